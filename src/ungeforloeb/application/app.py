@@ -1,0 +1,424 @@
+"""The application service: one method per command, thin (get, call, save).
+
+Persistence is eventsourcing's: by default SQLite in a file (``PERSISTENCE_MODULE=
+eventsourcing.sqlite``, ``SQLITE_DBNAME``); PostgreSQL when the environment says
+``PERSISTENCE_MODULE=eventsourcing.postgres`` with the ``POSTGRES_*`` variables; in memory with
+``eventsourcing.popo``. No global state: two applications on two files never see each other.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Mapper
+
+from ungeforloeb.application.clock import Clock, system_clock
+from ungeforloeb.application.identity import (
+    IdentityRecord,
+    IdentityStore,
+    MemoryIdentityStore,
+    SQLiteIdentityStore,
+    check_cpr,
+)
+from ungeforloeb.application.mapper import OrjsonMapper, event_type_name
+from ungeforloeb.casefile.fold import CaseFile
+from ungeforloeb.casefile.records import EventRecord, group_by_case
+from ungeforloeb.domain.base import check_date, check_not_before
+from ungeforloeb.domain.catalogue import ENVELOPE_FIELDS
+from ungeforloeb.domain.education_order import EducationOrder
+from ungeforloeb.domain.errors import InvalidCommandError, UnknownCaseError
+from ungeforloeb.domain.retention import RetentionCase
+from ungeforloeb.domain.values import (
+    BenefitEndReason,
+    ContactChannel,
+    DeadlineMoveReason,
+    GuidanceTopic,
+    InterruptionReason,
+    LiteracyTestNeed,
+    MentorPurpose,
+    OfferKind,
+    OrderEndReason,
+    OrderStep,
+    RetentionInitiative,
+    RetentionOutcome,
+    VisitationGroup,
+    VisitationStage,
+)
+from ungeforloeb.domain.young_person import YoungPerson
+
+A = TypeVar("A", bound=Aggregate)
+
+DEFAULT_DB = "ungeforloeb.sqlite"
+PAGE = 2000
+_PAYLOAD_SKIP = ENVELOPE_FIELDS | {"recorded_at", "class_version"}
+
+
+class Ungeforloeb(Application[UUID]):
+    """The municipality's case application: commands in, events stored, records out."""
+
+    name = "ungeforloeb"
+
+    def __init__(self, db: str | Path | None = None, *, clock: Clock = system_clock,
+                 env: Mapping[str, str] | None = None,
+                 identities: IdentityStore | None = None) -> None:
+        merged: dict[str, str] = {}
+        configured = dict(os.environ)
+        if env:
+            configured.update(env)
+        module = configured.get("PERSISTENCE_MODULE", "")
+        if not module or module == "eventsourcing.sqlite":
+            merged["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
+            path = str(db) if db is not None else configured.get("SQLITE_DBNAME", DEFAULT_DB)
+            merged["SQLITE_DBNAME"] = path
+        if env:
+            merged.update({k: v for k, v in env.items() if k not in merged})
+        self.clock = clock
+        super().__init__(merged)
+        if identities is not None:
+            self.identities: IdentityStore = identities
+        elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and \
+                self.env.get("SQLITE_DBNAME") not in (None, ":memory:") and \
+                "mode=memory" not in (self.env.get("SQLITE_DBNAME") or ""):
+            self.identities = SQLiteIdentityStore(str(self.env.get("SQLITE_DBNAME")))
+        else:
+            self.identities = MemoryIdentityStore()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return OrjsonMapper(transcoder=self.factory.transcoder(),
+                            cipher=self.factory.cipher(),
+                            compressor=self.factory.compressor())
+
+    # ------------------------------------------------------------------ helpers
+
+    def _get(self, cls: type[A], kind: str, case_id: object, command: str) -> A:
+        if not isinstance(case_id, UUID):
+            raise InvalidCommandError(command, f"{kind.replace(' ', '_')}_id", "a uuid.UUID",
+                                      case_id)
+        try:
+            aggregate: Any = self.repository.get(case_id)
+        except AggregateNotFoundError:
+            raise UnknownCaseError(kind, case_id, command) from None
+        if not isinstance(aggregate, cls):
+            raise UnknownCaseError(kind, case_id, command)
+        return aggregate
+
+    def _person(self, young_person_id: UUID, command: str) -> YoungPerson:
+        return self._get(YoungPerson, "young person", young_person_id, command)
+
+    def _order(self, order_id: UUID, command: str) -> EducationOrder:
+        return self._get(EducationOrder, "order", order_id, command)
+
+    def _retention(self, case_id: UUID, command: str) -> RetentionCase:
+        return self._get(RetentionCase, "retention case", case_id, command)
+
+    def _call(self, aggregate: Aggregate, method: str, **kwargs: Any) -> None:
+        getattr(aggregate, method)(recorded_at=self.clock(), **kwargs)
+        self.save(aggregate)
+
+    # ------------------------------------------------------- young person commands
+
+    def register_first_contact(self, *, occurred_on: date, recorded_by: str,
+                               municipality_code: str, birth_date: date,
+                               cpr: str | None = None, name: str | None = None,
+                               young_person_id: UUID | None = None) -> UUID:
+        """Open a case at first contact. CPR and name go to the identity record only."""
+        command = "register_first_contact"
+        record: IdentityRecord | None = None
+        person = YoungPerson.register_first_contact(
+            occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
+            municipality_code=municipality_code, birth_date=birth_date,
+            young_person_id=young_person_id)
+        if cpr is not None:
+            normalised = check_cpr(command, cpr)
+            if not isinstance(name, str) or not name.strip():
+                raise InvalidCommandError(command, "name", "a non-empty name with the CPR",
+                                          "<redacted>")
+            if self.identities.find_by_cpr(normalised) is not None:
+                raise InvalidCommandError(command, "cpr", "a CPR number not already registered",
+                                          "<redacted>")
+            record = IdentityRecord(person.id, normalised, name)
+            self.identities.put(record)
+        try:
+            self.save(person)
+        except Exception:
+            if record is not None:
+                self.identities.erase(person.id)
+            raise
+        return person.id
+
+    def hold_first_conversation(self, young_person_id: UUID, *, occurred_on: date,
+                                recorded_by: str) -> None:
+        self._call(self._person(young_person_id, "hold_first_conversation"),
+                   "hold_first_conversation", occurred_on=occurred_on, recorded_by=recorded_by)
+
+    def visitate(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                 stage: VisitationStage, group: VisitationGroup, perspective_recorded: bool,
+                 justification_recorded: bool) -> None:
+        self._call(self._person(young_person_id, "visitate"), "visitate",
+                   occurred_on=occurred_on, recorded_by=recorded_by, stage=stage, group=group,
+                   perspective_recorded=perspective_recorded,
+                   justification_recorded=justification_recorded)
+
+    def assess_literacy_test(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                             need: LiteracyTestNeed, earlier_test_on: date | None = None) -> None:
+        self._call(self._person(young_person_id, "assess_literacy_test"), "assess_literacy_test",
+                   occurred_on=occurred_on, recorded_by=recorded_by, need=need,
+                   earlier_test_on=earlier_test_on)
+
+    def take_literacy_test(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                           shows_need: bool) -> None:
+        self._call(self._person(young_person_id, "take_literacy_test"), "take_literacy_test",
+                   occurred_on=occurred_on, recorded_by=recorded_by, shows_need=shows_need)
+
+    def give_rights_guidance(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                             topic: GuidanceTopic) -> None:
+        self._call(self._person(young_person_id, "give_rights_guidance"), "give_rights_guidance",
+                   occurred_on=occurred_on, recorded_by=recorded_by, topic=topic)
+
+    def offer_coordinating_caseworker(self, young_person_id: UUID, *, occurred_on: date,
+                                      recorded_by: str) -> None:
+        self._call(self._person(young_person_id, "offer_coordinating_caseworker"),
+                   "offer_coordinating_caseworker", occurred_on=occurred_on,
+                   recorded_by=recorded_by)
+
+    def hold_conversation(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                          follows_up_current_step: bool, education_focus: bool,
+                          job_focus: bool = False) -> None:
+        self._call(self._person(young_person_id, "hold_conversation"), "hold_conversation",
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   follows_up_current_step=follows_up_current_step,
+                   education_focus=education_focus, job_focus=job_focus)
+
+    def update_plan(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                    education_goal: bool, job_goal: bool, agreements_recorded: bool,
+                    order_shown: bool) -> None:
+        self._call(self._person(young_person_id, "update_plan"), "update_plan",
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   education_goal=education_goal, job_goal=job_goal,
+                   agreements_recorded=agreements_recorded, order_shown=order_shown)
+
+    def start_offer(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                    offer_id: str, kind: OfferKind, individually_assessed: bool,
+                    purpose_stated: bool) -> None:
+        self._call(self._person(young_person_id, "start_offer"), "start_offer",
+                   occurred_on=occurred_on, recorded_by=recorded_by, offer_id=offer_id,
+                   kind=kind, individually_assessed=individually_assessed,
+                   purpose_stated=purpose_stated)
+
+    def end_offer(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                  offer_id: str) -> None:
+        self._call(self._person(young_person_id, "end_offer"), "end_offer",
+                   occurred_on=occurred_on, recorded_by=recorded_by, offer_id=offer_id)
+
+    def record_absence(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                       valid_reason: bool, offer_id: str | None = None) -> None:
+        self._call(self._person(young_person_id, "record_absence"), "record_absence",
+                   occurred_on=occurred_on, recorded_by=recorded_by, valid_reason=valid_reason,
+                   offer_id=offer_id)
+
+    def decide_sanction(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                        imposed: bool, personal_contact_attempted: bool) -> None:
+        self._call(self._person(young_person_id, "decide_sanction"), "decide_sanction",
+                   occurred_on=occurred_on, recorded_by=recorded_by, imposed=imposed,
+                   personal_contact_attempted=personal_contact_attempted)
+
+    def make_cv_available(self, young_person_id: UUID, *, occurred_on: date,
+                          recorded_by: str) -> None:
+        self._call(self._person(young_person_id, "make_cv_available"), "make_cv_available",
+                   occurred_on=occurred_on, recorded_by=recorded_by)
+
+    def register_job_seeker(self, young_person_id: UUID, *, occurred_on: date,
+                            recorded_by: str) -> None:
+        self._call(self._person(young_person_id, "register_job_seeker"), "register_job_seeker",
+                   occurred_on=occurred_on, recorded_by=recorded_by)
+
+    def assign_caseworker(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                          caseworker_id: str, team_id: str) -> None:
+        self._call(self._person(young_person_id, "assign_caseworker"), "assign_caseworker",
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   caseworker_id=caseworker_id, team_id=team_id)
+
+    def grant_mentor(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                     purpose: MentorPurpose, until: date | None = None,
+                     extension: bool = False) -> None:
+        self._call(self._person(young_person_id, "grant_mentor"), "grant_mentor",
+                   occurred_on=occurred_on, recorded_by=recorded_by, purpose=purpose,
+                   until=until, extension=extension)
+
+    def end_benefit(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                    reason: BenefitEndReason) -> None:
+        self._call(self._person(young_person_id, "end_benefit"), "end_benefit",
+                   occurred_on=occurred_on, recorded_by=recorded_by, reason=reason)
+
+    # ------------------------------------------------------ education order commands
+
+    def issue_order(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                    step: OrderStep = OrderStep.PROPOSE_WISH,
+                    order_id: UUID | None = None) -> UUID:
+        """Issue an education order to an existing young person; returns the order id."""
+        person = self._person(young_person_id, "issue_order")
+        check_date("issue_order", "occurred_on", occurred_on)
+        check_not_before("issue_order", occurred_on, "FirstContactRegistered",
+                         person.first_contact_on, "young person", person.id)
+        order = EducationOrder.issue(occurred_on=occurred_on, recorded_by=recorded_by,
+                                     recorded_at=self.clock(), young_person_id=young_person_id,
+                                     step=step, order_id=order_id)
+        self.save(order)
+        return order.id
+
+    def set_step_deadline(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                          step: OrderStep, deadline: date) -> None:
+        self._call(self._order(order_id, "set_step_deadline"), "set_step_deadline",
+                   occurred_on=occurred_on, recorded_by=recorded_by, step=step,
+                   deadline=deadline)
+
+    def move_step_deadline(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                           step: OrderStep, deadline: date, reason: DeadlineMoveReason) -> None:
+        self._call(self._order(order_id, "move_step_deadline"), "move_step_deadline",
+                   occurred_on=occurred_on, recorded_by=recorded_by, step=step,
+                   deadline=deadline, reason=reason)
+
+    def propose_wish(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                     education_code: str) -> None:
+        self._call(self._order(order_id, "propose_wish"), "propose_wish",
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   education_code=education_code)
+
+    def submit_application(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                           institution_id: str, education_code: str) -> None:
+        self._call(self._order(order_id, "submit_application"), "submit_application",
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   institution_id=institution_id, education_code=education_code)
+
+    def admit(self, order_id: UUID, *, occurred_on: date, recorded_by: str, admission_id: str,
+              institution_id: str, education_code: str, starts_on: date) -> None:
+        self._call(self._order(order_id, "admit"), "admit", occurred_on=occurred_on,
+                   recorded_by=recorded_by, admission_id=admission_id,
+                   institution_id=institution_id, education_code=education_code,
+                   starts_on=starts_on)
+
+    def assess_duty_to_start(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                             admission_id: str, ordered_to_start_and_complete: bool) -> None:
+        self._call(self._order(order_id, "assess_duty_to_start"), "assess_duty_to_start",
+                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
+                   ordered_to_start_and_complete=ordered_to_start_and_complete)
+
+    def start_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                        admission_id: str) -> None:
+        self._call(self._order(order_id, "start_education"), "start_education",
+                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id)
+
+    def complete_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                           admission_id: str) -> None:
+        self._call(self._order(order_id, "complete_education"), "complete_education",
+                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id)
+
+    def interrupt_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                            admission_id: str, reason: InterruptionReason) -> None:
+        self._call(self._order(order_id, "interrupt_education"), "interrupt_education",
+                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
+                   reason=reason)
+
+    def end_order(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                  reason: OrderEndReason) -> None:
+        self._call(self._order(order_id, "end_order"), "end", occurred_on=occurred_on,
+                   recorded_by=recorded_by, reason=reason)
+
+    # ---------------------------------------------------------- retention commands
+
+    def report_risk_of_dropout(self, young_person_id: UUID, *, occurred_on: date,
+                               recorded_by: str, institution_id: str, report_id: str,
+                               received_on: date, order_id: UUID | None = None,
+                               admission_id: str | None = None) -> UUID:
+        """Open a retention case on a risk-of-dropout message; returns the case id."""
+        self._person(young_person_id, "report_risk_of_dropout")
+        if order_id is not None:
+            self._order(order_id, "report_risk_of_dropout")
+        case = RetentionCase.open(occurred_on=occurred_on, recorded_by=recorded_by,
+                                  recorded_at=self.clock(), young_person_id=young_person_id,
+                                  institution_id=institution_id, report_id=report_id,
+                                  received_on=received_on, order_id=order_id,
+                                  admission_id=admission_id)
+        self.save(case)
+        return case.id
+
+    def contact_young_person(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
+                             channel: ContactChannel) -> None:
+        self._call(self._retention(case_id, "contact_young_person"), "contact_young_person",
+                   occurred_on=occurred_on, recorded_by=recorded_by, channel=channel)
+
+    def decide_retention_initiative(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
+                                    initiative: RetentionInitiative,
+                                    with_institution: bool) -> None:
+        self._call(self._retention(case_id, "decide_retention_initiative"), "decide_initiative",
+                   occurred_on=occurred_on, recorded_by=recorded_by, initiative=initiative,
+                   with_institution=with_institution)
+
+    def close_retention_case(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
+                             outcome: RetentionOutcome) -> None:
+        self._call(self._retention(case_id, "close_retention_case"), "close",
+                   occurred_on=occurred_on, recorded_by=recorded_by, outcome=outcome)
+
+    # ------------------------------------------------------------------- queries
+
+    def identity(self, young_person_id: UUID) -> IdentityRecord | None:
+        """The identity record (CPR, name) of a young person, if kept and not erased."""
+        return self.identities.get(young_person_id)
+
+    def records(self, start: int = 1, stop: int | None = None) -> Iterator[EventRecord]:
+        """Every stored event as a light record, in notification order, paged (constant memory).
+        """
+        mapper = self.mapper
+        assert isinstance(mapper, OrjsonMapper)
+        position = start
+        while True:
+            page = self.recorder.select_notifications(position, PAGE, stop=stop)
+            if not page:
+                return
+            for n in page:
+                yield record_from_state(n.id, str(n.originator_id), n.originator_version,
+                                        n.topic, mapper.decode_state(n.state))
+            position = page[-1].id + 1
+
+    def case_files(self) -> dict[str, CaseFile]:
+        """Every young person's case file, read from the whole store."""
+        return {k: CaseFile(k, v) for k, v in group_by_case(self.records()).items()}
+
+    def case_file(self, young_person_id: UUID) -> CaseFile:
+        """One young person's case file (their own stream plus their orders and retention
+        cases, found through the streams' first events)."""
+        self._person(young_person_id, "case_file")
+        wanted = str(young_person_id)
+        records: list[EventRecord] = []
+        for rec in self.records():
+            if rec.stream_id == wanted or rec.payload.get("young_person_id") == wanted:
+                records.append(rec)
+        owned = {r.stream_id for r in records}
+        records = [r for r in self.records() if r.stream_id in owned]
+        return CaseFile(wanted, records)
+
+
+def record_from_state(seq: int, stream_id: str, version: int, topic: str,
+                      state: dict[str, Any]) -> EventRecord:
+    """Build a light record from a stored event's plain JSON state."""
+    type_name = event_type_name(topic)
+    stream_type = topic.rsplit(":", 1)[-1].split(".", 1)[0]
+    payload = {k: v for k, v in state.items() if k not in _PAYLOAD_SKIP}
+    return EventRecord(
+        seq=seq,
+        stream_id=stream_id,
+        stream_type=stream_type,
+        version=version,
+        type=type_name,
+        occurred_on=date.fromisoformat(state["occurred_on"]),
+        recorded_at=state["recorded_at"],
+        recorded_by=state["recorded_by"],
+        payload=payload,
+    )

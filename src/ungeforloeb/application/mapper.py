@@ -1,0 +1,136 @@
+"""Persistence of events: an orjson mapper that stores each event as plain JSON.
+
+The stored state of an event is exactly its interchange payload plus the envelope
+(``occurred_on``, ``recorded_by``, ``recorded_at``): dates as ISO 8601 strings, enums as their
+values, UUIDs as strings. orjson encodes ``date``, ``datetime``, ``UUID`` and ``Enum`` natively;
+decoding restores the types from the event class's annotations (one codec per class, built once).
+This replaces eventsourcing's ``JSONTranscoder`` and its ``{"_type_": ..}`` wrappers, so that the
+live projections, the export and the audit read the same plain JSON (see docs/interchange.md).
+
+Cipher and compressor configured through eventsourcing's environment still apply.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import Enum
+from functools import cache
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.utils import get_topic, resolve_topic
+
+from ungeforloeb.domain.catalogue import BY_CLASS
+
+Decoder = Callable[[Any], Any]
+
+
+def _decoder_for(tp: Any) -> Decoder | None:
+    """A function turning the JSON value back into ``tp``; ``None`` when no change is needed."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        optional = _decoder_for(args[0]) if len(args) == 1 else None
+        if optional is None:
+            return None
+        return lambda v: None if v is None else optional(v)
+    if origin is tuple:
+        (item, *_) = typing.get_args(tp)
+        inner = _decoder_for(item)
+        if inner is None:
+            return tuple
+        return lambda v: tuple(inner(x) for x in v)
+    if tp is date:
+        return date.fromisoformat
+    if tp is datetime:
+        return datetime.fromisoformat
+    if tp is UUID:
+        return UUID
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return tp
+    return None
+
+
+@cache
+def codec(cls: type[Any]) -> tuple[tuple[str, Decoder], ...]:
+    """Per-class list of (field, decoder) for fields whose JSON form differs from Python."""
+    hints = typing.get_type_hints(cls)
+    out = []
+    for name, tp in hints.items():
+        if name in ("originator_id", "originator_version", "timestamp"):
+            continue
+        dec = _decoder_for(tp)
+        if dec is not None:
+            out.append((name, dec))
+    return tuple(out)
+
+
+class OrjsonMapper(Mapper[UUID]):
+    """Maps domain events to stored events as plain JSON bytes, and back."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        state = dict(vars(domain_event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        state["recorded_at"] = state.pop("timestamp")
+        cls = type(domain_event)
+        class_version = getattr(cls, "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        data = orjson.dumps(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(originator_id=originator_id, originator_version=originator_version,
+                           topic=get_topic(cls), state=data)
+
+    def decode_state(self, data: bytes) -> dict[str, Any]:
+        """Decrypt, decompress and parse a stored state into its plain JSON dict."""
+        if self.cipher:
+            data = self.cipher.decrypt(data)
+        if self.compressor:
+            data = self.compressor.decompress(data)
+        result: dict[str, Any] = orjson.loads(data)
+        return result
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        cls = resolve_topic(stored_event.topic)
+        try:
+            state = self.decode_state(stored_event.state)
+            from_version = state.pop("class_version", 1)
+            class_version = getattr(cls, "class_version", 1)
+            while from_version < class_version:
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+                from_version += 1
+            for name, dec in codec(cls):
+                if name in state:
+                    state[name] = dec(state[name])
+            state["timestamp"] = datetime.fromisoformat(state.pop("recorded_at"))
+        except Exception as e:
+            msg = (f"Failed to deserialise stored event {stored_event.topic} of "
+                   f"{stored_event.originator_id} v{stored_event.originator_version}: {e}")
+            raise MapperDeserialisationError(msg) from e
+        oid = stored_event.originator_id
+        state["originator_id"] = oid if isinstance(oid, UUID) else UUID(str(oid))
+        state["originator_version"] = stored_event.originator_version
+        event = object.__new__(cls)
+        object.__setattr__(event, "__dict__", state)
+        return typing.cast(DomainEventProtocol[UUID], event)
+
+
+def event_type_name(topic: str) -> str:
+    """The catalogue name (``FirstContactRegistered``) of a stored event's topic."""
+    return _type_name_for_topic(topic)
+
+
+@cache
+def _type_name_for_topic(topic: str) -> str:
+    cls = resolve_topic(topic)
+    return BY_CLASS[cls].name

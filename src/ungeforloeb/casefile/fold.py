@@ -1,0 +1,330 @@
+"""The pure fold from a young person's event records to their case facts.
+
+``fold(records)`` is a function of the records alone: no clock, no rules, no I/O. Views for an
+as-of date (what had happened by D) and a known-at date (what was recorded by T) are filters on
+the records before the fold, so a verdict as of D can never depend on an event after D.
+
+Every fact keeps the record it came from (``rec``) so that explanations can name the event, its
+sequence number and its dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ungeforloeb.casefile.records import EventRecord
+
+
+@dataclass(slots=True)
+class Visitation:
+    rec: EventRecord
+    stage: str
+    group: str
+    perspective_recorded: bool
+    justification_recorded: bool
+
+
+@dataclass(slots=True)
+class Offer:
+    rec: EventRecord
+    offer_id: str
+    kind: str
+    individually_assessed: bool
+    purpose_stated: bool
+    ended: EventRecord | None = None
+
+
+@dataclass(slots=True)
+class Admission:
+    rec: EventRecord
+    order_id: str
+    admission_id: str
+    institution_id: str
+    education_code: str
+    starts_on: date
+    duty_assessed: EventRecord | None = None
+    started: EventRecord | None = None
+    completed: EventRecord | None = None
+    interrupted: EventRecord | None = None
+    extra: dict[str, list[EventRecord]] = field(default_factory=dict)
+    """Further records about this admission by event type (the exchange adds these)."""
+
+
+@dataclass(slots=True)
+class Order:
+    rec: EventRecord
+    order_id: str
+    step: int
+    deadlines: dict[int, date] = field(default_factory=dict)
+    """The current deadline of each step (after any moves)."""
+    deadline_records: list[EventRecord] = field(default_factory=list)
+    wishes: list[EventRecord] = field(default_factory=list)
+    applications: list[EventRecord] = field(default_factory=list)
+    admissions: dict[str, Admission] = field(default_factory=dict)
+    ended: EventRecord | None = None
+
+
+@dataclass(slots=True)
+class Retention:
+    rec: EventRecord
+    case_id: str
+    reports: list[EventRecord] = field(default_factory=list)
+    contacts: list[EventRecord] = field(default_factory=list)
+    initiatives: list[EventRecord] = field(default_factory=list)
+    closed: EventRecord | None = None
+
+
+@dataclass(slots=True)
+class Facts:
+    """Everything known of one young person's case, as plain data."""
+
+    young_person_id: str
+    first_contact: EventRecord | None = None
+    municipality_code: str | None = None
+    birth_date: date | None = None
+    first_conversation: EventRecord | None = None
+    visitations: list[Visitation] = field(default_factory=list)
+    literacy_assessments: list[EventRecord] = field(default_factory=list)
+    literacy_tests: list[EventRecord] = field(default_factory=list)
+    guidance: list[EventRecord] = field(default_factory=list)
+    coordinating_caseworker_offers: list[EventRecord] = field(default_factory=list)
+    conversations: list[EventRecord] = field(default_factory=list)
+    plan_updates: list[EventRecord] = field(default_factory=list)
+    offers: dict[str, Offer] = field(default_factory=dict)
+    absences: list[EventRecord] = field(default_factory=list)
+    sanctions: list[EventRecord] = field(default_factory=list)
+    cv_available: list[EventRecord] = field(default_factory=list)
+    job_seeker_registrations: list[EventRecord] = field(default_factory=list)
+    caseworker_assignments: list[EventRecord] = field(default_factory=list)
+    mentors: list[EventRecord] = field(default_factory=list)
+    benefit_ended: EventRecord | None = None
+    orders: dict[str, Order] = field(default_factory=dict)
+    retention_cases: dict[str, Retention] = field(default_factory=dict)
+    other: dict[str, list[EventRecord]] = field(default_factory=dict)
+    """Records of event types this fold does not model specifically, by type."""
+    orphans: list[EventRecord] = field(default_factory=list)
+    """Records that name an order, admission or case never seen (reported by the audit)."""
+
+    # ------------------------------------------------------------ derived facts
+
+    @property
+    def first_contact_on(self) -> date | None:
+        return self.first_contact.occurred_on if self.first_contact else None
+
+    @property
+    def final_visitation(self) -> Visitation | None:
+        """The first final visitation, if any."""
+        for v in self.visitations:
+            if v.stage == "final":
+                return v
+        return None
+
+    @property
+    def current_group(self) -> str | None:
+        """The group of the latest visitation (preliminary or final), by occurred_on."""
+        if not self.visitations:
+            return None
+        return max(self.visitations, key=lambda v: (v.rec.occurred_on, v.rec.seq)).group
+
+    @property
+    def current_caseworker(self) -> tuple[str, str] | None:
+        """(caseworker_id, team_id) of the latest assignment, by occurred_on."""
+        if not self.caseworker_assignments:
+            return None
+        rec = max(self.caseworker_assignments, key=lambda r: (r.occurred_on, r.seq))
+        return rec.payload["caseworker_id"], rec.payload["team_id"]
+
+    @property
+    def admissions(self) -> list[Admission]:
+        """Every admission under every order, by admission date."""
+        out = [a for o in self.orders.values() for a in o.admissions.values()]
+        out.sort(key=lambda a: (a.rec.occurred_on, a.rec.seq))
+        return out
+
+    def age_on(self, day: date) -> int | None:
+        """Age in whole years on ``day``."""
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+def _yp(f: Facts, r: EventRecord) -> None:
+    t = r.type
+    p = r.payload
+    if t == "FirstContactRegistered":
+        f.first_contact = r
+        f.municipality_code = p["municipality_code"]
+        f.birth_date = date.fromisoformat(p["birth_date"])
+    elif t == "FirstConversationHeld":
+        if f.first_conversation is None:
+            f.first_conversation = r
+    elif t == "Visitated":
+        f.visitations.append(Visitation(r, p["stage"], p["group"], p["perspective_recorded"],
+                                        p["justification_recorded"]))
+    elif t == "LiteracyTestAssessed":
+        f.literacy_assessments.append(r)
+    elif t == "LiteracyTestTaken":
+        f.literacy_tests.append(r)
+    elif t == "RightsGuidanceGiven":
+        f.guidance.append(r)
+    elif t == "CoordinatingCaseworkerOffered":
+        f.coordinating_caseworker_offers.append(r)
+    elif t == "ConversationHeld":
+        f.conversations.append(r)
+    elif t == "PlanUpdated":
+        f.plan_updates.append(r)
+    elif t == "OfferStarted":
+        f.offers[p["offer_id"]] = Offer(r, p["offer_id"], p["kind"], p["individually_assessed"],
+                                        p["purpose_stated"])
+    elif t == "OfferEnded":
+        offer = f.offers.get(p["offer_id"])
+        if offer is None:
+            f.orphans.append(r)
+        else:
+            offer.ended = r
+    elif t == "AbsenceRecorded":
+        f.absences.append(r)
+    elif t == "SanctionDecided":
+        f.sanctions.append(r)
+    elif t == "CvMadeAvailable":
+        f.cv_available.append(r)
+    elif t == "JobSeekerRegistered":
+        f.job_seeker_registrations.append(r)
+    elif t == "CaseworkerAssigned":
+        f.caseworker_assignments.append(r)
+    elif t == "MentorGranted":
+        f.mentors.append(r)
+    elif t == "BenefitEnded":
+        f.benefit_ended = r
+    else:
+        f.other.setdefault(t, []).append(r)
+
+
+_ADMISSION_SLOTS = {
+    "DutyToStartAssessed": "duty_assessed",
+    "EducationStarted": "started",
+    "EducationCompleted": "completed",
+    "EducationInterrupted": "interrupted",
+}
+
+
+def _order(f: Facts, r: EventRecord) -> None:
+    t = r.type
+    p = r.payload
+    if t == "OrderIssued":
+        f.orders[r.stream_id] = Order(r, r.stream_id, int(p["step"]))
+        return
+    order = f.orders.get(r.stream_id)
+    if order is None:
+        f.orphans.append(r)
+        return
+    if t in ("StepDeadlineSet", "StepDeadlineMoved"):
+        order.deadlines[int(p["step"])] = date.fromisoformat(p["deadline"])
+        order.deadline_records.append(r)
+    elif t == "EducationWishProposed":
+        order.wishes.append(r)
+    elif t == "ApplicationSubmitted":
+        order.applications.append(r)
+    elif t == "Admitted":
+        order.admissions[p["admission_id"]] = Admission(
+            r, r.stream_id, p["admission_id"], p["institution_id"], p["education_code"],
+            date.fromisoformat(p["starts_on"]))
+    elif t == "OrderEnded":
+        order.ended = r
+    else:
+        admission_id = p.get("admission_id")
+        if admission_id is None:
+            f.other.setdefault(t, []).append(r)
+            return
+        admission = order.admissions.get(admission_id)
+        if admission is None:
+            f.orphans.append(r)
+            return
+        slot = _ADMISSION_SLOTS.get(t)
+        if slot is None:
+            admission.extra.setdefault(t, []).append(r)
+        elif getattr(admission, slot) is None:
+            setattr(admission, slot, r)
+
+
+def _retention(f: Facts, r: EventRecord) -> None:
+    t = r.type
+    if t == "RiskOfDropoutReported":
+        case = f.retention_cases.get(r.stream_id)
+        if case is None:
+            f.retention_cases[r.stream_id] = case = Retention(r, r.stream_id)
+        case.reports.append(r)
+        return
+    case = f.retention_cases.get(r.stream_id)
+    if case is None:
+        f.orphans.append(r)
+        return
+    if t == "YoungPersonContacted":
+        case.contacts.append(r)
+    elif t == "RetentionInitiativeDecided":
+        case.initiatives.append(r)
+    elif t == "RetentionCaseClosed":
+        case.closed = r
+    else:
+        f.other.setdefault(t, []).append(r)
+
+
+_BY_STREAM: dict[str, Callable[[Facts, EventRecord], None]] = {
+    "YoungPerson": _yp,
+    "EducationOrder": _order,
+    "RetentionCase": _retention,
+}
+
+
+def _occurred(r: EventRecord) -> date:
+    return r.occurred_on
+
+
+def fold(young_person_id: str, records: Iterable[EventRecord]) -> Facts:
+    """Fold one young person's records into their facts.
+
+    Records are taken in the order of ``occurred_on`` (a stable sort: ties keep recording
+    order, which within a stream is its version order, and the domain refuses a fact dated
+    before one it depends on), so that the same history recorded in another order gives the
+    same facts.
+    """
+    facts = Facts(young_person_id)
+    for r in sorted(records, key=_occurred):
+        handler = _BY_STREAM.get(r.stream_type)
+        if handler is None:
+            facts.other.setdefault(r.type, []).append(r)
+        else:
+            handler(facts, r)
+    return facts
+
+
+@dataclass(slots=True)
+class CaseFile:
+    """One young person's records, in recording order, with views by date."""
+
+    young_person_id: str
+    records: Sequence[EventRecord]
+
+    def view(self, as_of: date | None = None, known_at: date | None = None) -> Facts:
+        """The facts as of ``as_of`` (events that happened on or before it), keeping only events
+        recorded on or before ``known_at`` (UTC day) when given."""
+        recs: Iterable[EventRecord] = self.records
+        if as_of is not None:
+            recs = [r for r in recs if r.occurred_on <= as_of]
+        if known_at is not None:
+            limit = known_at.isoformat()
+            recs = [r for r in recs if r.recorded_at[:10] <= limit]
+        return fold(self.young_person_id, recs)
+
+    def facts(self) -> Facts:
+        """All the facts recorded."""
+        return fold(self.young_person_id, self.records)
+
+
+def payload_value(rec: EventRecord, name: str) -> Any:
+    """A payload field of a record (helper for rule predicates)."""
+    return rec.payload.get(name)

@@ -1,0 +1,401 @@
+"""The young person's case at the municipality (jobcenter), from first contact to benefit end.
+
+The aggregate is identified by a random UUID. CPR number and name live in the separate identity
+record (:mod:`ungeforloeb.application.identity`), never in an event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from ungeforloeb.domain.base import (
+    MUNICIPALITY_CODE,
+    CaseEvent,
+    check_bool,
+    check_date,
+    check_enum,
+    check_id,
+    check_not_before,
+    check_not_in_future,
+    check_optional_date,
+    check_pattern,
+)
+from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError
+from ungeforloeb.domain.values import (
+    BenefitEndReason,
+    GuidanceTopic,
+    LiteracyTestNeed,
+    MentorPurpose,
+    OfferKind,
+    VisitationGroup,
+    VisitationStage,
+)
+
+
+class YoungPerson(Aggregate):
+    """Den unge: one case at the municipality, from first contact (første henvendelse)."""
+
+    class Event(CaseEvent):
+        """Base of the young person's events."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._when(self)
+
+    class FirstContactRegistered(Event, Aggregate.Created):
+        """The young person's first contact with the municipality about help (første henvendelse).
+
+        Most clocks start here.
+        """
+
+        municipality_code: str
+        birth_date: date
+
+    class FirstConversationHeld(Event):
+        """The first conversation (1. samtale / første visitationssamtale) was held."""
+
+    class Visitated(Event):
+        """Visitation into a group, preliminary (at the first conversation) or final."""
+
+        stage: VisitationStage
+        group: VisitationGroup
+        perspective_recorded: bool
+        justification_recorded: bool
+
+    class LiteracyTestAssessed(Event):
+        """The need for the reading, writing and maths test (FVU-test) was assessed."""
+
+        need: LiteracyTestNeed
+        earlier_test_on: date | None
+
+    class LiteracyTestTaken(Event):
+        """The young person took the FVU test; whether it showed a need for a course."""
+
+        shows_need: bool
+
+    class RightsGuidanceGiven(Event):
+        """The young person was guided on a right or duty (e.g. the 225-hour rule)."""
+
+        topic: GuidanceTopic
+
+    class CoordinatingCaseworkerOffered(Event):
+        """A coordinating caseworker (koordinerende sagsbehandler) was offered (AP)."""
+
+    class ConversationHeld(Event):
+        """A job conversation was held (samtale); what it covered."""
+
+        follows_up_current_step: bool
+        education_focus: bool
+        job_focus: bool
+
+    class PlanUpdated(Event):
+        """Min Plan was updated: which of the goals, agreements and order it now shows."""
+
+        education_goal: bool
+        job_goal: bool
+        agreements_recorded: bool
+        order_shown: bool
+
+    class OfferStarted(Event):
+        """An offer (tilbud) started; whether individually assessed and its purpose stated."""
+
+        offer_id: str
+        kind: OfferKind
+        individually_assessed: bool
+        purpose_stated: bool
+
+    class OfferEnded(Event):
+        """An offer ended."""
+
+        offer_id: str
+
+    class AbsenceRecorded(Event):
+        """Absence from an offer; whether a valid reason (rimelig grund) is documented."""
+
+        offer_id: str | None
+        valid_reason: bool
+
+    class SanctionDecided(Event):
+        """A decision on a sanction after absence (LAS § 35): imposed or not."""
+
+        imposed: bool
+        personal_contact_attempted: bool
+
+    class CvMadeAvailable(Event):
+        """The CV was made available and searchable to employers (ÅUP)."""
+
+    class JobSeekerRegistered(Event):
+        """The young person was registered as a job seeker (ÅUP)."""
+
+    class CaseworkerAssigned(Event):
+        """A caseworker (and team) took over the case."""
+
+        caseworker_id: str
+        team_id: str
+
+    class MentorGranted(Event):
+        """A mentor was granted; for what, and whether this is an extension."""
+
+        purpose: MentorPurpose
+        until: date | None
+        extension: bool
+
+    class BenefitEnded(Event):
+        """Education benefit (or cash benefit from 1 Jul 2025) ended."""
+
+        reason: BenefitEndReason
+
+    # ------------------------------------------------------------------ state
+
+    def __init__(self, occurred_on: date, recorded_by: str, municipality_code: str,
+                 birth_date: date) -> None:
+        self.first_contact_on = occurred_on
+        self.municipality_code = municipality_code
+        self.birth_date = birth_date
+        self.first_conversation_on: date | None = None
+        self.group: VisitationGroup | None = None
+        self.final_visitation_on: date | None = None
+        self.open_offers: dict[str, date] = {}
+        self.caseworker_id: str | None = None
+        self.team_id: str | None = None
+        self.benefit_ended_on: date | None = None
+
+    def _when(self, event: CaseEvent) -> None:
+        if isinstance(event, YoungPerson.FirstConversationHeld):
+            self.first_conversation_on = event.occurred_on
+        elif isinstance(event, YoungPerson.Visitated):
+            self.group = event.group
+            if event.stage is VisitationStage.FINAL:
+                self.final_visitation_on = event.occurred_on
+        elif isinstance(event, YoungPerson.OfferStarted):
+            self.open_offers[event.offer_id] = event.occurred_on
+        elif isinstance(event, YoungPerson.OfferEnded):
+            self.open_offers.pop(event.offer_id, None)
+        elif isinstance(event, YoungPerson.CaseworkerAssigned):
+            self.caseworker_id = event.caseworker_id
+            self.team_id = event.team_id
+        elif isinstance(event, YoungPerson.BenefitEnded):
+            self.benefit_ended_on = event.occurred_on
+
+    # --------------------------------------------------------------- commands
+
+    @classmethod
+    def register_first_contact(cls, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                               municipality_code: str, birth_date: date,
+                               young_person_id: UUID | None = None) -> YoungPerson:
+        """Open the case at the young person's first contact; returns the new aggregate."""
+        command = "register_first_contact"
+        check_date(command, "occurred_on", occurred_on)
+        check_id(command, "recorded_by", recorded_by)
+        check_pattern(command, "municipality_code", municipality_code, MUNICIPALITY_CODE,
+                      "a three-digit municipality code")
+        check_date(command, "birth_date", birth_date)
+        check_not_in_future(command, occurred_on, recorded_at)
+        if birth_date >= occurred_on:
+            raise InvalidCommandError(command, "birth_date", "before the first contact",
+                                      birth_date)
+        return cls._create(
+            cls.FirstContactRegistered,
+            id=young_person_id or uuid4(),
+            occurred_on=occurred_on,
+            recorded_by=recorded_by,
+            municipality_code=municipality_code,
+            birth_date=birth_date,
+            timestamp=recorded_at,
+        )
+
+    def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
+                recorded_by: str, recorded_at: datetime, **fields: Any) -> None:
+        check_date(command, "occurred_on", occurred_on)
+        check_id(command, "recorded_by", recorded_by)
+        check_not_in_future(command, occurred_on, recorded_at)
+        check_not_before(command, occurred_on, "FirstContactRegistered", self.first_contact_on,
+                         "young person", self.id)
+        self.trigger_event(event_class, occurred_on=occurred_on, recorded_by=recorded_by,
+                           timestamp=recorded_at, **fields)
+
+    def hold_first_conversation(self, *, occurred_on: date, recorded_by: str,
+                                recorded_at: datetime) -> None:
+        """Record the first conversation; refused if one is already recorded."""
+        command = "hold_first_conversation"
+        if self.first_conversation_on is not None:
+            raise EventOutOfOrderError(
+                f"{command}: FirstConversationHeld already recorded on "
+                f"{self.first_conversation_on.isoformat()} for young person {self.id}"
+            )
+        self._record(self.FirstConversationHeld, command, occurred_on, recorded_by, recorded_at)
+
+    def visitate(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                 stage: VisitationStage, group: VisitationGroup, perspective_recorded: bool,
+                 justification_recorded: bool) -> None:
+        """Record a visitation (preliminary or final) into ÅUP, UP or AP."""
+        command = "visitate"
+        check_enum(command, "stage", stage, VisitationStage)
+        check_enum(command, "group", group, VisitationGroup)
+        check_bool(command, "perspective_recorded", perspective_recorded)
+        check_bool(command, "justification_recorded", justification_recorded)
+        self._record(self.Visitated, command, occurred_on, recorded_by, recorded_at,
+                     stage=stage, group=group, perspective_recorded=perspective_recorded,
+                     justification_recorded=justification_recorded)
+
+    def assess_literacy_test(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                             need: LiteracyTestNeed, earlier_test_on: date | None = None) -> None:
+        """Record the assessment of the FVU-test need (needed, or exempt and why)."""
+        command = "assess_literacy_test"
+        check_enum(command, "need", need, LiteracyTestNeed)
+        check_optional_date(command, "earlier_test_on", earlier_test_on)
+        if need is LiteracyTestNeed.EXEMPT_VALID_TEST and earlier_test_on is None:
+            raise InvalidCommandError(command, "earlier_test_on",
+                                      "the date of the earlier test when exempt for a valid test",
+                                      None)
+        self._record(self.LiteracyTestAssessed, command, occurred_on, recorded_by, recorded_at,
+                     need=need, earlier_test_on=earlier_test_on)
+
+    def take_literacy_test(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                           shows_need: bool) -> None:
+        """Record that the FVU test was taken and whether it showed a need."""
+        command = "take_literacy_test"
+        check_bool(command, "shows_need", shows_need)
+        self._record(self.LiteracyTestTaken, command, occurred_on, recorded_by, recorded_at,
+                     shows_need=shows_need)
+
+    def give_rights_guidance(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                             topic: GuidanceTopic) -> None:
+        """Record guidance on a right or duty."""
+        command = "give_rights_guidance"
+        check_enum(command, "topic", topic, GuidanceTopic)
+        self._record(self.RightsGuidanceGiven, command, occurred_on, recorded_by, recorded_at,
+                     topic=topic)
+
+    def offer_coordinating_caseworker(self, *, occurred_on: date, recorded_by: str,
+                                      recorded_at: datetime) -> None:
+        """Record that a coordinating caseworker was offered."""
+        self._record(self.CoordinatingCaseworkerOffered, "offer_coordinating_caseworker",
+                     occurred_on, recorded_by, recorded_at)
+
+    def hold_conversation(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                          follows_up_current_step: bool, education_focus: bool,
+                          job_focus: bool = False) -> None:
+        """Record a job conversation and what it covered."""
+        command = "hold_conversation"
+        check_bool(command, "follows_up_current_step", follows_up_current_step)
+        check_bool(command, "education_focus", education_focus)
+        check_bool(command, "job_focus", job_focus)
+        self._record(self.ConversationHeld, command, occurred_on, recorded_by, recorded_at,
+                     follows_up_current_step=follows_up_current_step,
+                     education_focus=education_focus, job_focus=job_focus)
+
+    def update_plan(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                    education_goal: bool, job_goal: bool, agreements_recorded: bool,
+                    order_shown: bool) -> None:
+        """Record what Min Plan shows after an update."""
+        command = "update_plan"
+        for name, value in (("education_goal", education_goal), ("job_goal", job_goal),
+                            ("agreements_recorded", agreements_recorded),
+                            ("order_shown", order_shown)):
+            check_bool(command, name, value)
+        self._record(self.PlanUpdated, command, occurred_on, recorded_by, recorded_at,
+                     education_goal=education_goal, job_goal=job_goal,
+                     agreements_recorded=agreements_recorded, order_shown=order_shown)
+
+    def start_offer(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                    offer_id: str, kind: OfferKind, individually_assessed: bool,
+                    purpose_stated: bool) -> None:
+        """Record the start of an offer; refused if an offer with this id is open."""
+        command = "start_offer"
+        check_id(command, "offer_id", offer_id)
+        check_enum(command, "kind", kind, OfferKind)
+        check_bool(command, "individually_assessed", individually_assessed)
+        check_bool(command, "purpose_stated", purpose_stated)
+        if offer_id in self.open_offers:
+            raise EventOutOfOrderError(
+                f"{command}: OfferStarted for offer {offer_id} already open for young person "
+                f"{self.id}"
+            )
+        self._record(self.OfferStarted, command, occurred_on, recorded_by, recorded_at,
+                     offer_id=offer_id, kind=kind, individually_assessed=individually_assessed,
+                     purpose_stated=purpose_stated)
+
+    def end_offer(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                  offer_id: str) -> None:
+        """Record the end of an open offer."""
+        command = "end_offer"
+        check_id(command, "offer_id", offer_id)
+        started = self.open_offers.get(offer_id)
+        if started is None:
+            raise EventOutOfOrderError(
+                f"{command}: OfferEnded before OfferStarted for offer {offer_id} of young person "
+                f"{self.id}"
+            )
+        check_not_before(command, occurred_on, "OfferStarted", started, "offer", offer_id)
+        self._record(self.OfferEnded, command, occurred_on, recorded_by, recorded_at,
+                     offer_id=offer_id)
+
+    def record_absence(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                       valid_reason: bool, offer_id: str | None = None) -> None:
+        """Record absence from an offer and whether a valid reason is documented."""
+        command = "record_absence"
+        check_bool(command, "valid_reason", valid_reason)
+        if offer_id is not None:
+            check_id(command, "offer_id", offer_id)
+        self._record(self.AbsenceRecorded, command, occurred_on, recorded_by, recorded_at,
+                     offer_id=offer_id, valid_reason=valid_reason)
+
+    def decide_sanction(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                        imposed: bool, personal_contact_attempted: bool) -> None:
+        """Record a decision on a sanction after absence."""
+        command = "decide_sanction"
+        check_bool(command, "imposed", imposed)
+        check_bool(command, "personal_contact_attempted", personal_contact_attempted)
+        self._record(self.SanctionDecided, command, occurred_on, recorded_by, recorded_at,
+                     imposed=imposed, personal_contact_attempted=personal_contact_attempted)
+
+    def make_cv_available(self, *, occurred_on: date, recorded_by: str,
+                          recorded_at: datetime) -> None:
+        """Record that the CV is available and searchable to employers."""
+        self._record(self.CvMadeAvailable, "make_cv_available", occurred_on, recorded_by,
+                     recorded_at)
+
+    def register_job_seeker(self, *, occurred_on: date, recorded_by: str,
+                            recorded_at: datetime) -> None:
+        """Record registration as a job seeker."""
+        self._record(self.JobSeekerRegistered, "register_job_seeker", occurred_on, recorded_by,
+                     recorded_at)
+
+    def assign_caseworker(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                          caseworker_id: str, team_id: str) -> None:
+        """Record that a caseworker (and team) took over the case."""
+        command = "assign_caseworker"
+        check_id(command, "caseworker_id", caseworker_id)
+        check_id(command, "team_id", team_id)
+        self._record(self.CaseworkerAssigned, command, occurred_on, recorded_by, recorded_at,
+                     caseworker_id=caseworker_id, team_id=team_id)
+
+    def grant_mentor(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                     purpose: MentorPurpose, until: date | None = None,
+                     extension: bool = False) -> None:
+        """Record that a mentor was granted (or extended)."""
+        command = "grant_mentor"
+        check_enum(command, "purpose", purpose, MentorPurpose)
+        check_optional_date(command, "until", until)
+        check_bool(command, "extension", extension)
+        if until is not None and until < occurred_on:
+            raise InvalidCommandError(command, "until", "on or after occurred_on", until)
+        self._record(self.MentorGranted, command, occurred_on, recorded_by, recorded_at,
+                     purpose=purpose, until=until, extension=extension)
+
+    def end_benefit(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                    reason: BenefitEndReason) -> None:
+        """Record that benefit ended; refused if it has already ended."""
+        command = "end_benefit"
+        check_enum(command, "reason", reason, BenefitEndReason)
+        if self.benefit_ended_on is not None:
+            raise EventOutOfOrderError(
+                f"{command}: BenefitEnded already recorded on {self.benefit_ended_on.isoformat()}"
+                f" for young person {self.id}"
+            )
+        self._record(self.BenefitEnded, command, occurred_on, recorded_by, recorded_at,
+                     reason=reason)
