@@ -20,6 +20,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
 
 from ungeforloeb.application.clock import Clock, system_clock
+from ungeforloeb.application.exchange_commands import ExchangeCommands
 from ungeforloeb.application.identity import (
     IdentityRecord,
     IdentityStore,
@@ -38,6 +39,7 @@ from ungeforloeb.domain.retention import RetentionCase
 from ungeforloeb.domain.values import (
     BenefitEndReason,
     ContactChannel,
+    ContactKind,
     DeadlineMoveReason,
     GuidanceTopic,
     InterruptionReason,
@@ -60,7 +62,7 @@ PAGE = 2000
 _PAYLOAD_SKIP = ENVELOPE_FIELDS | {"recorded_at", "class_version"}
 
 
-class Ungeforloeb(Application[UUID]):
+class Ungeforloeb(ExchangeCommands, Application[UUID]):
     """The municipality's case application: commands in, events stored, records out."""
 
     name = "ungeforloeb"
@@ -330,6 +332,44 @@ class Ungeforloeb(Application[UUID]):
                   reason: OrderEndReason) -> None:
         self._call(self._order(order_id, "end_order"), "end", occurred_on=occurred_on,
                    recorded_by=recorded_by, reason=reason)
+
+    def assess_support(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                       admission_id: str, academic_support: bool, social_support: bool,
+                       needs_documented: bool, no_support_need: bool,
+                       other_support_persons: bool, wants_institution_contact: bool,
+                       contact_kind: ContactKind, contact_id: str) -> None:
+        self._call(self._order(order_id, "assess_support"), "assess_support",
+                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
+                   academic_support=academic_support, social_support=social_support,
+                   needs_documented=needs_documented, no_support_need=no_support_need,
+                   other_support_persons=other_support_persons,
+                   wants_institution_contact=wants_institution_contact,
+                   contact_kind=contact_kind, contact_id=contact_id)
+
+    def notify_institution(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                           admission_id: str, message_id: str) -> None:
+        self._call(self._order(order_id, "notify_institution"), "notify_institution",
+                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
+                   message_id=message_id)
+
+    def exchange_contact(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                         institution_id: str, contact_kind: ContactKind, contact_id: str,
+                         message_id: str, received_on: date,
+                         admission_id: str | None = None) -> None:
+        self._call(self._order(order_id, "exchange_contact"), "exchange_contact",
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   institution_id=institution_id, contact_kind=contact_kind,
+                   contact_id=contact_id, message_id=message_id, received_on=received_on,
+                   admission_id=admission_id)
+
+    def receive_receipt(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
+                        in_reply_to: str, institution_id: str, responsible_kind: ContactKind,
+                        responsible_id: str, message_id: str, received_on: date) -> None:
+        self._call(self._order(order_id, "receive_receipt"), "receive_receipt",
+                   occurred_on=occurred_on, recorded_by=recorded_by, in_reply_to=in_reply_to,
+                   institution_id=institution_id, responsible_kind=responsible_kind,
+                   responsible_id=responsible_id, message_id=message_id,
+                   received_on=received_on)
 
     # ---------------------------------------------------------- retention commands
 

@@ -29,8 +29,9 @@ from ungeforloeb.domain.base import (
     check_pattern,
     check_uuid,
 )
-from ungeforloeb.domain.errors import EventOutOfOrderError, OrderClosedError
+from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError, OrderClosedError
 from ungeforloeb.domain.values import (
+    ContactKind,
     DeadlineMoveReason,
     InterruptionReason,
     OrderEndReason,
@@ -137,6 +138,49 @@ class EducationOrder(Aggregate):
         """The education order ended."""
 
         reason: OrderEndReason
+
+    class SupportAssessed(Event):
+        """The municipality assessed the support needs of a young person with an order who was
+        admitted (LAB § 30 stk. 7 from 2022), by the predefined options only — never free text."""
+
+        admission_id: str
+        academic_support: bool
+        social_support: bool
+        needs_documented: bool
+        no_support_need: bool
+        other_support_persons: bool
+        wants_institution_contact: bool
+        contact_kind: ContactKind
+        contact_id: str
+
+    class InstitutionNotified(Event):
+        """The institution was sent the structured notification (DataTilInstitution) about an
+        admission; ``message_id`` names the outbound message."""
+
+        admission_id: str
+        institution_id: str
+        message_id: str
+
+    class ContactExchanged(Event):
+        """The institution's contact person or team arrived (IndberetInstitutionKontakt)."""
+
+        admission_id: str | None
+        institution_id: str
+        contact_kind: ContactKind
+        contact_id: str
+        message_id: str
+        received_on: date
+
+    class ReceiptReceived(Event):
+        """The institution acknowledged an outbound message (modtagelseskvittering), naming the
+        responsible worker or team."""
+
+        in_reply_to: str
+        institution_id: str
+        responsible_kind: ContactKind
+        responsible_id: str
+        message_id: str
+        received_on: date
 
     # ------------------------------------------------------------------ state
 
@@ -354,3 +398,81 @@ class EducationOrder(Aggregate):
         check_enum(command, "reason", reason, OrderEndReason)
         self._record(self.OrderEnded, command, occurred_on, recorded_by, recorded_at,
                      reason=reason)
+
+    # ------------------------------------------------ exchange (LAB § 30 stk. 7–8, 2022)
+
+    def assess_support(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                       admission_id: str, academic_support: bool, social_support: bool,
+                       needs_documented: bool, no_support_need: bool,
+                       other_support_persons: bool, wants_institution_contact: bool,
+                       contact_kind: ContactKind, contact_id: str) -> None:
+        """Record the support assessment of an admission, by the predefined options only."""
+        command = "assess_support"
+        enrolment = self._enrolment(command, "SupportAssessed", admission_id)
+        flags = {
+            "academic_support": academic_support, "social_support": social_support,
+            "needs_documented": needs_documented, "no_support_need": no_support_need,
+            "other_support_persons": other_support_persons,
+            "wants_institution_contact": wants_institution_contact,
+        }
+        for name, value in flags.items():
+            check_bool(command, name, value)
+        if no_support_need and (academic_support or social_support):
+            raise InvalidCommandError(
+                command, "no_support_need",
+                "False when academic_support or social_support is True", no_support_need)
+        check_enum(command, "contact_kind", contact_kind, ContactKind)
+        check_id(command, "contact_id", contact_id)
+        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
+                         self.id)
+        self._record(self.SupportAssessed, command, occurred_on, recorded_by, recorded_at,
+                     admission_id=admission_id, contact_kind=contact_kind,
+                     contact_id=contact_id, **flags)
+
+    def notify_institution(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                           admission_id: str, message_id: str) -> None:
+        """Record that the structured notification was sent to the admitting institution."""
+        command = "notify_institution"
+        enrolment = self._enrolment(command, "InstitutionNotified", admission_id)
+        check_id(command, "message_id", message_id)
+        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
+                         self.id)
+        self._record(self.InstitutionNotified, command, occurred_on, recorded_by, recorded_at,
+                     admission_id=admission_id, institution_id=enrolment.institution_id,
+                     message_id=message_id)
+
+    def exchange_contact(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                         institution_id: str, contact_kind: ContactKind, contact_id: str,
+                         message_id: str, received_on: date,
+                         admission_id: str | None = None) -> None:
+        """Record the institution's contact person or team."""
+        command = "exchange_contact"
+        if admission_id is not None:
+            self._enrolment(command, "ContactExchanged", admission_id)
+        check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
+                      "a six-digit institution number")
+        check_enum(command, "contact_kind", contact_kind, ContactKind)
+        check_id(command, "contact_id", contact_id)
+        check_id(command, "message_id", message_id)
+        check_date(command, "received_on", received_on)
+        self._record(self.ContactExchanged, command, occurred_on, recorded_by, recorded_at,
+                     admission_id=admission_id, institution_id=institution_id,
+                     contact_kind=contact_kind, contact_id=contact_id, message_id=message_id,
+                     received_on=received_on)
+
+    def receive_receipt(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                        in_reply_to: str, institution_id: str, responsible_kind: ContactKind,
+                        responsible_id: str, message_id: str, received_on: date) -> None:
+        """Record the institution's receipt of an outbound message."""
+        command = "receive_receipt"
+        check_id(command, "in_reply_to", in_reply_to)
+        check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
+                      "a six-digit institution number")
+        check_enum(command, "responsible_kind", responsible_kind, ContactKind)
+        check_id(command, "responsible_id", responsible_id)
+        check_id(command, "message_id", message_id)
+        check_date(command, "received_on", received_on)
+        self._record(self.ReceiptReceived, command, occurred_on, recorded_by, recorded_at,
+                     in_reply_to=in_reply_to, institution_id=institution_id,
+                     responsible_kind=responsible_kind, responsible_id=responsible_id,
+                     message_id=message_id, received_on=received_on)

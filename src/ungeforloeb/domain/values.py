@@ -129,3 +129,10 @@ class RetentionOutcome(Enum):
     DROPPED_OUT = "dropped_out"
     CHANGED_EDUCATION = "changed_education"
     NO_ACTION_NEEDED = "no_action_needed"
+
+
+class ContactKind(Enum):
+    """A contact is a named person or a team (never a general mailbox)."""
+
+    PERSON = "person"
+    TEAM = "team"

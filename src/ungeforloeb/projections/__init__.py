@@ -1,0 +1,1 @@
+"""Projections: status, worklist, audit trail and compliance, rebuilt from event records."""

@@ -1,0 +1,23 @@
+"""The worklist's default item sources, one line each.
+
+A source is a function ``(facts, on) -> Iterable[WorkItem]`` (see
+:mod:`ungeforloeb.projections.worklist`). Each feature registers its source here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ungeforloeb.casefile.fold import Facts
+    from ungeforloeb.projections.worklist import WorkItem
+
+WorkItemSource = Callable[["Facts", date], "Iterable[WorkItem]"]
+
+
+def default_sources() -> list[WorkItemSource]:
+    """The sources every worklist uses unless told otherwise (imported lazily)."""
+    sources: list[WorkItemSource] = []
+    return sources
