@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -82,6 +83,7 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         if env:
             merged.update({k: v for k, v in env.items() if k not in merged})
         self.clock = clock
+        self._batch: dict[UUID, Aggregate] | None = None
         super().__init__(merged)
         if identities is not None:
             self.identities: IdentityStore = identities
@@ -99,10 +101,42 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
 
     # ------------------------------------------------------------------ helpers
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Save every command inside the block in one transaction, at the end of the block.
+
+        For migrations and bulk loads: aggregates touched in the block are kept in memory and
+        saved together, all or nothing. If the block raises, nothing of it is written.
+        """
+        if self._batch is not None:
+            raise RuntimeError("batch() blocks do not nest")
+        self._batch = {}
+        try:
+            yield
+            pending = list(self._batch.values())
+        finally:
+            self._batch = None
+        if pending:
+            super().save(*pending)
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Save aggregates now, or at the end of the open :meth:`batch` block."""
+        if self._batch is not None and not kwargs:
+            for obj in objs:
+                if isinstance(obj, Aggregate):
+                    self._batch[obj.id] = obj
+            return []
+        return super().save(*objs, **kwargs)
+
     def _get(self, cls: type[A], kind: str, case_id: object, command: str) -> A:
         if not isinstance(case_id, UUID):
             raise InvalidCommandError(command, f"{kind.replace(' ', '_')}_id", "a uuid.UUID",
                                       case_id)
+        if self._batch is not None and case_id in self._batch:
+            held = self._batch[case_id]
+            if not isinstance(held, cls):
+                raise UnknownCaseError(kind, case_id, command)
+            return held
         try:
             aggregate: Any = self.repository.get(case_id)
         except AggregateNotFoundError:
