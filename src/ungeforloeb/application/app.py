@@ -29,7 +29,7 @@ from ungeforloeb.application.identity import (
     SQLiteIdentityStore,
     check_cpr,
 )
-from ungeforloeb.application.mapper import OrjsonMapper, event_type_name
+from ungeforloeb.application.mapper import OrjsonMapper, event_type_name, upcast_for_topic
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.domain.base import check_date, check_not_before
@@ -483,6 +483,7 @@ def record_from_state(seq: int, stream_id: str, version: int, topic: str,
                       state: dict[str, Any]) -> EventRecord:
     """Build a light record from a stored event's plain JSON state."""
     type_name = event_type_name(topic)
+    state = upcast_for_topic(topic, state)
     stream_type = topic.rsplit(":", 1)[-1].split(".", 1)[0]
     payload = {k: v for k, v in state.items() if k not in _PAYLOAD_SKIP}
     return EventRecord(

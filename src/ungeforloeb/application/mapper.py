@@ -103,12 +103,7 @@ class OrjsonMapper(Mapper[UUID]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         cls = resolve_topic(stored_event.topic)
         try:
-            state = self.decode_state(stored_event.state)
-            from_version = state.pop("class_version", 1)
-            class_version = getattr(cls, "class_version", 1)
-            while from_version < class_version:
-                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-                from_version += 1
+            state = upcast_state(cls, self.decode_state(stored_event.state))
             for name, dec in codec(cls):
                 if name in state:
                     state[name] = dec(state[name])
@@ -123,6 +118,34 @@ class OrjsonMapper(Mapper[UUID]):
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", state)
         return typing.cast(DomainEventProtocol[UUID], event)
+
+
+def upcast_state(cls: type[Any], state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a plain JSON state written by an older ``class_version`` of ``cls`` up to date.
+
+    Removes ``class_version`` and runs ``upcast_v1_v2``, ``upcast_v2_v3``… in turn (in place);
+    returns ``state``. The live read path, the mapper and the interchange log reader share it.
+    """
+    from_version = state.pop("class_version", 1)
+    class_version = getattr(cls, "class_version", 1)
+    while from_version < class_version:
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1
+    return state
+
+
+def upcast_for_topic(topic: str, state: dict[str, Any]) -> dict[str, Any]:
+    """:func:`upcast_state` for a stored event's topic (fast when already current)."""
+    cls, current = _class_for_topic(topic)
+    if current > 1 and state.get("class_version", 1) < current:
+        return upcast_state(cls, state)
+    return state
+
+
+@cache
+def _class_for_topic(topic: str) -> tuple[type[Any], int]:
+    cls = resolve_topic(topic)
+    return cls, getattr(cls, "class_version", 1)
 
 
 def event_type_name(topic: str) -> str:
