@@ -19,5 +19,9 @@ WorkItemSource = Callable[["Facts", date], "Iterable[WorkItem]"]
 
 def default_sources() -> list[WorkItemSource]:
     """The sources every worklist uses unless told otherwise (imported lazily)."""
-    sources: list[WorkItemSource] = []
+    from ungeforloeb.projections.worklist import step_deadlines
+
+    sources: list[WorkItemSource] = [
+        step_deadlines,  # order step deadlines due within 14 days or overdue, not yet met
+    ]
     return sources
