@@ -410,8 +410,11 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
     def report_risk_of_dropout(self, young_person_id: UUID, *, occurred_on: date,
                                recorded_by: str, institution_id: str, report_id: str,
                                received_on: date, order_id: UUID | None = None,
-                               admission_id: str | None = None) -> UUID:
-        """Open a retention case on a risk-of-dropout message; returns the case id."""
+                               admission_id: str | None = None,
+                               case_id: UUID | None = None) -> UUID:
+        """Open a retention case on a risk-of-dropout message; returns the case id.
+
+        ``case_id`` names the new case (a migration or a seeded simulation); random if None."""
         self._person(young_person_id, "report_risk_of_dropout")
         if order_id is not None:
             self._order(order_id, "report_risk_of_dropout")
@@ -419,7 +422,7 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                                   recorded_at=self.clock(), young_person_id=young_person_id,
                                   institution_id=institution_id, report_id=report_id,
                                   received_on=received_on, order_id=order_id,
-                                  admission_id=admission_id)
+                                  admission_id=admission_id, case_id=case_id)
         self.save(case)
         return case.id
 
