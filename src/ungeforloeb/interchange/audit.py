@@ -1,0 +1,100 @@
+"""The auditor's replay: a log's records into case files and verdicts, without a database.
+
+The records are folded exactly as the live path folds the store's records
+(:func:`~ungeforloeb.casefile.records.group_by_case` → :class:`~ungeforloeb.casefile.fold.
+CaseFile`), and judged by the same compliance evaluator, so live and audit agree by construction.
+No eventsourcing aggregate is built here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from typing import IO, TYPE_CHECKING, Any
+
+from ungeforloeb.casefile.fold import CaseFile
+from ungeforloeb.casefile.records import EventRecord, group_by_case
+from ungeforloeb.interchange.errors import DigestMismatchError
+from ungeforloeb.interchange.reader import LogReader
+
+if TYPE_CHECKING:
+    from ungeforloeb.projections.compliance import ComplianceReport
+
+Progress = Callable[[int], None]
+"""Called with the number of bytes read so far (for a progress bar)."""
+
+
+def case_files(records: Iterable[EventRecord]) -> dict[str, CaseFile]:
+    """Every young person's case file from records in log order (as the live path builds them).
+    """
+    return {k: CaseFile(k, v) for k, v in group_by_case(records).items()}
+
+
+def evaluate(files: Mapping[str, CaseFile], as_of: date,
+             known_at: date | None = None) -> ComplianceReport:
+    """The compliance report of case files as of a date (the live projection's evaluator)."""
+    from ungeforloeb.projections.compliance import evaluate_all
+
+    return evaluate_all(files, as_of, known_at)
+
+
+def verdict_digest(files: Mapping[str, CaseFile], as_of: date) -> str:
+    """SHA-256 hex digest of every verdict as of ``as_of`` (the trailer's ``verdict_digest``)."""
+    return evaluate(files, as_of).digest()
+
+
+def rule_regimes() -> dict[str, str]:
+    """Rule regime id → content hash, from the rules package (the header's ``regimes``)."""
+    from ungeforloeb.rules import load_rules
+
+    ruleset: Any = load_rules()
+    hashes = getattr(ruleset, "regime_hashes", None)
+    if callable(hashes):
+        hashes = hashes()
+    if isinstance(hashes, Mapping):
+        return {str(k): str(v) for k, v in hashes.items()}
+    return {str(r.id): str(r.content_hash) for r in ruleset.regimes}
+
+
+class Counting:
+    """Wraps a binary file: yields its lines and reports bytes read."""
+
+    def __init__(self, stream: IO[bytes], progress: Progress | None) -> None:
+        self._stream = stream
+        self._progress = progress
+        self.read = 0
+
+    def __iter__(self) -> Any:
+        for raw in self._stream:
+            self.read += len(raw)
+            if self._progress is not None:
+                self._progress(self.read)
+            yield raw
+
+
+def read_case_files(stream: IO[bytes], progress: Progress | None = None,
+                    case_id: str | None = None) -> tuple[LogReader, dict[str, CaseFile]]:
+    """Read and check a whole log; return its reader (header, trailer) and its case files.
+
+    With ``case_id``, only that young person's case file is kept (the others are still read and
+    checked). Raises :class:`~ungeforloeb.interchange.errors.LogError` on any fault.
+    """
+    reader = LogReader(Counting(stream, progress))
+    records: Iterable[EventRecord] = reader.records()
+    files = case_files(records)
+    if case_id is not None:
+        files = {k: v for k, v in files.items() if k == case_id}
+    return reader, files
+
+
+def recompute(stream: IO[bytes], progress: Progress | None = None) -> LogReader:
+    """Verify a log and re-derive its verdict digest; raise if it differs from the trailer's."""
+    reader, files = read_case_files(stream, progress)
+    trailer = reader.trailer
+    assert trailer is not None
+    digest = verdict_digest(files, trailer.verdicts_as_of)
+    if digest != trailer.verdict_digest:
+        raise DigestMismatchError(
+            reader.lines_read, "the verdicts re-derived from the log differ from the exporter's",
+            field="verdict_digest", expected=digest, got=trailer.verdict_digest)
+    return reader
