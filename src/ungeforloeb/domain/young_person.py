@@ -7,7 +7,6 @@ record (:mod:`ungeforloeb.application.identity`), never in an event.
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -35,16 +34,6 @@ from ungeforloeb.domain.values import (
     VisitationGroup,
     VisitationStage,
 )
-
-
-class ConversationTopic(Enum):
-    """What a job conversation covered (samtalens fokus); stored as the code (the value).
-
-    Codes are listed in this order in an event; add new codes at the end.
-    """
-
-    EDUCATION = "education"  # uddannelsesfokus (control point 14)
-    JOB = "job"  # jobfokus (control point 15)
 
 
 class YoungPerson(Aggregate):
@@ -96,30 +85,24 @@ class YoungPerson(Aggregate):
         """A coordinating caseworker (koordinerende sagsbehandler) was offered (AP)."""
 
     class ConversationHeld(Event):
-        """A job conversation was held (samtale); whether it followed up on the order's current
-        step, and the topics it covered (education focus, job focus) as codes.
+        """A job conversation was held (samtale); what it covered.
 
-        Schema version 2: version 1 had two booleans ``education_focus`` and ``job_focus``;
-        version 2 records the covered topics as a list of :class:`ConversationTopic` codes, so that
-        the audit's sub-items (wishes, concrete educations, goal, resources) can be added as new
-        codes without a new event version. ``upcast_v1_v2`` maps a v1 state to v2 losslessly.
+        Schema version 2 renamed v1's ``follows_up_current_step`` to
+        ``current_step_followed_up``: a recorded fact in the past tense like the other flags
+        (``perspective_recorded``, ``purpose_stated``), and what control point 13 checks.
+        ``upcast_v1_v2`` renames it in a v1 state (store or interchange log); meaning unchanged.
         """
 
         class_version = 2
 
-        follows_up_current_step: bool
-        topics: tuple[ConversationTopic, ...]
+        current_step_followed_up: bool
+        education_focus: bool
+        job_focus: bool
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
-            """v1 → v2: the booleans ``education_focus`` and ``job_focus`` become ``topics``.
-
-            Works on the plain JSON state (values as stored: ``true``/``false``, codes).
-            """
-            education = state.pop("education_focus")
-            job = state.pop("job_focus")
-            state["topics"] = [t.value for t, on in ((ConversationTopic.EDUCATION, education),
-                                                     (ConversationTopic.JOB, job)) if on]
+            """v1 → v2: ``follows_up_current_step`` is now ``current_step_followed_up``."""
+            state["current_step_followed_up"] = state.pop("follows_up_current_step")
 
     class PlanUpdated(Event):
         """Min Plan was updated: which of the goals, agreements and order it now shows."""
@@ -314,10 +297,9 @@ class YoungPerson(Aggregate):
         check_bool(command, "follows_up_current_step", follows_up_current_step)
         check_bool(command, "education_focus", education_focus)
         check_bool(command, "job_focus", job_focus)
-        topics = tuple(t for t, on in ((ConversationTopic.EDUCATION, education_focus),
-                                       (ConversationTopic.JOB, job_focus)) if on)
         self._record(self.ConversationHeld, command, occurred_on, recorded_by, recorded_at,
-                     follows_up_current_step=follows_up_current_step, topics=topics)
+                     current_step_followed_up=follows_up_current_step,
+                     education_focus=education_focus, job_focus=job_focus)
 
     def update_plan(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                     education_goal: bool, job_goal: bool, agreements_recorded: bool,

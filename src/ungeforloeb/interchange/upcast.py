@@ -21,7 +21,7 @@ from ungeforloeb.domain.catalogue import EVENT_TYPES
 FieldList = tuple[tuple[str, Any], ...]
 
 LEGACY_PAYLOAD_FIELDS: dict[tuple[str, int], FieldList] = {
-    # v1 recorded the conversation's focus as two booleans; v2 lists topic codes.
+    # v2 renamed follows_up_current_step to current_step_followed_up.
     ("ConversationHeld", 1): (
         ("follows_up_current_step", bool),
         ("education_focus", bool),
