@@ -141,12 +141,11 @@ def step_deadlines(facts: Facts, on: date, *,
             if step <= met or deadline > horizon:
                 continue
             overdue = deadline < on
-            when = "overdue since" if overdue else "due"
             yield WorkItem(
                 young_person_id=facts.young_person_id,
                 kind="deadline",
                 title=(f"Step {step} of order {order.order_id[:8]}: "
-                       f"{STEP_TASKS.get(step, 'step')} — {when} {deadline.isoformat()}"),
+                       f"{STEP_TASKS.get(step, 'step')} by {deadline.isoformat()}"),
                 due_on=deadline,
                 overdue=overdue,
                 legal_source=step_legal_source(step, deadline),

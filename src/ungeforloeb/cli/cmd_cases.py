@@ -1,0 +1,138 @@
+"""``ungeforloeb worklist``, ``trail`` and ``cases``: read a store's cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from uuid import UUID
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from ungeforloeb.casefile.fold import CaseFile, Facts
+from ungeforloeb.cli import main
+from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date, worklist_table
+from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, audit_trail
+from ungeforloeb.projections.worklist import worklist
+
+_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                   show_default=True, help="SQLite event store.")
+
+
+def case_status(facts: Facts) -> str:
+    """A one-phrase status of a case, from its facts."""
+    admissions = facts.admissions
+    if any(a.completed for a in admissions):
+        return "completed education"
+    if any(a.started and not a.completed and not a.interrupted for a in admissions):
+        return "in education"
+    if facts.benefit_ended is not None:
+        return f"left benefit ({facts.benefit_ended.payload.get('reason', '?')})"
+    if any(a.started is None for a in admissions):
+        return "admitted"
+    if any(a.interrupted for a in admissions):
+        return "interrupted, back on benefit"
+    open_orders = [o for o in facts.orders.values() if o.ended is None]
+    if open_orders:
+        order = open_orders[-1]
+        step = max(order.step, 3 if order.admissions else 2 if order.wishes else 1)
+        return f"on benefit, order at step {step}"
+    return "on benefit, no order"
+
+
+@main.command("worklist")
+@click.option("--on", "on", required=True, callback=parse_date, metavar="YYYY-MM-DD",
+              help="The day the worklist is for.")
+@click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Only what had been recorded by this day.")
+@click.option("--caseworker", default=None, help="Only this caseworker's items.")
+@click.option("--team", default=None, help="Only this team's items.")
+@click.option("--top", type=click.IntRange(min=0), default=None, help="Show at most this many.")
+@_DB
+def worklist_command(on: date, known_at: date | None, caseworker: str | None, team: str | None,
+                     top: int | None, db: Path) -> None:
+    """What is due or overdue on a day, overdue first."""
+    app = open_store(db)
+    items = worklist(app.case_files().values(), on, caseworker=caseworker, team=team,
+                     known_at=known_at)
+    who = f" for {caseworker}" if caseworker else ""
+    who += f" in {team}" if team else ""
+    console().print(worklist_table(
+        items, top=top,
+        title=f"Worklist on {on.isoformat()}{who} ({len(items)} items, "
+              f"{sum(i.overdue for i in items)} overdue)"))
+
+
+def _find_case(case_files: dict[str, CaseFile], case_id: str) -> CaseFile:
+    wanted = case_id.strip().lower()
+    if wanted in case_files:
+        return case_files[wanted]
+    matches = [k for k in case_files if k.startswith(wanted) and not k.startswith("?")]
+    if len(matches) == 1:
+        return case_files[matches[0]]
+    if not matches:
+        raise click.BadParameter(f"no young person with id {case_id!r} in the store",
+                                 param_hint="CASE_ID")
+    raise click.BadParameter(f"{case_id!r} matches {len(matches)} cases; give more of the id",
+                             param_hint="CASE_ID")
+
+
+@main.command("trail")
+@click.argument("case_id")
+@click.option("--late-after", type=click.IntRange(min=0), default=DEFAULT_LATE_AFTER_DAYS,
+              show_default=True, help="Mark recordings more than this many days late.")
+@click.option("--by-occurred", is_flag=True, help="Order by the day things happened.")
+@_DB
+def trail_command(case_id: str, late_after: int, by_occurred: bool, db: Path) -> None:
+    """A case's audit trail: every event, when it happened, when and by whom it was recorded.
+
+    CASE_ID is the young person's id, or an unambiguous prefix of it."""
+    if len(case_id) == 36:
+        try:
+            UUID(case_id)
+        except ValueError:
+            raise click.BadParameter(f"{case_id!r} is not a case id",
+                                     param_hint="CASE_ID") from None
+    app = open_store(db)
+    case = _find_case(app.case_files(), case_id)
+    entries = audit_trail(case, late_after_days=late_after,
+                          order="occurred" if by_occurred else "recorded")
+    table = Table(title=f"Audit trail of {case.young_person_id}", title_justify="left")
+    for name in ("seq", "occurred", "recorded at (UTC)", "by", "stream", "event", "payload"):
+        table.add_column(name, no_wrap=name != "payload")
+    for e in entries:
+        recorded = e.recorded_at[:16].replace("T", " ")
+        if e.late:
+            recorded = f"[bold yellow]{recorded}[/] (+{e.lag_days} d, late)"
+        table.add_row(str(e.seq), e.occurred_on.isoformat(), recorded, e.recorded_by,
+                      f"{e.stream_type} {e.stream_id[:8]}", e.event_type, escape(e.payload))
+    late = sum(e.late for e in entries)
+    table.caption = (f"{len(entries)} events; {late} recorded more than {late_after} days "
+                     f"after they happened")
+    table.caption_justify = "left"
+    console().print(table)
+
+
+@main.command("cases")
+@_DB
+def cases_command(db: Path) -> None:
+    """List the young people in a store with their group and status."""
+    app = open_store(db)
+    table = Table(title=f"Cases in {db}", title_justify="left")
+    for name in ("young person", "first contact", "group", "caseworker", "status"):
+        table.add_column(name, no_wrap=True)
+    case_files = app.case_files()
+    rows = []
+    for case in case_files.values():
+        facts = case.facts()
+        current = facts.current_caseworker
+        rows.append((facts.first_contact_on or date.min, case.young_person_id,
+                     facts.current_group or "-", current[0] if current else "-",
+                     case_status(facts)))
+    rows.sort()
+    for first, yp, group, cw, status in rows:
+        table.add_row(yp, first.isoformat() if first != date.min else "-", group, cw, status)
+    table.caption = f"{len(rows)} cases"
+    table.caption_justify = "left"
+    console().print(table)

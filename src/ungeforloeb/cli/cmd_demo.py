@@ -1,0 +1,108 @@
+"""``ungeforloeb demo``: simulate one municipality for a year into a fresh SQLite store."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ungeforloeb.application import SettableClock, Ungeforloeb
+from ungeforloeb.casefile.fold import CaseFile
+from ungeforloeb.cli import main
+from ungeforloeb.cli._common import DEFAULT_DB, console, worklist_table
+from ungeforloeb.projections.worklist import worklist
+from ungeforloeb.simulation.generator import Scenario, simulate
+
+_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def remove_store(db: Path) -> None:
+    """Delete a SQLite store and its side files."""
+    for path in (db, *(db.with_name(db.name + s) for s in _SIDE_FILES)):
+        path.unlink(missing_ok=True)
+
+
+def summarise(case_files: list[CaseFile]) -> dict[str, int]:
+    """People, events, groups and outcomes of a store's case files."""
+    counts: Counter[str] = Counter()
+    for case in case_files:
+        facts = case.facts()
+        counts["people"] += 1
+        counts["events"] += len(case.records)
+        counts[f"group {facts.current_group or 'not visitated'}"] += 1
+        for admission in facts.admissions:
+            counts["admissions"] += 1
+            counts["starts"] += admission.started is not None
+            counts["dropouts"] += admission.interrupted is not None
+            counts["completions"] += admission.completed is not None
+        counts["retention cases"] += len(facts.retention_cases)
+    return dict(counts)
+
+
+_SUMMARY_ORDER = ("people", "events", "group AAUP", "group UP", "group AP", "group not visitated",
+                  "admissions", "starts", "dropouts", "completions", "retention cases")
+_LABELS = {"group AAUP": "visitated ÅUP", "group UP": "visitated UP", "group AP": "visitated AP",
+           "group not visitated": "not yet visitated"}
+
+
+@main.command("demo")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="SQLite file to create.")
+@click.option("--people", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Young people with a first contact in the simulated period.")
+@click.option("--seed", type=int, default=1, show_default=True,
+              help="Seed of the random generator: the same seed gives the same events.")
+@click.option("--year", type=click.IntRange(2016, 2100), default=2024, show_default=True,
+              help="First simulated calendar year.")
+@click.option("--years", type=click.IntRange(1, 50), default=1, show_default=True,
+              help="Number of simulated years.")
+@click.option("--fresh", is_flag=True, help="Replace the store if the file exists.")
+@click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
+              help="Worklist items to show.")
+def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, top: int) -> None:
+    """Simulate one municipality's young people over a year, through the application's
+    commands, into a new SQLite store; print a summary and the worklist of the last day."""
+    out = console()
+    if db.exists():
+        if not fresh:
+            raise click.UsageError(
+                f"{db} already exists; the demo does not append to an existing store. "
+                f"Use --fresh to replace it, or --db to write another file.")
+        remove_store(db)
+    scenario = Scenario(people=people, seed=seed, year=year, years=years)
+    clock = SettableClock(scenario.first_day)
+    app = Ungeforloeb(db, clock=clock)
+    started = time.perf_counter()
+    total_days = (scenario.last_day - scenario.first_day).days + 1
+    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.description}"),
+                  TimeElapsedColumn(), console=out, transient=True,
+                  disable=not out.is_terminal) as bar:
+        task = bar.add_task("", total=total_days)
+
+        def advance(day: date) -> None:
+            bar.update(task, completed=(day - scenario.first_day).days + 1,
+                       description=day.isoformat())
+
+        stats = simulate(app, clock, scenario, progress=advance)
+    elapsed = time.perf_counter() - started
+    case_files = list(app.case_files().values())
+    counts = summarise(case_files)
+    out.print(f"Simulated {stats.events:,} events for {people:,} young people "
+              f"({scenario.first_day} to {scenario.last_day}, seed {seed}) into {db} "
+              f"in {elapsed:.1f} s.")
+    summary = Table(title="Summary", title_justify="left", show_header=False)
+    summary.add_column("what")
+    summary.add_column("count", justify="right")
+    for key in _SUMMARY_ORDER:
+        summary.add_row(_LABELS.get(key, key), f"{counts.get(key, 0):,}")
+    out.print(summary)
+    items = worklist(case_files, scenario.last_day)
+    out.print(worklist_table(items, top=top,
+                             title=f"Worklist on {scenario.last_day.isoformat()} "
+                                   f"({len(items)} items, "
+                                   f"{sum(i.overdue for i in items)} overdue)"))
