@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 from uuid import UUID
+
+import psycopg
+from psycopg import sql
 
 from ungeforloeb.domain.errors import InvalidCommandError
 
@@ -112,6 +116,83 @@ class SQLiteIdentityStore:
         with self._lock, self._conn:
             cur = self._conn.execute(
                 "DELETE FROM identity_record WHERE young_person_id = ?", (str(young_person_id),)
+            )
+        return cur.rowcount > 0
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+class PostgresIdentityStore:
+    """Identity records in a table ``identity_record`` of the PostgreSQL database (and schema)
+    that holds the events; the table is created if missing.
+
+    Configured like eventsourcing's PostgreSQL recorder: :meth:`from_env` reads
+    ``POSTGRES_DBNAME``, ``POSTGRES_HOST``, ``POSTGRES_PORT``, ``POSTGRES_USER``,
+    ``POSTGRES_PASSWORD`` and ``POSTGRES_SCHEMA`` (default ``public``). One connection, in
+    autocommit mode, opened at construction and guarded by a lock; :meth:`close` closes it.
+    """
+
+    def __init__(self, *, dbname: str, host: str, port: str | int = 5432, user: str,
+                 password: str = "", schema: str = "public", connect_timeout: int = 30) -> None:
+        self._lock = threading.Lock()
+        self._table = sql.Identifier(schema.strip() or "public", "identity_record")
+        self._conn = psycopg.connect(dbname=dbname, host=host, port=port, user=user,
+                                     password=password, autocommit=True,
+                                     connect_timeout=connect_timeout)
+        with self._lock:
+            self._conn.execute(sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                " young_person_id uuid PRIMARY KEY, cpr text NOT NULL UNIQUE, name text NOT NULL)"
+            ).format(self._table))
+
+    @classmethod
+    def from_env(cls, get: Callable[[str], Any]) -> PostgresIdentityStore:
+        """Build from settings looked up by ``get`` (e.g. an application's ``env.get``)."""
+        missing = [k for k in ("POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_USER")
+                   if not get(k)]
+        if missing:
+            raise OSError(f"PostgresIdentityStore: environment lacks {', '.join(missing)}")
+        timeout = get("POSTGRES_CONNECT_TIMEOUT")
+        return cls(dbname=str(get("POSTGRES_DBNAME")), host=str(get("POSTGRES_HOST")),
+                   port=str(get("POSTGRES_PORT") or "5432"), user=str(get("POSTGRES_USER")),
+                   password=str(get("POSTGRES_PASSWORD") or ""),
+                   schema=str(get("POSTGRES_SCHEMA") or "public"),
+                   connect_timeout=int(timeout) if timeout else 30)
+
+    def put(self, record: IdentityRecord) -> None:
+        with self._lock:
+            self._conn.execute(
+                sql.SQL("INSERT INTO {} (young_person_id, cpr, name) VALUES (%s, %s, %s)")
+                .format(self._table),
+                (record.young_person_id, record.cpr, record.name),
+            )
+
+    def get(self, young_person_id: UUID) -> IdentityRecord | None:
+        with self._lock:
+            row = self._conn.execute(
+                sql.SQL("SELECT cpr, name FROM {} WHERE young_person_id = %s")
+                .format(self._table),
+                (young_person_id,),
+            ).fetchone()
+        return IdentityRecord(young_person_id, row[0], row[1]) if row else None
+
+    def find_by_cpr(self, cpr: str) -> UUID | None:
+        with self._lock:
+            row = self._conn.execute(
+                sql.SQL("SELECT young_person_id FROM {} WHERE cpr = %s").format(self._table),
+                (cpr,),
+            ).fetchone()
+        if row is None:
+            return None
+        value = row[0]
+        return value if isinstance(value, UUID) else UUID(str(value))
+
+    def erase(self, young_person_id: UUID) -> bool:
+        with self._lock:
+            cur = self._conn.execute(
+                sql.SQL("DELETE FROM {} WHERE young_person_id = %s").format(self._table),
+                (young_person_id,),
             )
         return cur.rowcount > 0
 
