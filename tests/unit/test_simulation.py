@@ -1,0 +1,82 @@
+"""The demo's generator: deterministic, in recording order, and calibrated on the audit."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from itertools import pairwise
+
+import pytest
+
+from ungeforloeb.domain.values import VisitationStage
+from ungeforloeb.simulation.calendar import WorkCalendar
+from ungeforloeb.simulation.generator import Action, Scenario, actions
+
+SCENARIO = Scenario(people=1500, seed=3)
+
+
+@pytest.fixture(scope="module")
+def planned() -> list[Action]:
+    return list(actions(SCENARIO))
+
+
+def test_the_same_seed_gives_the_same_actions_and_another_seed_others() -> None:
+    small = Scenario(people=40, seed=11)
+    assert list(actions(small)) == list(actions(small))
+    assert list(actions(small)) != list(actions(Scenario(people=40, seed=12)))
+
+
+def test_actions_come_in_recording_order_and_nothing_is_recorded_before_it_happens(
+        planned: list[Action]) -> None:
+    assert all(a.recorded_at <= b.recorded_at for a, b in pairwise(planned))
+    assert all(a.occurred_on <= a.recorded_at.date() for a in planned)
+    assert planned[-1].recorded_at.date() <= SCENARIO.last_day
+
+
+def test_caseworkers_record_on_working_days_only(planned: list[Action]) -> None:
+    cal = WorkCalendar(2024, 2025)
+    by_caseworkers = [a for a in planned if a.recorded_by.startswith("cw-")]
+    assert by_caseworkers
+    assert all(cal.is_working_day(a.recorded_at.date()) for a in by_caseworkers)
+    weekend_contacts = [a for a in planned if a.command == "register_first_contact"
+                        and not cal.is_working_day(a.occurred_on)]
+    assert 0.03 < len(weekend_contacts) / SCENARIO.people < 0.2
+
+
+def test_every_person_has_a_first_contact_and_the_group_mix_is_near_the_audits(
+        planned: list[Action]) -> None:
+    assert sum(a.command == "register_first_contact" for a in planned) == SCENARIO.people
+    groups = Counter(a.kwargs["group"].value for a in planned if a.command == "visitate"
+                     and a.kwargs["stage"] is VisitationStage.PRELIMINARY)
+    total = sum(groups.values())
+    assert abs(groups["AAUP"] / total - 0.14) < 0.03
+    assert abs(groups["UP"] / total - 0.52) < 0.04
+    assert abs(groups["AP"] / total - 0.34) < 0.04
+
+
+def test_first_conversations_and_final_visitations_are_mostly_in_time(
+        planned: list[Action]) -> None:
+    first_contact = {a.kwargs["young_person_id"]: a.occurred_on for a in planned
+                     if a.command == "register_first_contact"}
+    early = {yp for yp, day in first_contact.items() if day < date(2024, 8, 1)}
+    conversation = {a.target: a.occurred_on for a in planned
+                    if a.command == "hold_first_conversation"}
+    final = {a.target: a.occurred_on for a in planned
+             if a.command == "visitate" and a.kwargs["stage"] is VisitationStage.FINAL}
+    within_week = sum(conversation.get(yp, date.max) - first_contact[yp] <= timedelta(days=7)
+                      for yp in early)
+    within_3_months = sum(final.get(yp, date.max) <= first_contact[yp] + timedelta(days=92)
+                          for yp in early)
+    assert 0.86 < within_week / len(early) < 0.97  # audit: 92 %
+    assert 0.80 < within_3_months / len(early) < 0.97  # audit: 94 %, less those who left
+
+
+def test_the_year_sees_orders_moves_admissions_dropouts_completions_and_retention(
+        planned: list[Action]) -> None:
+    commands = Counter(a.command for a in planned)
+    for command in ("issue_order", "move_step_deadline", "admit", "start_education",
+                    "interrupt_education", "complete_education", "report_risk_of_dropout",
+                    "contact_young_person", "record_absence", "decide_sanction",
+                    "make_cv_available", "assign_caseworker", "end_benefit"):
+        assert commands[command] > 0, command
+    assert 0.7 < commands["issue_order"] / SCENARIO.people < 1.0
