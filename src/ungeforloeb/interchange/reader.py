@@ -397,9 +397,10 @@ class LogReader:
         shown_type = type_name if isinstance(type_name, str) and len(type_name) < 64 else None
         _fields(obj, EVENT_FIELDS, line, "event line", shown_type)
         if not isinstance(type_name, str) or type_name not in EVENT_TYPES:
-            raise e.UnknownEventTypeError(line, "unknown event type", field="type",
-                                          expected="an event type of docs/events.md",
-                                          got=type_name)
+            raise e.UnknownEventTypeError(line, "unknown event type", event_type=shown_type,
+                                          field="type",
+                                          expected="an event type of the catalogue "
+                                                   "(docs/interchange.md)", got=type_name)
         entry = EVENT_TYPES[type_name]
         t = type_name
         self.event_count += 1

@@ -1,0 +1,236 @@
+"""``ungeforloeb export``, ``verify``, ``import`` and ``audit``: the interchange log.
+
+Bad input never ends in a traceback: a fault of the log exits with 1 and one line naming the
+line, event type and field; a usage error (missing file, bad option) exits with 2. Progress bars
+appear on a terminal only (on standard error), never when piped.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import orjson
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ungeforloeb.cli import main
+from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.interchange.errors import InterchangeError
+
+_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                   show_default=True, help="SQLite event store.")
+_LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+
+
+def _fail(err: Exception) -> NoReturn:
+    click.echo(f"error: {err}", err=True)
+    sys.exit(1)
+
+
+def _parse_datetime(ctx: click.Context, param: click.Parameter,
+                    value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise click.BadParameter(f"{value!r} is not a date-time with a zone; write it as "
+                                 "2024-12-31T23:00:00+00:00", ctx=ctx, param=param)
+    return parsed.astimezone(UTC)
+
+
+@contextmanager
+def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error when it is a terminal; ``None`` otherwise."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+
+        def advance(done: int) -> None:
+            bar.update(task, completed=done)
+
+        yield advance
+
+
+@main.command("export")
+@_DB
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The log file to write (JSON Lines).")
+@click.option("--exported-at", callback=_parse_datetime, default=None,
+              metavar="YYYY-MM-DDTHH:MM:SS+00:00",
+              help="The export time in the header (default: now). Fix it to reproduce a log.")
+@click.option("--as-of", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Date of the trailer's verdict digest (default: the export day).")
+@click.option("--municipality", default=None, metavar="CODE",
+              help="Municipality code for the header (default: the store's).")
+def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
+                   municipality: str | None) -> None:
+    """Write the store's events as an interchange log (streamed)."""
+    from ungeforloeb.interchange.export import export_to_file
+
+    app = open_store(db)
+    total = app.recorder.max_notification_id() or 0
+    try:
+        with _progress("export", total) as bar:
+            summary = export_to_file(
+                app, out, exported_at=exported_at, as_of=as_of, municipality_code=municipality,
+                progress=(lambda done, _total: bar(done)) if bar else None)
+    except InterchangeError as err:
+        _fail(err)
+    click.echo(f"exported {summary.event_count} events to {out}; final hash "
+               f"{summary.final_hash}; verdict digest as of "
+               f"{summary.verdicts_as_of.isoformat()} {summary.verdict_digest}")
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size
+
+
+@main.command("verify")
+@_LOG
+@click.option("--recompute", is_flag=True,
+              help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
+def verify_command(log: Path, recompute: bool) -> None:
+    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
+    from ungeforloeb.interchange.verify import verify_log
+
+    try:
+        with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
+            result = verify_log(stream, recompute_digest=recompute, progress=bar)
+    except InterchangeError as err:
+        _fail(err)
+    digest = "recomputed and equal" if recompute else "not recomputed (use --recompute)"
+    click.echo(f"ok: {log} holds {result.event_count} events, hash chain intact to "
+               f"{result.trailer.final_hash}; verdict digest as of "
+               f"{result.trailer.verdicts_as_of.isoformat()} {digest}")
+
+
+@main.command("import")
+@_LOG
+@_DB
+def import_command(log: Path, db: Path) -> None:
+    """Load a log into an empty store, all or nothing."""
+    from ungeforloeb.application import Ungeforloeb
+    from ungeforloeb.interchange.importer import import_log
+
+    created = not db.exists()
+    try:
+        app = Ungeforloeb(db)
+        with _progress("import", None) as bar, log.open("rb") as stream:
+            reader = import_log(app, stream, progress=bar)
+    except InterchangeError as err:
+        if created:
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(str(db) + suffix).unlink(missing_ok=True)
+        _fail(err)
+    click.echo(f"imported {reader.event_count} events into {db}")
+
+
+@main.command("audit")
+@_LOG
+@click.option("--as-of", "as_of", required=True, callback=parse_date, metavar="YYYY-MM-DD",
+              help="Judge what had happened by this day.")
+@click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Only what had been recorded by this day.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
+              default="table", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--case", "case_id", default=None, metavar="ID",
+              help="One young person's verdicts with their explanations.")
+def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
+                  case_id: str | None) -> None:
+    """Replay a log in memory (no database) and print the compliance verdicts."""
+    from ungeforloeb.interchange.audit import read_case_files
+
+    try:
+        with _progress("audit", _size(log)) as bar, log.open("rb") as stream:
+            _reader, files = read_case_files(stream, bar)
+    except InterchangeError as err:
+        _fail(err)
+    if case_id is not None:
+        _audit_case(files, case_id, as_of, known_at, fmt, out)
+        return
+    from ungeforloeb.interchange.audit import evaluate
+
+    report = evaluate(files, as_of, known_at)
+    if fmt == "table":
+        from ungeforloeb.projections.compliance import render_table
+
+        if out is None:
+            console().print(render_table(report, reference=True))
+        else:
+            with out.open("w", encoding="utf-8") as f:
+                Console(file=f, width=160, no_color=True, highlight=False).print(
+                    render_table(report, reference=True))
+        return
+    if fmt == "html":
+        from ungeforloeb.report.html import render_html
+
+        text = render_html(report, files, as_of=as_of, known_at=known_at, source=log.name)
+    elif fmt == "json":
+        text = report.to_json()
+    else:
+        text = report.to_csv()
+    _write(text, out)
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def _audit_case(files: dict[str, Any], case_id: str, as_of: date, known_at: date | None,
+                fmt: str, out: Path | None) -> None:
+    from ungeforloeb.projections.compliance import evaluate_case
+
+    wanted = case_id.strip().lower()
+    matches = [k for k in files if k == wanted] or [k for k in files if k.startswith(wanted)]
+    if len(matches) != 1:
+        raise click.BadParameter(
+            f"no young person with id {case_id!r} in the log" if not matches else
+            f"{case_id!r} matches {len(matches)} cases; give more of the id",
+            param_hint="--case")
+    verdicts = sorted(evaluate_case(files[matches[0]], as_of, known_at),
+                      key=lambda v: v.sort_key)
+    if fmt in ("json", "csv", "html"):
+        data = [v.to_dict() for v in verdicts]
+        _write(orjson.dumps({"case_id": matches[0], "as_of": as_of.isoformat(),
+                             "verdicts": data}, option=orjson.OPT_INDENT_2).decode(), out)
+        return
+    table = Table(title=f"Case {matches[0]} as of {as_of.isoformat()} "
+                        f"({len(verdicts)} verdicts)", title_justify="left", show_lines=True)
+    for name in ("rule", "point", "status", "due", "clock start", "met by", "source",
+                 "explanation"):
+        table.add_column(name, no_wrap=name in ("rule", "point", "status", "due"))
+    for v in verdicts:
+        table.add_row(
+            v.rule_id + (f" [{v.subject}]" if v.subject else ""), v.control_point or "",
+            v.status.value, v.due_on.isoformat() if v.due_on else "-",
+            v.clock_start.text() if v.clock_start else "-",
+            v.met_by.text() if v.met_by else "-", escape(v.legal_source),
+            escape(v.explanation))
+    if out is None:
+        console().print(table)
+    else:
+        with out.open("w", encoding="utf-8") as f:
+            Console(file=f, width=160, no_color=True, highlight=False).print(table)
+
+
+__all__ = ["audit_command", "export_command", "import_command", "verify_command"]

@@ -1,0 +1,52 @@
+"""Schema evolution: ConversationHeld v1 lines (and v1 stored states) read as v2."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import orjson
+
+from interchange_support import export_bytes, fake_digest, new_app, small_history
+from ungeforloeb.application.app import record_from_state
+from ungeforloeb.domain.young_person import YoungPerson
+from ungeforloeb.interchange.audit import read_case_files
+from ungeforloeb.interchange.importer import import_log
+from ungeforloeb.interchange.upcast import readable_versions, upcast_payload
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "interchange" / "v1-conversation.jsonl"
+
+
+def test_upcast_renames_the_follow_up_flag() -> None:
+    v1 = {"follows_up_current_step": True, "education_focus": False, "job_focus": True}
+    assert upcast_payload("ConversationHeld", 1, v1) == {
+        "current_step_followed_up": True, "education_focus": False, "job_focus": True}
+    assert readable_versions("ConversationHeld") == [1, 2]
+
+
+def test_a_v1_stored_state_reads_as_v2_on_the_live_path() -> None:
+    topic = "ungeforloeb.domain.young_person:YoungPerson.ConversationHeld"
+    state = {"occurred_on": "2024-01-02", "recorded_by": "cw-1",
+             "follows_up_current_step": False, "education_focus": True, "job_focus": False,
+             "recorded_at": "2024-01-02T09:00:00+00:00"}
+    rec = record_from_state(1, "00000000-0000-4000-8000-000000000001", 2, topic, state)
+    assert rec.payload == {"current_step_followed_up": False, "education_focus": True,
+                           "job_focus": False}
+    assert YoungPerson.ConversationHeld.class_version == 2
+
+
+def test_the_v1_fixture_log_imports_and_audits_as_the_same_history_written_today() -> None:
+    v1_log = FIXTURE.read_bytes()
+    assert b'"schema_version":1,"seq"' in v1_log and b"follows_up_current_step" in v1_log
+    app, clock = new_app()
+    small_history(app, clock)
+    today = export_bytes(app)
+    imported, _ = new_app()
+    import_log(imported, io.BytesIO(v1_log))
+    _, from_v1 = read_case_files(io.BytesIO(v1_log))
+    _, from_today = read_case_files(io.BytesIO(today))
+    assert fake_digest(from_v1, clock().date()) == fake_digest(from_today, clock().date())
+    # the imported store holds v2 events; re-exported, it is today's log (same stream ids)
+    reexported = export_bytes(imported)
+    assert [orjson.loads(x)["payload"] for x in reexported.splitlines()[1:-1]] == \
+        [orjson.loads(x)["payload"] for x in today.splitlines()[1:-1]]
