@@ -159,6 +159,42 @@ def build_schema() -> dict[str, Any]:
     }
 
 
+def _type_text(name: str, tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _type_text(name, inner) + " or null"
+    if origin is tuple:
+        (item, *_) = typing.get_args(tp)
+        return "list of " + _type_text(name, item)
+    if tp is bool:
+        return "boolean"
+    if tp is int:
+        return "integer"
+    if tp is str:
+        return {"municipality_code": "3 digits", "institution_id": "6 digits"}.get(name, "code")
+    if tp is date:
+        return "date"
+    if tp is datetime:
+        return "date-time"
+    if tp is UUID:
+        return "uuid"
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return " \\| ".join(f"`{m.value}`" for m in tp)
+    raise TypeError(f"payload field {name}: unsupported type {tp}")
+
+
+def catalogue_markdown() -> str:
+    """The event catalogue as the Markdown table in docs/interchange.md (a test compares)."""
+    rows = ["| type | stream_type | schema_version | payload fields |", "|---|---|---|---|"]
+    for name, entry in EVENT_TYPES.items():
+        for version in readable_versions(name):
+            fields = payload_fields(name, version) or ()
+            text = "; ".join(f"`{n}`: {_type_text(n, tp)}" for n, tp in fields) or "(none)"
+            rows.append(f"| `{name}` | `{entry.stream_type}` | {version} | {text} |")
+    return "\n".join(rows) + "\n"
+
+
 def render() -> bytes:
     """The schema as the shipped file's bytes (indented, keys in a stable order)."""
     return orjson.dumps(build_schema(), option=orjson.OPT_INDENT_2) + b"\n"
