@@ -1,0 +1,306 @@
+"""The compliance projection: every rule judged for every case on a date, and the report.
+
+A verdict as of D depends only on events that happened on or before D; an optional known-at T
+keeps only events recorded by T (:meth:`ungeforloeb.casefile.CaseFile.view` does both), so an
+auditor sees what had happened and what the municipality had documented, and when.
+
+Shares are met / (met + missed): ``due``, ``not_applicable`` and ``not_documented`` verdicts are
+counted but left out of the denominator, as the audit's denominators were subgroups (e.g. only
+AP for the coordinating caseworker, only ÅUP for the CV). The audit's own 2018–2020 share is shown
+beside ours as a reference, labelled as the audit's figure.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+import attrs
+import orjson
+from rich.table import Table
+
+from ungeforloeb.casefile.fold import CaseFile, Facts
+from ungeforloeb.projections.worklist import WorkItem
+from ungeforloeb.rules.calendar import Calendar, Calendars
+from ungeforloeb.rules.evaluate import evaluate
+from ungeforloeb.rules.loader import default_rules
+from ungeforloeb.rules.model import RuleSet
+from ungeforloeb.rules.verdict import Status, Verdict
+
+REFERENCE_LABEL = "audit 2018–20, not ours"
+"""The heading of the audit's reference column."""
+
+GROUP_ORDER = ("AAUP", "UP", "AP")
+GROUP_LABEL = {"AAUP": "ÅUP", "UP": "UP", "AP": "AP"}
+
+
+def load_rules() -> RuleSet:
+    """The default rule set from the packaged regime files (loaded once, cached)."""
+    return default_rules()
+
+
+def evaluate_case(case_file: CaseFile, as_of: date, known_at: date | None = None,
+                  rules: RuleSet | None = None, *,
+                  calendars: Calendars | Calendar | None = None) -> list[Verdict]:
+    """Every rule's verdicts for one case file as of ``as_of`` (as known at ``known_at``)."""
+    facts = case_file.view(as_of=as_of, known_at=known_at)
+    return evaluate(facts, as_of, rules or load_rules(), calendars)
+
+
+def _share(met: int, denominator: int) -> float | None:
+    return met / denominator if denominator else None
+
+
+@attrs.frozen
+class GroupShare:
+    """Met and denominator for one visitation group (at the end of the case)."""
+
+    group: str
+    met: int
+    denominator: int
+
+    @property
+    def share(self) -> float | None:
+        return _share(self.met, self.denominator)
+
+
+@attrs.frozen
+class ComplianceRow:
+    """One rule's figures: counts by status, the share met, by group, and the audit's share."""
+
+    rule_id: str
+    control_point: str | None
+    description: str
+    met: int
+    missed: int
+    due: int
+    not_applicable: int
+    not_documented: int
+    by_group: tuple[GroupShare, ...]
+    legal_source: str
+    audit_share: float | None
+    audit_n: int | None
+
+    @property
+    def denominator(self) -> int:
+        return self.met + self.missed
+
+    @property
+    def share(self) -> float | None:
+        return _share(self.met, self.denominator)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id, "control_point": self.control_point,
+            "description": self.description, "met": self.met, "missed": self.missed,
+            "denominator": self.denominator, "share": self.share, "due": self.due,
+            "not_applicable": self.not_applicable, "not_documented": self.not_documented,
+            "by_group": {g.group: {"met": g.met, "denominator": g.denominator,
+                                   "share": g.share} for g in self.by_group},
+            "legal_source": self.legal_source, "audit_share": self.audit_share,
+            "audit_n": self.audit_n,
+        }
+
+
+@attrs.frozen
+class CaseworkerRow:
+    """One caseworker's (current caseworker of the case) figures over every rule."""
+
+    caseworker_id: str | None
+    team_id: str | None
+    met: int
+    missed: int
+    due: int
+
+    @property
+    def denominator(self) -> int:
+        return self.met + self.missed
+
+    @property
+    def share(self) -> float | None:
+        return _share(self.met, self.denominator)
+
+
+@attrs.frozen
+class ComplianceReport:
+    """Every verdict for a set of cases on one date, and the figures derived from them."""
+
+    as_of: date
+    known_at: date | None
+    verdicts: tuple[Verdict, ...]
+    """Sorted by (case id, rule id, subject)."""
+    rules: RuleSet = attrs.field(eq=False, repr=False, factory=load_rules)
+
+    def rows(self) -> list[ComplianceRow]:
+        """One row per rule, in the rule data's order."""
+        counts: dict[str, dict[str, int]] = {}
+        groups: dict[str, dict[str, list[int]]] = {}
+        for v in self.verdicts:
+            c = counts.setdefault(v.rule_id, dict.fromkeys((s.value for s in Status), 0))
+            c[v.status.value] += 1
+            if v.group is not None and v.status in (Status.MET, Status.MISSED):
+                g = groups.setdefault(v.rule_id, {}).setdefault(v.group, [0, 0])
+                g[0] += v.status is Status.MET
+                g[1] += 1
+        rows = []
+        for rule_id in self.rules.ids:
+            rule = self.rules.latest(rule_id)
+            c = counts.get(rule_id, dict.fromkeys((s.value for s in Status), 0))
+            by = groups.get(rule_id, {})
+            rows.append(ComplianceRow(
+                rule_id=rule_id,
+                control_point=rule.control_point,
+                description=rule.description,
+                met=c["met"], missed=c["missed"], due=c["due"],
+                not_applicable=c["not_applicable"], not_documented=c["not_documented"],
+                by_group=tuple(GroupShare(g, by[g][0], by[g][1]) for g in GROUP_ORDER if g in by),
+                legal_source=" | ".join(dict.fromkeys(p.legal_source
+                                                      for p in self.rules.periods(rule_id))),
+                audit_share=rule.audit.share if rule.audit else None,
+                audit_n=rule.audit.n if rule.audit else None,
+            ))
+        return rows
+
+    def by_caseworker(self) -> list[CaseworkerRow]:
+        """Met / missed / due per current caseworker (and team) of the cases, over all rules."""
+        acc: dict[tuple[str | None, str | None], list[int]] = {}
+        for v in self.verdicts:
+            a = acc.setdefault((v.caseworker_id, v.team_id), [0, 0, 0])
+            if v.status is Status.MET:
+                a[0] += 1
+            elif v.status is Status.MISSED:
+                a[1] += 1
+            elif v.status is Status.DUE:
+                a[2] += 1
+        return [CaseworkerRow(k[0], k[1], *acc[k])
+                for k in sorted(acc, key=lambda k: (k[0] or "", k[1] or ""))]
+
+    def _verdict_dicts(self) -> list[dict[str, Any]]:
+        return [v.to_dict() for v in self.verdicts]
+
+    def digest(self) -> str:
+        """sha256 hex over the canonical serialisation of every verdict (sorted keys, compact
+        JSON, verdicts in their sorted order): the same verdicts give the same digest, bit for
+        bit."""
+        blob = orjson.dumps(self._verdict_dicts(), option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(blob).hexdigest()
+
+    def to_json(self) -> bytes:
+        """The report as JSON: dates, rule-set digest, rows and every verdict."""
+        return orjson.dumps({
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat() if self.known_at else None,
+            "rules_digest": self.rules.digest,
+            "digest": self.digest(),
+            "rows": [r.to_dict() for r in self.rows()],
+            "verdicts": self._verdict_dicts(),
+        }, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+
+    def to_csv(self, *, verdicts: bool = False) -> str:
+        """The rows (one per rule) as CSV; with ``verdicts=True`` every verdict instead."""
+        out = io.StringIO()
+        if verdicts:
+            fields = ["case_id", "rule_id", "subject", "control_point", "status", "due_on",
+                      "clock_start", "met_by", "group", "caseworker_id", "team_id",
+                      "legal_source", "explanation"]
+            w = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+            w.writeheader()
+            for v in self.verdicts:
+                d = v.to_dict()
+                for key in ("clock_start", "met_by"):
+                    ref = d[key]
+                    d[key] = (f"{ref['type']}#{ref['seq']}@{ref['on']}" if ref else "")
+                w.writerow({k: d[k] if d[k] is not None else "" for k in fields})
+            return out.getvalue()
+        w2 = csv.writer(out, lineterminator="\n")
+        w2.writerow(["control_point", "rule_id", "met", "missed", "denominator", "share", "due",
+                     "not_applicable", "not_documented", *(f"share_{g}" for g in GROUP_ORDER),
+                     "legal_source", "audit_share_2018_20", "audit_n"])
+        for r in self.rows():
+            by = {g.group: g for g in r.by_group}
+            w2.writerow([r.control_point or "", r.rule_id, r.met, r.missed, r.denominator,
+                         _fmt(r.share), r.due, r.not_applicable, r.not_documented,
+                         *(_fmt(by[g].share) if g in by else "" for g in GROUP_ORDER),
+                         r.legal_source, _fmt(r.audit_share), r.audit_n or ""])
+        return out.getvalue()
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:.4f}"
+
+
+def evaluate_all(case_files: Iterable[CaseFile], as_of: date, known_at: date | None = None,
+                 rules: RuleSet | None = None, *,
+                 calendars: Calendars | Calendar | None = None) -> ComplianceReport:
+    """Judge every case file as of ``as_of`` (as known at ``known_at``)."""
+    rule_set = rules or load_rules()
+    verdicts: list[Verdict] = []
+    for cf in case_files:
+        verdicts.extend(evaluate_case(cf, as_of, known_at, rule_set, calendars=calendars))
+    verdicts.sort(key=lambda v: v.sort_key)
+    return ComplianceReport(as_of, known_at, tuple(verdicts), rule_set)
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{round(100 * x)} %"
+
+
+def render_table(report: ComplianceReport, *, reference: bool = True) -> Table:
+    """The compliance table: per rule, share met with numerator and denominator, by group, the
+    legal source, and (``reference``) the audit's 2018–2020 share, labelled as not ours."""
+    known = f", known at {report.known_at.isoformat()}" if report.known_at else ""
+    table = Table(title=f"Compliance as of {report.as_of.isoformat()}{known}",
+                  caption="share = met / (met + missed); due, not applicable and not documented "
+                          "are left out of the denominator")
+    table.add_column("CP", justify="right")
+    table.add_column("rule")
+    table.add_column("met", justify="right")
+    table.add_column("of", justify="right")
+    table.add_column("share", justify="right")
+    for g in GROUP_ORDER:
+        table.add_column(GROUP_LABEL[g], justify="right")
+    table.add_column("due", justify="right")
+    table.add_column("n/a", justify="right")
+    table.add_column("not doc.", justify="right")
+    table.add_column("legal source")
+    if reference:
+        table.add_column(REFERENCE_LABEL, justify="right")
+    for r in report.rows():
+        by = {g.group: g for g in r.by_group}
+        cells = [r.control_point or "", r.rule_id, str(r.met), str(r.denominator),
+                 _pct(r.share), *(_pct(by[g].share) if g in by else "–" for g in GROUP_ORDER),
+                 str(r.due), str(r.not_applicable), str(r.not_documented), r.legal_source]
+        if reference:
+            n = f" (N={r.audit_n})" if r.audit_n else ""
+            cells.append(_pct(r.audit_share) + n if r.audit_share is not None else "")
+        table.add_row(*cells)
+    return table
+
+
+# ------------------------------------------------------------------------- worklist source
+
+
+def compliance_items(facts: Facts, on: date) -> Iterator[WorkItem]:
+    """Worklist items: every ``due`` verdict, and every ``missed`` one that is still undone
+    (a duty done late is history, not work). The order's step deadlines are left to the
+    worklist's own deadline source."""
+    rules = load_rules()
+    kinds = {r.id: r.kind for r in rules.rules}
+    for v in evaluate(facts, on, rules):
+        if kinds.get(v.rule_id) == "step_deadline":
+            continue
+        if v.status is Status.DUE or (v.status is Status.MISSED and v.met_by is None):
+            rule = rules.latest(v.rule_id)
+            label = f"CP {v.control_point}: " if v.control_point else ""
+            subject = f" ({v.subject})" if v.subject else ""
+            cause = tuple(ref.seq for ref in (v.clock_start, v.met_by) if ref is not None)
+            yield WorkItem(
+                young_person_id=v.case_id, kind="rule",
+                title=f"{label}{rule.description}{subject}", due_on=v.due_on,
+                overdue=v.status is Status.MISSED, rule_id=v.rule_id,
+                legal_source=v.legal_source, caseworker_id=v.caseworker_id,
+                team_id=v.team_id, cause=cause)

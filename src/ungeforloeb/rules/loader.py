@@ -1,0 +1,432 @@
+"""The strict loader of the regime data files (``regimes/*.toml``).
+
+Every file holds one regime: a ``[regime]`` header, the rules that start in it (``[[rules]]``),
+the rules it amends from a date (``[[amends]]``: the earlier period ends there and a new period
+takes the earlier one's data with the keys given replaced), and the rules it ends (``[[ends]]``).
+An old file is never edited to add a regime: the newer file says what it ends, and the loader
+computes the periods.
+
+Errors are :class:`RuleDataError` and name the file and the key (``before_2020.toml:
+rules[3].clock.unit: …``): unknown keys, missing keys, values of the wrong type, bad dates,
+unknown event types or payload fields (checked against the domain's event catalogue), and
+overlapping periods for one rule id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from functools import lru_cache
+from importlib import resources
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ungeforloeb.domain.catalogue import EVENT_TYPES
+from ungeforloeb.rules.calendar import Unit
+from ungeforloeb.rules.model import (
+    GROUPS,
+    KINDS,
+    SCOPES,
+    STATUSES,
+    AuditReference,
+    Clock,
+    DateRef,
+    EventMatch,
+    Population,
+    Regime,
+    Requirement,
+    Rule,
+    RuleSet,
+    Source,
+    Window,
+)
+
+
+class RuleDataError(ValueError):
+    """Raised when a regime data file is malformed; the message names the file and the key."""
+
+
+_RULE_KEYS_REQUIRED = ("id", "kind", "description", "sources", "scope", "applies_by")
+_RULE_KEYS_OPTIONAL = ("effective_from", "population", "clock", "satisfied_by", "control_point",
+                       "audit", "reading", "flag", "which", "after", "window", "if_none", "step")
+_RULE_KEYS = _RULE_KEYS_REQUIRED + _RULE_KEYS_OPTIONAL
+_STREAM_TYPES = {name: e.stream_type for name, e in EVENT_TYPES.items()}
+_PAYLOAD = {name: {f for f, _ in e.payload_fields} for name, e in EVENT_TYPES.items()}
+
+
+class _Ctx:
+    """Where we are in a file, for error messages."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def fail(self, key: str, message: str) -> RuleDataError:
+        return RuleDataError(f"{self.file}: {key}: {message}")
+
+    def table(self, value: Any, key: str, required: Sequence[str],
+              optional: Sequence[str] = ()) -> Mapping[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"must be a table, got {type(value).__name__}")
+        unknown = sorted(set(value) - set(required) - set(optional))
+        if unknown:
+            raise self.fail(f"{key}.{unknown[0]}",
+                            f"unknown key (allowed: {', '.join([*required, *optional])})")
+        for name in required:
+            if name not in value:
+                raise self.fail(f"{key}.{name}", "missing")
+        return value
+
+    def string(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"must be a non-empty string, got {value!r}")
+        return value
+
+    def integer(self, value: Any, key: str, minimum: int = 0) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(key, f"must be an integer ≥ {minimum}, got {value!r}")
+        return value
+
+    def day(self, value: Any, key: str) -> date:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            raise self.fail(key, f"must be a TOML date (YYYY-MM-DD), got {value!r}")
+        return value
+
+    def choice(self, value: Any, key: str, options: Iterable[str]) -> str:
+        opts = tuple(options)
+        if value not in opts:
+            raise self.fail(key, f"must be one of {', '.join(opts)}, got {value!r}")
+        return str(value)
+
+    def unit(self, value: Any, key: str) -> Unit:
+        try:
+            return Unit(value)
+        except ValueError:
+            raise self.fail(key, f"must be one of {', '.join(u.value for u in Unit)}, "
+                                 f"got {value!r}") from None
+
+    def event(self, value: Any, key: str) -> str:
+        name = self.string(value, key)
+        if name not in EVENT_TYPES:
+            raise self.fail(key, f"unknown event type {name!r}")
+        return name
+
+    def where(self, value: Any, key: str, event: str) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "must be a table of payload field = value")
+        for name, v in value.items():
+            if name not in _PAYLOAD[event]:
+                raise self.fail(f"{key}.{name}", f"{event} has no payload field {name!r}")
+            if not isinstance(v, str | bool | int):
+                raise self.fail(f"{key}.{name}", f"must be a string, boolean or integer, "
+                                                 f"got {v!r}")
+        return dict(value)
+
+    def groups(self, value: Any, key: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(key, f"must be a non-empty list of {', '.join(GROUPS)}")
+        return tuple(self.choice(g, f"{key}[{i}]", GROUPS) for i, g in enumerate(value))
+
+    def list_of(self, value: Any, key: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise self.fail(key, f"must be a list, got {type(value).__name__}")
+        return value
+
+
+def _date_ref(c: _Ctx, value: Any, key: str) -> DateRef:
+    t = c.table(value, key, ("event",), ("where", "field", "which"))
+    event = c.event(t["event"], f"{key}.event")
+    field = t.get("field")
+    if field is not None and c.string(field, f"{key}.field") not in _PAYLOAD[event]:
+        raise c.fail(f"{key}.field", f"{event} has no payload field {field!r}")
+    return DateRef(event, c.where(t.get("where", {}), f"{key}.where", event), field,
+                   c.choice(t.get("which", "first"), f"{key}.which", ("first", "latest")))
+
+
+def _match(c: _Ctx, value: Any, key: str) -> EventMatch:
+    t = c.table(value, key, ("event",), ("where", "groups"))
+    event = c.event(t["event"], f"{key}.event")
+    groups = c.groups(t["groups"], f"{key}.groups") if "groups" in t else ()
+    return EventMatch(event, c.where(t.get("where", {}), f"{key}.where", event), groups)
+
+
+def _sources(c: _Ctx, value: Any, key: str) -> tuple[Source, ...]:
+    items = c.list_of(value, key)
+    if not items:
+        raise c.fail(key, "must name at least one source")
+    out = []
+    for i, item in enumerate(items):
+        k = f"{key}[{i}]"
+        t = c.table(item, k, ("text", "certainty"), ("quote",))
+        quote = t.get("quote")
+        out.append(Source(c.string(t["text"], f"{k}.text"),
+                          c.string(t["certainty"], f"{k}.certainty"),
+                          c.string(quote, f"{k}.quote") if quote is not None else None))
+    return tuple(out)
+
+
+def _clock(c: _Ctx, value: Any, key: str) -> Clock:
+    t = c.table(value, key, ("start",), ("length", "unit", "base"))
+    if ("length" in t) != ("unit" in t):
+        raise c.fail(f"{key}.{'unit' if 'length' in t else 'length'}",
+                     "a clock with a length must name its unit (and the other way round)")
+    return Clock(
+        _date_ref(c, t["start"], f"{key}.start"),
+        c.integer(t["length"], f"{key}.length") if "length" in t else None,
+        c.unit(t["unit"], f"{key}.unit") if "unit" in t else None,
+        _date_ref(c, t["base"], f"{key}.base") if "base" in t else None,
+    )
+
+
+def _length(c: _Ctx, value: Any, key: str) -> tuple[int, Unit]:
+    t = c.table(value, key, ("length", "unit"))
+    return c.integer(t["length"], f"{key}.length", 1), c.unit(t["unit"], f"{key}.unit")
+
+
+def _population(c: _Ctx, value: Any, key: str) -> Population:
+    t = c.table(value, key, (), ("groups", "age", "requires", "excluded_if", "within",
+                                 "min_case_length", "after_status"))
+    age = None
+    if "age" in t:
+        band = c.list_of(t["age"], f"{key}.age")
+        if len(band) != 2:
+            raise c.fail(f"{key}.age", "must be [lowest, highest]")
+        age = (c.integer(band[0], f"{key}.age[0]"), c.integer(band[1], f"{key}.age[1]"))
+    requires = []
+    for i, item in enumerate(c.list_of(t.get("requires", []), f"{key}.requires")):
+        k = f"{key}.requires[{i}]"
+        r = c.table(item, k, ("event",), ("where_any", "missing"))
+        event = c.event(r["event"], f"{k}.event")
+        where_any = tuple(c.where(w, f"{k}.where_any[{j}]", event)
+                          for j, w in enumerate(c.list_of(r.get("where_any", []),
+                                                          f"{k}.where_any")))
+        requires.append(Requirement(event, where_any,
+                                    c.choice(r.get("missing", "not_documented"), f"{k}.missing",
+                                             ("not_documented", "not_applicable"))))
+    excluded = tuple(_match(c, m, f"{key}.excluded_if[{i}]")
+                     for i, m in enumerate(c.list_of(t.get("excluded_if", []),
+                                                     f"{key}.excluded_if")))
+    within = None
+    if "within" in t:
+        k = f"{key}.within"
+        w = c.table(t["within"], k, ("anchor", "length", "unit", "subject"))
+        within = Window(_date_ref(c, w["anchor"], f"{k}.anchor"),
+                        c.integer(w["length"], f"{k}.length", 1), c.unit(w["unit"], f"{k}.unit"),
+                        _date_ref(c, w["subject"], f"{k}.subject"))
+    after = None
+    if "after_status" in t:
+        k = f"{key}.after_status"
+        a = c.table(t["after_status"], k, ("rule", "status"))
+        statuses = tuple(c.choice(s, f"{k}.status[{i}]", STATUSES)
+                         for i, s in enumerate(c.list_of(a["status"], f"{k}.status")))
+        after = (c.string(a["rule"], f"{k}.rule"), statuses)
+    return Population(
+        groups=c.groups(t["groups"], f"{key}.groups") if "groups" in t else (),
+        age=age,
+        requires=tuple(requires),
+        excluded_if=excluded,
+        within=within,
+        min_case_length=(_length(c, t["min_case_length"], f"{key}.min_case_length")
+                         if "min_case_length" in t else None),
+        after_status=after,
+    )
+
+
+def _rule(c: _Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_from: date) -> Rule:
+    kind = c.choice(t["kind"], f"{key}.kind", KINDS)
+    clock = _clock(c, t["clock"], f"{key}.clock") if "clock" in t else None
+    satisfied = tuple(_match(c, m, f"{key}.satisfied_by[{i}]")
+                      for i, m in enumerate(c.list_of(t.get("satisfied_by", []),
+                                                      f"{key}.satisfied_by")))
+    audit = None
+    if "audit" in t:
+        a = c.table(t["audit"], f"{key}.audit", ("share", "lines"), ("n",))
+        share = a["share"]
+        if not isinstance(share, float | int) or not 0 <= share <= 1:
+            raise c.fail(f"{key}.audit.share", f"must be a share between 0 and 1, got {share!r}")
+        audit = AuditReference(float(share),
+                               c.integer(a["n"], f"{key}.audit.n", 1) if "n" in a else None,
+                               c.string(a["lines"], f"{key}.audit.lines"))
+    rule = Rule(
+        id=c.string(t["id"], f"{key}.id"),
+        kind=kind,
+        description=c.string(t["description"], f"{key}.description"),
+        sources=_sources(c, t["sources"], f"{key}.sources"),
+        effective_from=effective_from,
+        effective_to=None,
+        regime=regime.id,
+        scope=c.choice(t["scope"], f"{key}.scope", SCOPES),
+        applies_by=_date_ref(c, t["applies_by"], f"{key}.applies_by"),
+        population=_population(c, t.get("population", {}), f"{key}.population"),
+        clock=clock,
+        satisfied_by=satisfied,
+        control_point=(c.string(str(t["control_point"]), f"{key}.control_point")
+                       if "control_point" in t else None),
+        audit=audit,
+        reading=c.string(t["reading"], f"{key}.reading") if "reading" in t else None,
+        flag=c.string(t["flag"], f"{key}.flag") if "flag" in t else None,
+        which=(c.choice(t["which"], f"{key}.which", ("first", "latest", "any_in_window"))
+               if "which" in t else None),
+        after=_date_ref(c, t["after"], f"{key}.after") if "after" in t else None,
+        window=_length(c, t["window"], f"{key}.window") if "window" in t else None,
+        if_none=c.choice(t.get("if_none", "not_applicable"), f"{key}.if_none", STATUSES),
+        step=c.integer(t["step"], f"{key}.step", 1) if "step" in t else None,
+    )
+    _check_kind(c, rule, key)
+    return rule
+
+
+def _check_kind(c: _Ctx, rule: Rule, key: str) -> None:
+    """What each kind needs of the data."""
+    if rule.kind in ("deadline", "documented"):
+        if rule.clock is None:
+            raise c.fail(f"{key}.clock", f"missing (kind {rule.kind} needs a clock)")
+        if not rule.satisfied_by:
+            raise c.fail(f"{key}.satisfied_by", f"missing (kind {rule.kind} needs events)")
+        if rule.kind == "deadline" and rule.clock.length is None:
+            raise c.fail(f"{key}.clock.length", "missing (a deadline needs a length and unit)")
+    elif rule.kind == "event_flag":
+        if len(rule.satisfied_by) != 1 or rule.flag is None or rule.which is None:
+            raise c.fail(f"{key}.flag", "event_flag needs one satisfied_by event, a flag and "
+                                        "which")
+        event = rule.satisfied_by[0].event
+        if rule.flag not in _PAYLOAD[event]:
+            raise c.fail(f"{key}.flag", f"{event} has no payload field {rule.flag!r}")
+        if rule.which == "any_in_window" and rule.window is None:
+            raise c.fail(f"{key}.window", "missing (which = any_in_window needs a window)")
+    elif rule.kind == "single_caseworker":
+        if rule.window is None:
+            raise c.fail(f"{key}.window", "missing (single_caseworker needs a window)")
+    elif rule.kind == "step_deadline" and (rule.step is None or not rule.satisfied_by):
+        raise c.fail(f"{key}.step", "step_deadline needs a step and satisfied_by events")
+
+
+def _regime(c: _Ctx, data: Mapping[str, Any], digest: str) -> Regime:
+    t = c.table(data.get("regime"), "regime", ("id", "name", "effective_from", "law",
+                                                "certainty"), ("notes",))
+    notes = t.get("notes")
+    return Regime(
+        id=c.string(t["id"], "regime.id"),
+        name=c.string(t["name"], "regime.name"),
+        effective_from=c.day(t["effective_from"], "regime.effective_from"),
+        law=c.string(t["law"], "regime.law"),
+        certainty=c.string(t["certainty"], "regime.certainty"),
+        file=c.file,
+        sha256=digest,
+        notes=c.string(notes, "regime.notes") if notes is not None else None,
+    )
+
+
+def _parse(name: str, raw: bytes) -> tuple[Regime, Mapping[str, Any]]:
+    c = _Ctx(name)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleDataError(f"{name}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - {"regime", "rules", "amends", "ends"})
+    if unknown:
+        raise c.fail(unknown[0], "unknown key (allowed: regime, rules, amends, ends)")
+    if "regime" not in data:
+        raise c.fail("regime", "missing")
+    return _regime(c, data, hashlib.sha256(raw).hexdigest()), data
+
+
+def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
+    """Build the rule set from (file name, bytes) of every regime file."""
+    parsed = [_parse(name, raw) for name, raw in files]
+    parsed.sort(key=lambda p: p[0].effective_from)
+    for (a, _), (b, _) in pairwise(parsed):
+        if a.effective_from == b.effective_from:
+            raise RuleDataError(f"{b.file}: regime.effective_from: {b.effective_from} is also "
+                                f"the start of {a.file}")
+    periods: list[tuple[Rule, Mapping[str, Any]]] = []
+    """Every period with the raw table it was built from (for [[amends]])."""
+    regimes: list[Regime] = []
+    for regime, data in parsed:
+        c = _Ctx(regime.file)
+        ends: list[tuple[str, date, str]] = []
+        for i, item in enumerate(c.list_of(data.get("ends", []), "ends")):
+            k = f"ends[{i}]"
+            t = c.table(item, k, ("rule", "on", "why"))
+            rule_id = c.string(t["rule"], f"{k}.rule")
+            on = c.day(t["on"], f"{k}.on")
+            _end(c, periods, rule_id, on, f"{k}.rule")
+            ends.append((rule_id, on, c.string(t["why"], f"{k}.why")))
+        for i, item in enumerate(c.list_of(data.get("amends", []), "amends")):
+            k = f"amends[{i}]"
+            t = c.table(item, k, ("rule", "from"),
+                        tuple(x for x in _RULE_KEYS if x not in ("id", "effective_from")))
+            rule_id = c.string(t["rule"], f"{k}.rule")
+            start = c.day(t["from"], f"{k}.from")
+            if start < regime.effective_from:
+                raise c.fail(f"{k}.from", f"{start} is before the regime starts "
+                                          f"({regime.effective_from})")
+            earlier = _end(c, periods, rule_id, start, f"{k}.rule")
+            merged = dict(earlier) | {x: v for x, v in t.items() if x not in ("rule", "from")}
+            periods.append((_rule(c, merged, k, regime, start), merged))
+        for i, item in enumerate(c.list_of(data.get("rules", []), "rules")):
+            k = f"rules[{i}]"
+            t = c.table(item, k, _RULE_KEYS_REQUIRED, _RULE_KEYS_OPTIONAL)
+            start = (c.day(t["effective_from"], f"{k}.effective_from")
+                     if "effective_from" in t else regime.effective_from)
+            if start < regime.effective_from:
+                raise c.fail(f"{k}.effective_from", f"{start} is before the regime starts "
+                                                    f"({regime.effective_from})")
+            rule = _rule(c, t, k, regime, start)
+            for p, _ in periods:
+                if p.id == rule.id and (p.effective_to is None or p.effective_to > start):
+                    raise c.fail(f"{k}.id", f"rule {rule.id!r} overlaps its period "
+                                            f"{p.period_text()} from {p.regime}; end it first "
+                                            f"([[ends]] or [[amends]])")
+            periods.append((rule, t))
+        regimes.append(attrs.evolve(regime, ends=tuple(ends)) if ends else regime)
+    rules = tuple(p for p, _ in periods)
+    ids = {p.id for p in rules}
+    for p in rules:
+        if p.population.after_status and p.population.after_status[0] not in ids:
+            raise RuleDataError(f"{p.regime}: rule {p.id}: population.after_status.rule: "
+                                f"unknown rule {p.population.after_status[0]!r}")
+    return RuleSet(tuple(regimes), rules)
+
+
+def _end(c: _Ctx, periods: list[tuple[Rule, Mapping[str, Any]]], rule_id: str, on: date,
+         key: str) -> Mapping[str, Any]:
+    """End the open period of ``rule_id`` on ``on`` (in place); return its raw table."""
+    for i, (p, raw) in enumerate(periods):
+        if p.id == rule_id and p.effective_to is None:
+            if on <= p.effective_from:
+                raise c.fail(key, f"cannot end rule {rule_id!r} on {on}: its period starts "
+                                  f"{p.effective_from} ({p.regime})")
+            periods[i] = (attrs.evolve(p, effective_to=on), raw)
+            return raw
+    if any(p.id == rule_id for p, _ in periods):
+        raise c.fail(key, f"rule {rule_id!r} has no open period to end")
+    raise c.fail(key, f"unknown rule {rule_id!r}")
+
+
+def load_directory(path: str | Path) -> RuleSet:
+    """Load every ``*.toml`` of a directory as a regime file."""
+    folder = Path(path)
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise RuleDataError(f"{folder}: no regime files (*.toml)")
+    return load_rule_set((f.name, f.read_bytes()) for f in files)
+
+
+def packaged_files() -> list[tuple[str, bytes]]:
+    """The packaged regime files, (name, bytes), by name."""
+    folder = resources.files("ungeforloeb.rules") / "regimes"
+    out = [(entry.name, entry.read_bytes()) for entry in folder.iterdir()
+           if entry.name.endswith(".toml")]
+    out.sort()
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> RuleSet:
+    """The rule set from the packaged regime files (loaded once)."""
+    return load_rule_set(packaged_files())

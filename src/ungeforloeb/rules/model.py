@@ -1,0 +1,273 @@
+"""The rule model: one rule period as a frozen value, as the regime data files declare it.
+
+A rule is identified by a stable ``id``; the same id may have several *periods* (half-open
+``[effective_from, effective_to)``) when a later regime amends or ends it. The loader computes the
+periods (:mod:`ungeforloeb.rules.loader`); nothing here knows any date of the law.
+
+Reading a rule top to bottom follows Catala's habit: id, period, source (with the statute's own
+words where they matter), how sure the source is, the population, the clock, and what meets it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import attrs
+
+from ungeforloeb.rules.calendar import Unit, describe
+
+KINDS = ("deadline", "documented", "event_flag", "single_caseworker", "step_deadline")
+"""Rule kinds: each is one small pure function in :mod:`ungeforloeb.rules.evaluate`.
+
+- ``deadline``: something must happen by a due date; a late event is ``missed``.
+- ``documented``: something must be documented; documenting it late still counts as ``met``
+  (the audit scored documentation, not timeliness), but it is ``missed`` while absent after
+  its expected-by clock (or after the case ended when there is no clock).
+- ``event_flag``: a recorded event (the first, the latest, or any in a window) must carry a flag.
+- ``single_caseworker``: one caseworker over the last part of the case.
+- ``step_deadline``: the education order's step deadline, as set (and moved) in the case.
+"""
+
+SCOPES = ("case", "admission", "order", "report")
+"""What one verdict is about: the case, one admission, one order, one risk-of-dropout report."""
+
+STATUSES = ("met", "missed", "due", "not_applicable", "not_documented")
+
+GROUPS = ("AAUP", "UP", "AP")
+"""Visitation group codes as stored in events (ÅUP is ``AAUP``)."""
+
+
+@attrs.frozen
+class Source:
+    """A legal source, exactly as cited, and how sure we are of it."""
+
+    text: str
+    """Law, §, stk., nr., with the law's number and date, e.g. ``LBK nr. 1342 af 21/11/2016
+    § 20 a``."""
+    certainty: str
+    """Seed document and line (``seed 003:1594-1596``) or the public source outside the seeds."""
+    quote: str | None = None
+    """The statute's or the guidance's own Danish words, where they matter."""
+
+
+@attrs.frozen
+class EventMatch:
+    """Events of one type whose payload has the given values (all of them), for some groups."""
+
+    event: str
+    where: Mapping[str, Any] = attrs.field(factory=dict)
+    groups: tuple[str, ...] = ()
+    """When not empty, the match counts only for cases in these visitation groups."""
+
+
+@attrs.frozen
+class DateRef:
+    """A date taken from an event: its ``occurred_on``, or a date field of its payload."""
+
+    event: str
+    where: Mapping[str, Any] = attrs.field(factory=dict)
+    field: str | None = None
+    which: str = "first"
+    """``first`` or ``latest`` (by occurred_on) among the matching events."""
+
+    def describe(self) -> str:
+        text = self.event
+        if self.where:
+            text += "(" + ", ".join(f"{k}={v}" for k, v in self.where.items()) + ")"
+        if self.field:
+            text += f".{self.field}"
+        return ("latest " if self.which == "latest" else "") + text
+
+
+@attrs.frozen
+class Clock:
+    """A clock: starts at ``start``; falls due ``length`` ``unit`` after ``base`` (default: the
+    start). Without a length the duty runs to the end of the case (no clock in the law)."""
+
+    start: DateRef
+    length: int | None = None
+    unit: Unit | None = None
+    base: DateRef | None = None
+
+    def describe(self) -> str:
+        if self.length is None or self.unit is None:
+            return f"from {self.start.describe()} until the case ends (no clock in the law)"
+        base = self.base or self.start
+        return f"{describe(self.length, self.unit)} from {base.describe()}"
+
+
+@attrs.frozen
+class Requirement:
+    """The population needs an event of this type matching one of ``where_any`` (any payload
+    if empty). No event of the type gives ``missing``; events that match none give
+    ``not_applicable``."""
+
+    event: str
+    where_any: tuple[Mapping[str, Any], ...] = ()
+    missing: str = "not_documented"
+
+
+@attrs.frozen
+class Window:
+    """The population: ``subject`` date falls within ``length`` ``unit`` after the latest
+    ``anchor`` on or before it (no anchor: ``not_documented``)."""
+
+    anchor: DateRef
+    length: int
+    unit: Unit
+    subject: DateRef
+
+
+@attrs.frozen
+class Population:
+    """Who a rule applies to."""
+
+    groups: tuple[str, ...] = ()
+    """Visitation groups (the group at the end of the case, as the audit classed cases)."""
+    age: tuple[int, int] | None = None
+    """Inclusive age band on the deciding date."""
+    requires: tuple[Requirement, ...] = ()
+    excluded_if: tuple[EventMatch, ...] = ()
+    within: Window | None = None
+    min_case_length: tuple[int, Unit] | None = None
+    after_status: tuple[str, tuple[str, ...]] | None = None
+    """(rule id, statuses): only where that rule's verdict has one of these statuses."""
+
+    def describe(self) -> str:
+        parts: list[str] = []
+        if self.groups:
+            parts.append("group " + "/".join(self.groups) + " (at the end of the case)")
+        if self.age:
+            parts.append(f"aged {self.age[0]}–{self.age[1]}")
+        for r in self.requires:
+            if r.where_any:
+                alts = " or ".join(", ".join(f"{k}={v}" for k, v in w.items())
+                                   for w in r.where_any)
+                parts.append(f"with {r.event} ({alts})")
+            else:
+                parts.append(f"with {r.event}")
+        for e in self.excluded_if:
+            cond = ", ".join(f"{k}={v}" for k, v in e.where.items())
+            parts.append(f"except {e.event}" + (f" ({cond})" if cond else ""))
+        if self.within:
+            w = self.within
+            parts.append(f"{w.subject.describe()} within {describe(w.length, w.unit)} after "
+                         f"{w.anchor.describe()}")
+        if self.min_case_length:
+            parts.append(f"cases of at least {describe(*self.min_case_length)}")
+        if self.after_status:
+            parts.append(f"where {self.after_status[0]} is {'/'.join(self.after_status[1])}")
+        return "; ".join(parts) if parts else "all"
+
+
+@attrs.frozen
+class AuditReference:
+    """The focus audit's figure for this control point (2018–2020 cases, not ours)."""
+
+    share: float
+    n: int | None
+    lines: str
+
+
+@attrs.frozen
+class Rule:
+    """One period of one rule."""
+
+    id: str
+    kind: str = attrs.field(validator=attrs.validators.in_(KINDS))
+    description: str
+    sources: tuple[Source, ...]
+    effective_from: date
+    effective_to: date | None
+    """Exclusive; ``None`` while in force."""
+    regime: str
+    """The regime file that declared this period."""
+    scope: str = attrs.field(validator=attrs.validators.in_(SCOPES))
+    applies_by: DateRef
+    """The date that decides which period applies (first contact, admission, message date)."""
+    population: Population
+    clock: Clock | None
+    satisfied_by: tuple[EventMatch, ...]
+    control_point: str | None = None
+    audit: AuditReference | None = None
+    reading: str | None = None
+    """Which reading the rule takes where the law or the audit leaves a choice, and why."""
+    flag: str | None = None
+    which: str | None = None
+    after: DateRef | None = None
+    window: tuple[int, Unit] | None = None
+    if_none: str = "not_applicable"
+    step: int | None = None
+
+    @property
+    def legal_source(self) -> str:
+        """Every source's text, joined."""
+        return "; ".join(s.text for s in self.sources)
+
+    def in_force(self, day: date) -> bool:
+        """Whether ``day`` falls in this period (half-open)."""
+        return self.effective_from <= day and (self.effective_to is None
+                                               or day < self.effective_to)
+
+    def period_text(self) -> str:
+        end = self.effective_to.isoformat() if self.effective_to else "…"
+        return f"[{self.effective_from.isoformat()}, {end})"
+
+
+@attrs.frozen
+class Regime:
+    """One regime data file."""
+
+    id: str
+    name: str
+    effective_from: date
+    law: str
+    certainty: str
+    file: str
+    sha256: str
+    notes: str | None = None
+    ends: tuple[tuple[str, date, str], ...] = ()
+    """(rule id, on, why) of every rule this regime ends."""
+
+
+@attrs.frozen
+class RuleSet:
+    """Every period of every rule, with the regimes that declared them."""
+
+    regimes: tuple[Regime, ...]
+    rules: tuple[Rule, ...]
+    """Every period, in declaration order (file by file)."""
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Rule ids in order of first declaration."""
+        seen: dict[str, None] = {}
+        for r in self.rules:
+            seen.setdefault(r.id, None)
+        return tuple(seen)
+
+    def periods(self, rule_id: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.id == rule_id)
+
+    def period_on(self, rule_id: str, day: date) -> Rule | None:
+        """The period of ``rule_id`` in force on ``day``, if any (periods never overlap)."""
+        for r in self.rules:
+            if r.id == rule_id and r.in_force(day):
+                return r
+        return None
+
+    def latest(self, rule_id: str) -> Rule:
+        """The latest period of a rule (for descriptions)."""
+        return max(self.periods(rule_id), key=lambda r: r.effective_from)
+
+    @property
+    def digest(self) -> str:
+        """sha256 over the regime files' hashes, in order: what the log header records."""
+        import hashlib
+
+        h = hashlib.sha256()
+        for reg in self.regimes:
+            h.update(f"{reg.file}:{reg.sha256}\n".encode())
+        return h.hexdigest()

@@ -1,0 +1,104 @@
+"""A verdict: one rule judged for one case (or one admission, order or report) on one date.
+
+Every verdict carries its explanation: the rule and its legal source, the event that started
+the clock and its date, the due date, and the event that met it (or none).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import Enum
+from typing import Any
+
+import attrs
+
+from ungeforloeb.casefile.records import EventRecord
+
+
+class Status(Enum):
+    """What a rule says about a case on a date."""
+
+    MET = "met"
+    MISSED = "missed"
+    DUE = "due"
+    """Open: not yet met, not yet late (``due_on`` says until when; ``None`` = the case's end)."""
+    NOT_APPLICABLE = "not_applicable"
+    NOT_DOCUMENTED = "not_documented"
+    """The fact the rule needs to decide was never recorded (e.g. no visitation group)."""
+
+
+@attrs.frozen
+class EventRef:
+    """An event a verdict used: its type, global sequence number and dates."""
+
+    type: str
+    seq: int
+    occurred_on: date
+    recorded_on: date
+    on: date
+    """The date the rule used (``occurred_on``, or a date field of the payload)."""
+
+    @classmethod
+    def of(cls, rec: EventRecord, on: date | None = None) -> EventRef:
+        return cls(rec.type, rec.seq, rec.occurred_on, rec.recorded_on,
+                   rec.occurred_on if on is None else on)
+
+    def text(self) -> str:
+        late = ""
+        if self.recorded_on > self.occurred_on:
+            late = f", recorded {self.recorded_on.isoformat()}"
+        used = "" if self.on == self.occurred_on else f" (date used {self.on.isoformat()})"
+        return f"{self.type} #{self.seq} on {self.occurred_on.isoformat()}{used}{late}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "seq": self.seq, "occurred_on": self.occurred_on.isoformat(),
+                "recorded_on": self.recorded_on.isoformat(), "on": self.on.isoformat()}
+
+
+@attrs.frozen
+class Verdict:
+    """One rule's judgement of one subject of one case, as of a date."""
+
+    case_id: str
+    rule_id: str
+    control_point: str | None
+    status: Status
+    due_on: date | None
+    clock_start: EventRef | None
+    met_by: EventRef | None
+    legal_source: str
+    explanation: str
+    subject: str = ""
+    """``""`` for the case; ``admission:<id>``, ``order:<id>`` or ``report:<id>`` otherwise."""
+    regime: str | None = None
+    period: str | None = None
+    group: str | None = None
+    caseworker_id: str | None = None
+    team_id: str | None = None
+    decided_by: EventRef | None = None
+    """The event whose date chose the rule's period."""
+
+    @property
+    def sort_key(self) -> tuple[str, str, str]:
+        return (self.case_id, self.rule_id, self.subject)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able data, keys in a fixed order (the canonical serialisation)."""
+        return {
+            "case_id": self.case_id,
+            "rule_id": self.rule_id,
+            "subject": self.subject,
+            "control_point": self.control_point,
+            "status": self.status.value,
+            "due_on": self.due_on.isoformat() if self.due_on else None,
+            "clock_start": self.clock_start.to_dict() if self.clock_start else None,
+            "met_by": self.met_by.to_dict() if self.met_by else None,
+            "decided_by": self.decided_by.to_dict() if self.decided_by else None,
+            "regime": self.regime,
+            "period": self.period,
+            "group": self.group,
+            "caseworker_id": self.caseworker_id,
+            "team_id": self.team_id,
+            "legal_source": self.legal_source,
+            "explanation": self.explanation,
+        }
