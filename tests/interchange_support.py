@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -35,12 +35,12 @@ ORDER_A = UUID("00000000-0000-4000-8000-0000000000a1")
 RETENTION_A = UUID("00000000-0000-4000-8000-0000000000a2")
 
 
-def fake_digest(files: Mapping[str, CaseFile], as_of: date) -> str:
+def fake_digest(files: Iterable[CaseFile], as_of: date) -> str:
     """A digest of the case files' records (stands in for the verdicts where rules don't
     matter)."""
     h = hashlib.sha256(as_of.isoformat().encode())
-    for case_id, cf in files.items():
-        h.update(case_id.encode())
+    for cf in sorted(files, key=lambda c: c.young_person_id):
+        h.update(cf.young_person_id.encode())
         for r in cf.records:
             h.update(orjson.dumps([r.seq, r.type, r.version, r.payload],
                                   option=orjson.OPT_SORT_KEYS))

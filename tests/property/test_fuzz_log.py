@@ -53,7 +53,7 @@ def run_all(data: bytes) -> None:
                 if _compliance_available() and reader.trailer is not None:
                     from ungeforloeb.interchange.audit import evaluate
 
-                    evaluate(files, reader.trailer.verdicts_as_of).digest()
+                    evaluate(files.values(), reader.trailer.verdicts_as_of).digest()
         except LogError as err:
             text = str(err)
             assert text.startswith(("line ", "log")), text

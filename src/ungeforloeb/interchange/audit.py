@@ -30,7 +30,7 @@ def case_files(records: Iterable[EventRecord]) -> dict[str, CaseFile]:
     return {k: CaseFile(k, v) for k, v in group_by_case(records).items()}
 
 
-def evaluate(files: Mapping[str, CaseFile], as_of: date,
+def evaluate(files: Iterable[CaseFile], as_of: date,
              known_at: date | None = None) -> ComplianceReport:
     """The compliance report of case files as of a date (the live projection's evaluator)."""
     from ungeforloeb.projections.compliance import evaluate_all
@@ -38,22 +38,31 @@ def evaluate(files: Mapping[str, CaseFile], as_of: date,
     return evaluate_all(files, as_of, known_at)
 
 
-def verdict_digest(files: Mapping[str, CaseFile], as_of: date) -> str:
+def verdict_digest(files: Iterable[CaseFile], as_of: date) -> str:
     """SHA-256 hex digest of every verdict as of ``as_of`` (the trailer's ``verdict_digest``)."""
     return evaluate(files, as_of).digest()
 
 
 def rule_regimes() -> dict[str, str]:
-    """Rule regime id → content hash, from the rules package (the header's ``regimes``)."""
-    from ungeforloeb.rules import load_rules
+    """Rule regime id → SHA-256 of its data file, from the rules package (the header's
+    ``regimes``)."""
+    from ungeforloeb.projections.compliance import load_rules
 
-    ruleset: Any = load_rules()
-    hashes = getattr(ruleset, "regime_hashes", None)
-    if callable(hashes):
-        hashes = hashes()
-    if isinstance(hashes, Mapping):
-        return {str(k): str(v) for k, v in hashes.items()}
-    return {str(r.id): str(r.content_hash) for r in ruleset.regimes}
+    return {regime.id: regime.sha256 for regime in load_rules().regimes}
+
+
+def regime_mismatch(header_regimes: Mapping[str, str]) -> list[str]:
+    """The regimes whose content differs between a log's header and this library's rules
+    (a reason for other verdicts than the exporter's), as readable phrases."""
+    ours = rule_regimes()
+    out = []
+    for rid in sorted(set(ours) | set(header_regimes)):
+        theirs = header_regimes.get(rid)
+        mine = ours.get(rid)
+        if theirs != mine:
+            out.append(f"{rid}: log {theirs[:12] if theirs else 'absent'}, "
+                       f"library {mine[:12] if mine else 'absent'}")
+    return out
 
 
 class Counting:
@@ -92,7 +101,7 @@ def recompute(stream: IO[bytes], progress: Progress | None = None) -> LogReader:
     reader, files = read_case_files(stream, progress)
     trailer = reader.trailer
     assert trailer is not None
-    digest = verdict_digest(files, trailer.verdicts_as_of)
+    digest = verdict_digest(files.values(), trailer.verdicts_as_of)
     if digest != trailer.verdict_digest:
         raise DigestMismatchError(
             reader.lines_read, "the verdicts re-derived from the log differ from the exporter's",

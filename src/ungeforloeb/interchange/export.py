@@ -4,28 +4,33 @@ The event lines are written as the store's notification log is paged through
 (:meth:`~ungeforloeb.application.app.Ungeforloeb.records`), so the file is never held in memory.
 The trailer's verdict digest is derived from the exported records with the audit's own code
 (:func:`~ungeforloeb.interchange.audit.verdict_digest`), so ``verify --recompute`` can re-derive
-it from the log alone, bit for bit.
+it from the log alone, bit for bit. For it, the export keeps only an index (each stream's young
+person and the sequence numbers of its events) and then reads the cases back one at a time by
+stream from the store, so memory grows with the number of streams, not with the events' data.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from array import array
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO
+from uuid import UUID
 
 from ungeforloeb import __version__
-from ungeforloeb.application.app import Ungeforloeb
+from ungeforloeb.application.app import Ungeforloeb, record_from_state
+from ungeforloeb.application.mapper import OrjsonMapper
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.interchange import format as fmt
-from ungeforloeb.interchange.audit import case_files, rule_regimes, verdict_digest
+from ungeforloeb.interchange.audit import rule_regimes, verdict_digest
 from ungeforloeb.interchange.errors import ExportError
 
-Digest = Callable[[Mapping[str, CaseFile], date], str]
+Digest = Callable[[Iterable[CaseFile], date], str]
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,43 @@ class ExportSummary:
     verdicts_as_of: date
     verdict_digest: str
     exported_at: datetime
+
+
+class CaseIndex:
+    """Which young person each exported stream belongs to (as
+    :func:`~ungeforloeb.casefile.records.group_by_case` decides it), and the log's sequence
+    numbers of each stream's events: enough to read the cases back one at a time."""
+
+    def __init__(self) -> None:
+        self.streams_of: dict[str, list[str]] = {}
+        self.seqs: dict[str, array[int]] = {}
+
+    def add(self, rec: EventRecord) -> None:
+        seqs = self.seqs.get(rec.stream_id)
+        if seqs is None:
+            if rec.stream_type == "YoungPerson":
+                case_id = rec.stream_id
+            else:
+                yp = rec.payload.get("young_person_id")
+                case_id = yp if isinstance(yp, str) and rec.version == 1 else "?" + rec.stream_id
+            self.streams_of.setdefault(case_id, []).append(rec.stream_id)
+            self.seqs[rec.stream_id] = seqs = array("q")
+        seqs.append(rec.seq)
+
+    def case_files(self, app: Ungeforloeb) -> Iterator[CaseFile]:
+        """Each case file, read back from the store stream by stream (records in log order)."""
+        mapper = app.mapper
+        assert isinstance(mapper, OrjsonMapper)
+        for case_id, stream_ids in self.streams_of.items():
+            records: list[EventRecord] = []
+            for sid in stream_ids:
+                seqs = self.seqs[sid]
+                stored = app.recorder.select_events(UUID(sid), lte=len(seqs))
+                for ev, seq in zip(stored, seqs, strict=True):
+                    records.append(record_from_state(seq, sid, ev.originator_version, ev.topic,
+                                                     mapper.decode_state(ev.state)))
+            records.sort(key=lambda r: r.seq)
+            yield CaseFile(case_id, records)
 
 
 def municipality_of(app: Ungeforloeb, stop: int | None = None) -> str | None:
@@ -67,7 +109,7 @@ def export_log(app: Ungeforloeb, out: IO[bytes], *, exported_at: datetime | None
         library_version=__version__, exported_at=when, municipality_code=code,
         regimes=rule_regimes() if regimes is None else regimes), fmt.GENESIS_HASH)
     out.write(line)
-    kept: list[EventRecord] = []
+    index = CaseIndex()
     seq = 0
     if stop:
         for rec in app.records(1, stop):
@@ -80,10 +122,10 @@ def export_log(app: Ungeforloeb, out: IO[bytes], *, exported_at: datetime | None
             rec = rec._replace(seq=seq)
             line, previous = fmt.seal(fmt.event(rec, seq), previous)
             out.write(line)
-            kept.append(rec)
+            index.add(rec)
             if progress is not None and seq % 500 == 0:
                 progress(seq, stop)
-    vd = digest(case_files(kept), day)
+    vd = digest(index.case_files(app), day)
     line, _ = fmt.seal(fmt.trailer(event_count=seq, final_hash=previous, verdicts_as_of=day,
                                    verdict_digest=vd), previous)
     out.write(line)

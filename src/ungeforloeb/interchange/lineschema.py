@@ -3,8 +3,8 @@
 The shipped file ``schema/log.schema.json`` is this function's output; a test keeps the two
 equal. The schema describes each line's shape; what JSON Schema cannot say (canonical bytes,
 the hash chain, sequence and stream versions, references, the trailer's count) is checked by
-``verify`` and specified in docs/interchange.md. Regenerate with
-``python -m ungeforloeb.interchange.lineschema``.
+``verify`` and specified in docs/interchange.md. Regenerate the file
+(and the event table in docs/interchange.md) with ``python -m ungeforloeb.interchange.lineschema``.
 """
 
 from __future__ import annotations
@@ -205,5 +205,17 @@ def shipped() -> bytes:
     return (resources.files("ungeforloeb.interchange") / "schema" / SCHEMA_FILE).read_bytes()
 
 
-if __name__ == "__main__":  # pragma: no cover - regeneration helper
+def _regenerate() -> None:  # pragma: no cover - maintainer's helper
+    """Write the schema file and, in a source checkout, the event table of the docs."""
     Path(__file__).with_name("schema").joinpath(SCHEMA_FILE).write_bytes(render())
+    docs = Path(__file__).parents[3] / "docs" / "interchange.md"
+    if docs.is_file():
+        text = docs.read_text(encoding="utf-8")
+        begin, end = "<!-- catalogue:begin -->\n", "<!-- catalogue:end -->"
+        head, rest = text.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        docs.write_text(head + begin + catalogue_markdown() + end + tail, encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _regenerate()
