@@ -19,7 +19,6 @@ import orjson
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
@@ -152,48 +151,60 @@ def import_command(log: Path, db: Path) -> None:
               help="Write to this file instead of standard output.")
 @click.option("--case", "case_id", default=None, metavar="ID",
               help="One young person's verdicts with their explanations.")
+@click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
 def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
-                  case_id: str | None) -> None:
+                  case_id: str | None, no_reference: bool) -> None:
     """Replay a log in memory (no database) and print the compliance verdicts."""
     from ungeforloeb.interchange.audit import read_case_files
 
     try:
         with _progress("audit", _size(log)) as bar, log.open("rb") as stream:
-            _reader, files = read_case_files(stream, bar)
+            reader, files = read_case_files(stream, bar)
     except InterchangeError as err:
         _fail(err)
     if case_id is not None:
         _audit_case(files, case_id, as_of, known_at, fmt, out)
         return
-    from ungeforloeb.interchange.audit import evaluate
+    from ungeforloeb.interchange.audit import evaluate, regime_mismatch
 
-    report = evaluate(files, as_of, known_at)
+    assert reader.header is not None
+    mismatch = regime_mismatch(reader.header.regimes)
+    if mismatch:
+        click.echo("warning: the log was judged under other rule data than this library's "
+                   "(" + "; ".join(mismatch) + "): verdicts may differ from the exporter's",
+                   err=True)
+    report = evaluate(files.values(), as_of, known_at)
     if fmt == "table":
         from ungeforloeb.projections.compliance import render_table
 
-        if out is None:
-            console().print(render_table(report, reference=True))
-        else:
-            with out.open("w", encoding="utf-8") as f:
-                Console(file=f, width=160, no_color=True, highlight=False).print(
-                    render_table(report, reference=True))
+        # exactly what `ungeforloeb compliance` prints for the same verdicts
+        target = out.open("w", encoding="utf-8") if out is not None else None
+        try:
+            con = Console(file=target, width=160, no_color=True, highlight=False) \
+                if target is not None else console()
+            con.print(render_table(report, reference=not no_reference))
+            con.print(f"rules {report.rules.digest[:16]}…  verdicts {report.digest()[:16]}…  "
+                      f"({len(report.verdicts)} verdicts)")
+        finally:
+            if target is not None:
+                target.close()
         return
     if fmt == "html":
         from ungeforloeb.report.html import render_html
 
-        text = render_html(report, files, as_of=as_of, known_at=known_at, source=log.name)
+        _write(render_html(report, files, source=log.name).encode("utf-8"), out)
     elif fmt == "json":
-        text = report.to_json()
+        _write(report.to_json() + b"\n", out)
     else:
-        text = report.to_csv()
-    _write(text, out)
+        _write(report.to_csv().encode("utf-8"), out)
 
 
-def _write(text: str, out: Path | None) -> None:
+def _write(data: bytes, out: Path | None) -> None:
     if out is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
-        out.write_text(text, encoding="utf-8")
+        out.write_bytes(data)
 
 
 def _audit_case(files: dict[str, Any], case_id: str, as_of: date, known_at: date | None,
@@ -212,25 +223,33 @@ def _audit_case(files: dict[str, Any], case_id: str, as_of: date, known_at: date
     if fmt in ("json", "csv", "html"):
         data = [v.to_dict() for v in verdicts]
         _write(orjson.dumps({"case_id": matches[0], "as_of": as_of.isoformat(),
-                             "verdicts": data}, option=orjson.OPT_INDENT_2).decode(), out)
+                             "verdicts": data}, option=orjson.OPT_INDENT_2) + b"\n", out)
         return
-    table = Table(title=f"Case {matches[0]} as of {as_of.isoformat()} "
-                        f"({len(verdicts)} verdicts)", title_justify="left", show_lines=True)
-    for name in ("rule", "point", "status", "due", "clock start", "met by", "source",
-                 "explanation"):
-        table.add_column(name, no_wrap=name in ("rule", "point", "status", "due"))
+    known = f", known at {known_at.isoformat()}" if known_at else ""
+    lines: list[str] = [f"[bold]Case {matches[0]} as of {as_of.isoformat()}{known}: "
+                        f"{len(verdicts)} verdicts[/]", ""]
     for v in verdicts:
-        table.add_row(
-            v.rule_id + (f" [{v.subject}]" if v.subject else ""), v.control_point or "",
-            v.status.value, v.due_on.isoformat() if v.due_on else "-",
-            v.clock_start.text() if v.clock_start else "-",
-            v.met_by.text() if v.met_by else "-", escape(v.legal_source),
-            escape(v.explanation))
+        subject = f" [{v.subject}]" if v.subject else ""
+        lines.append(f"[bold]{escape(v.rule_id)}{escape(subject)}: {v.status.value}[/]")
+        for label, value in (
+                ("control point", v.control_point or "–"),
+                ("regime", f"{v.regime} {v.period}" if v.regime else "–"),
+                ("clock started by", v.clock_start.text() if v.clock_start else "–"),
+                ("due on", v.due_on.isoformat() if v.due_on else "–"),
+                ("met by", v.met_by.text() if v.met_by else "none"),
+                ("legal source", v.legal_source),
+                ("explanation", v.explanation)):
+            lines.append(f"  {label:<17}{escape(value)}")
+        lines.append("")
     if out is None:
-        console().print(table)
+        con = console()
+        for line in lines:
+            con.print(line)
     else:
         with out.open("w", encoding="utf-8") as f:
-            Console(file=f, width=160, no_color=True, highlight=False).print(table)
+            con = Console(file=f, width=160, no_color=True, highlight=False)
+            for line in lines:
+                con.print(line)
 
 
 __all__ = ["audit_command", "export_command", "import_command", "verify_command"]
