@@ -45,7 +45,9 @@ def test_the_tutorial_runs_and_prints_what_the_readme_says(tmp_path: Path) -> No
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     hide_id = re.compile(r"order [0-9a-f]{8}")
-    assert hide_id.sub("order …", done.stdout) == hide_id.sub("order …", expected)
+    printed = hide_id.sub("order …", done.stdout).splitlines()
+    shown = hide_id.sub("order …", expected).splitlines()
+    assert shown and printed[:len(shown)] == shown  # the README shows the first lines
     assert (tmp_path / "tutorial.sqlite").is_file()
 
 

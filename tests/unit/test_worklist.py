@@ -60,6 +60,8 @@ def app(clock: SettableClock) -> Ungeforloeb:
 
 
 def items_on(app: Ungeforloeb, on: date, **kwargs: object) -> list[WorkItem]:
+    """The worklist from the deadline source alone, unless told other sources."""
+    kwargs.setdefault("sources", [step_deadlines])
     return worklist(app.case_files().values(), on, **kwargs)  # type: ignore[arg-type]
 
 
@@ -205,6 +207,7 @@ def test_the_due_window_is_a_parameter(app: Ungeforloeb, clock: SettableClock) -
     case.deadline(1, date(2024, 4, 1))
     on = date(2024, 3, 20)
     assert len(items_on(app, on)) == 1
+    assert any(i.kind == "deadline" for i in items_on(app, on, sources=None))  # the default
     assert items_on(app, on, sources=[deadline_source(7)]) == []
     assert len(items_on(app, on, sources=[deadline_source(12)])) == 1
 
