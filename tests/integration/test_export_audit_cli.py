@@ -1,0 +1,139 @@
+"""The demo's store, exported, verified and audited from the command line: the auditor's table is
+the live table; one changed character anywhere in the log is caught at its line."""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner, Result
+
+from ungeforloeb.cli import main
+from ungeforloeb.interchange.errors import LogError
+from ungeforloeb.interchange.verify import verify_log
+
+AS_OF = "2024-12-31"
+EXPORTED_AT = "2025-01-02T08:00:00+00:00"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The demo's store (40 people) and its exported log."""
+    tmp = tmp_path_factory.mktemp("demo")
+    db, log = tmp / "demo.sqlite", tmp / "demo.jsonl"
+    result = run("demo", "--db", str(db), "--people", "40", "--fresh")
+    assert result.exit_code == 0, result.output
+    result = run("export", "--db", str(db), "--out", str(log), "--exported-at", EXPORTED_AT,
+                 "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    return {"db": db, "log": log, "tmp": tmp}
+
+
+def test_the_exported_log_verifies_and_its_digest_is_recomputed(demo: dict[str, Path]) -> None:
+    result = run("verify", str(demo["log"]))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("ok: ")
+    result = run("verify", "--recompute", str(demo["log"]))
+    assert result.exit_code == 0, result.output
+    assert "recomputed and equal" in result.output
+
+
+def test_audit_of_the_log_prints_the_same_table_as_compliance_on_the_store(
+        demo: dict[str, Path]) -> None:
+    for extra in ([], ["--known-at", "2024-10-01"]):
+        audit = run("audit", str(demo["log"]), "--as-of", AS_OF, *extra)
+        live = run("compliance", "--db", str(demo["db"]), "--as-of", AS_OF, *extra)
+        assert audit.exit_code == 0 and live.exit_code == 0, audit.output + live.output
+        assert audit.stdout == live.stdout
+        assert "Compliance as of 2024-12-31" in audit.stdout
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_audit_json_and_csv_equal_the_live_ones(demo: dict[str, Path], fmt: str) -> None:
+    audit = run("audit", str(demo["log"]), "--as-of", "2024-08-15", "--format", fmt)
+    live = run("compliance", "--db", str(demo["db"]), "--as-of", "2024-08-15", "--format", fmt)
+    assert audit.stdout_bytes == live.stdout_bytes
+
+
+def test_changing_one_character_in_any_event_line_fails_verify_naming_that_line(
+        demo: dict[str, Path]) -> None:
+    data = demo["log"].read_bytes()
+    lines = data.splitlines(keepends=True)
+    rng = random.Random(4)
+    for index in range(1, len(lines) - 1):
+        line = bytearray(lines[index])
+        pos = rng.randrange(len(line) - 1)  # any character but the line feed
+        choices = [c for c in b"0123456789abcdefXYZ:,{}\" " if c != line[pos]]
+        line[pos] = rng.choice(choices)
+        mangled = b"".join([*lines[:index], bytes(line), *lines[index + 1:]])
+        with pytest.raises(LogError) as caught:
+            verify_log(io.BytesIO(mangled))
+        assert str(caught.value).startswith(f"line {index + 1}"), (index, str(caught.value))
+
+
+def test_verify_on_the_command_line_names_the_changed_line_and_exits_1(
+        demo: dict[str, Path]) -> None:
+    lines = demo["log"].read_bytes().splitlines(keepends=True)
+    obj = orjson.loads(lines[10])
+    obj["occurred_on"] = "2024-01-01" if obj["occurred_on"] != "2024-01-01" else "2024-01-02"
+    lines[10] = orjson.dumps(obj, option=orjson.OPT_SORT_KEYS) + b"\n"
+    bad = demo["tmp"] / "bad.jsonl"
+    bad.write_bytes(b"".join(lines))
+    for command in (["verify", str(bad)], ["audit", str(bad), "--as-of", AS_OF],
+                    ["import", str(bad), "--db", str(demo["tmp"] / "never.sqlite")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("error: line 11 ("), result.stderr
+        assert "Traceback" not in result.output
+    assert not (demo["tmp"] / "never.sqlite").exists()
+
+
+def test_import_then_export_gives_the_same_log_byte_for_byte(demo: dict[str, Path]) -> None:
+    fresh = demo["tmp"] / "imported.sqlite"
+    result = run("import", str(demo["log"]), "--db", str(fresh))
+    assert result.exit_code == 0, result.output
+    again = demo["tmp"] / "again.jsonl"
+    result = run("export", "--db", str(fresh), "--out", str(again), "--exported-at",
+                 EXPORTED_AT, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == demo["log"].read_bytes()
+    result = CliRunner().invoke(main, ["import", str(demo["log"]), "--db", str(fresh)])
+    assert result.exit_code == 1 and "already holds" in result.stderr
+
+
+def test_audit_of_one_case_lists_its_verdicts_with_explanations(demo: dict[str, Path]) -> None:
+    first = orjson.loads(demo["log"].read_bytes().splitlines()[1])
+    result = run("audit", str(demo["log"]), "--as-of", AS_OF, "--case", first["stream_id"][:8])
+    assert result.exit_code == 0, result.output
+    assert f"Case {first['stream_id']} as of {AS_OF}" in result.stdout
+    assert "explanation" in result.stdout and "legal source" in result.stdout
+
+
+def test_bad_input_on_the_command_line_never_shows_a_traceback(demo: dict[str, Path]) -> None:
+    missing = CliRunner().invoke(main, ["verify", str(demo["tmp"] / "nope.jsonl")])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+    empty = demo["tmp"] / "empty.jsonl"
+    empty.write_bytes(b"")
+    result = CliRunner().invoke(main, ["audit", str(empty), "--as-of", AS_OF])
+    assert result.exit_code == 1 and result.stderr.startswith("error: line 1: the log is empty")
+    bad_date = CliRunner().invoke(main, ["audit", str(demo["log"]), "--as-of", "31-12-2024"])
+    assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
+
+
+def test_audit_writes_a_self_contained_html_report(demo: dict[str, Path]) -> None:
+    out = demo["tmp"] / "report.html"
+    result = run("audit", str(demo["log"]), "--as-of", AS_OF, "--format", "html", "--out",
+                 str(out))
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<svg" in html and 'href="#case-' in html
+    assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
+    assert "<script" not in html and "<link" not in html
