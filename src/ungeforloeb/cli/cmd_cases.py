@@ -10,35 +10,33 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ungeforloeb.casefile.fold import CaseFile, Facts
+from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date, worklist_table
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, audit_trail
+from ungeforloeb.projections.status import CaseStatus, EnrolmentState, case_status
 from ungeforloeb.projections.worklist import worklist
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
                    show_default=True, help="SQLite event store.")
 
 
-def case_status(facts: Facts) -> str:
-    """A one-phrase status of a case, from its facts."""
-    admissions = facts.admissions
-    if any(a.completed for a in admissions):
+def status_phrase(status: CaseStatus) -> str:
+    """A case's status in a few words, from the status projection."""
+    states = [a.state for o in status.orders for a in o.admissions]
+    if EnrolmentState.COMPLETED in states:
         return "completed education"
-    if any(a.started and not a.completed and not a.interrupted for a in admissions):
+    if EnrolmentState.STARTED in states:
         return "in education"
-    if facts.benefit_ended is not None:
-        return f"left benefit ({facts.benefit_ended.payload.get('reason', '?')})"
-    if any(a.started is None for a in admissions):
+    if status.benefit_ended_on is not None:
+        return f"left benefit {status.benefit_ended_on.isoformat()}"
+    if EnrolmentState.ADMITTED in states:
         return "admitted"
-    if any(a.interrupted for a in admissions):
+    if EnrolmentState.INTERRUPTED in states:
         return "interrupted, back on benefit"
-    open_orders = [o for o in facts.orders.values() if o.ended is None]
-    if open_orders:
-        order = open_orders[-1]
-        step = max(order.step, 3 if order.admissions else 2 if order.wishes else 1)
-        return f"on benefit, order at step {step}"
-    return "on benefit, no order"
+    if status.open_orders:
+        return f"on benefit, order at step {status.open_orders[-1].step.value}"
+    return "on benefit, no open order"
 
 
 @main.command("worklist")
@@ -125,14 +123,13 @@ def cases_command(db: Path) -> None:
     case_files = app.case_files()
     rows = []
     for case in case_files.values():
-        facts = case.facts()
-        current = facts.current_caseworker
-        rows.append((facts.first_contact_on or date.min, case.young_person_id,
-                     facts.current_group or "-", current[0] if current else "-",
-                     case_status(facts)))
+        status = case_status(case.facts())
+        rows.append((status.first_contact_on or date.min, case.young_person_id,
+                     status.group.value if status.group else "-", status.caseworker_id or "-",
+                     status_phrase(status)))
     rows.sort()
-    for first, yp, group, cw, status in rows:
-        table.add_row(yp, first.isoformat() if first != date.min else "-", group, cw, status)
+    for first, yp, group, cw, phrase in rows:
+        table.add_row(yp, first.isoformat() if first != date.min else "-", group, cw, phrase)
     table.caption = f"{len(rows)} cases"
     table.caption_justify = "left"
     console().print(table)
