@@ -70,7 +70,9 @@ class GroupShare:
 
 @attrs.frozen
 class ComplianceRow:
-    """One rule's figures: counts by status, the share met, by group, and the audit's share."""
+    """One rule's figures: counts by status, the share met, by group, and the audit's share.
+
+    ``legal_source`` names the sources of the rule periods the judged verdicts used."""
 
     rule_id: str
     control_point: str | None
@@ -139,7 +141,10 @@ class ComplianceReport:
         """One row per rule, in the rule data's order."""
         counts: dict[str, dict[str, int]] = {}
         groups: dict[str, dict[str, list[int]]] = {}
+        used: dict[str, dict[str, None]] = {}
         for v in self.verdicts:
+            if v.regime is not None and v.status in (Status.MET, Status.MISSED, Status.DUE):
+                used.setdefault(v.rule_id, {})[v.legal_source] = None
             c = counts.setdefault(v.rule_id, dict.fromkeys((s.value for s in Status), 0))
             c[v.status.value] += 1
             if v.group is not None and v.status in (Status.MET, Status.MISSED):
@@ -158,12 +163,17 @@ class ComplianceReport:
                 met=c["met"], missed=c["missed"], due=c["due"],
                 not_applicable=c["not_applicable"], not_documented=c["not_documented"],
                 by_group=tuple(GroupShare(g, by[g][0], by[g][1]) for g in GROUP_ORDER if g in by),
-                legal_source=" | ".join(dict.fromkeys(p.legal_source
-                                                      for p in self.rules.periods(rule_id))),
+                legal_source=" | ".join(self._sources(rule_id, used.get(rule_id, {}))),
                 audit_share=rule.audit.share if rule.audit else None,
                 audit_n=rule.audit.n if rule.audit else None,
             ))
         return rows
+
+    def _sources(self, rule_id: str, used: dict[str, None]) -> list[str]:
+        """The sources of the periods the verdicts used, oldest first (else the latest)."""
+        periods = sorted(self.rules.periods(rule_id), key=lambda p: p.effective_from)
+        found = [p.legal_source for p in periods if p.legal_source in used]
+        return list(dict.fromkeys(found)) or [self.rules.latest(rule_id).legal_source]
 
     def by_caseworker(self) -> list[CaseworkerRow]:
         """Met / missed / due per current caseworker (and team) of the cases, over all rules."""
@@ -257,7 +267,7 @@ def render_table(report: ComplianceReport, *, reference: bool = True) -> Table:
                   caption="share = met / (met + missed); due, not applicable and not documented "
                           "are left out of the denominator")
     table.add_column("CP", justify="right")
-    table.add_column("rule")
+    table.add_column("rule", no_wrap=True)
     table.add_column("met", justify="right")
     table.add_column("of", justify="right")
     table.add_column("share", justify="right")

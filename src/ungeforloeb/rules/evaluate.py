@@ -423,8 +423,11 @@ KIND_FUNCTIONS: Mapping[str, Callable[[Rule, Subject, Case], Outcome]] = {
 # ------------------------------------------------------------------------------- evaluator
 
 
-def _explain(rule: Rule, out: Outcome, decided: EventRef | None) -> str:
+def _explain(rule: Rule, out: Outcome, decided: EventRef | None, *, chosen: bool = True) -> str:
     parts = [f"{rule.description}: {out.status.value} — {out.reason}."]
+    if not chosen:
+        parts.append(f"Rule {rule.id}: no period applies.")
+        return " ".join(parts)
     parts.append(f"Rule {rule.id} {rule.period_text()} ({rule.regime})"
                  + (f", chosen by {decided.text()}" if decided else "") + ".")
     parts.append(f"Source: {rule.legal_source}.")
@@ -470,7 +473,8 @@ def _judge(rule_id: str, rules: RuleSet, subject: Subject, case: Case,
                       f"periods {spans}")
         out = Outcome(Status.NOT_APPLICABLE, reason)
         return Verdict(status=out.status, due_on=None, clock_start=None, met_by=None,
-                       explanation=_explain(shown, out, decided_ref), decided_by=decided_ref,
+                       explanation=_explain(shown, out, decided_ref, chosen=False),
+                       decided_by=decided_ref,
                        **ctx)
     decided_ref = EventRef.of(decided[0], decided[1])
     out = population(chosen, subject, case, decided[1], prior) or \
@@ -512,7 +516,7 @@ def evaluate(facts: Facts, as_of: date, rules: RuleSet,
                 case_id=facts.young_person_id, rule_id=rule_id,
                 control_point=shown.control_point, status=out.status, due_on=None,
                 clock_start=None, met_by=None, legal_source=shown.legal_source,
-                explanation=_explain(shown, out, None), group=case.group,
+                explanation=_explain(shown, out, None, chosen=False), group=case.group,
                 caseworker_id=case.caseworker[0] if case.caseworker else None,
                 team_id=case.caseworker[1] if case.caseworker else None))
             continue

@@ -354,6 +354,9 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
             t = c.table(item, k, ("rule", "on", "why"))
             rule_id = c.string(t["rule"], f"{k}.rule")
             on = c.day(t["on"], f"{k}.on")
+            if on < regime.effective_from:
+                raise c.fail(f"{k}.on", f"{on} is before the regime starts "
+                                        f"({regime.effective_from})")
             _end(c, periods, rule_id, on, f"{k}.rule")
             ends.append((rule_id, on, c.string(t["why"], f"{k}.why")))
         for i, item in enumerate(c.list_of(data.get("amends", []), "amends")):

@@ -1,0 +1,103 @@
+"""``ungeforloeb compliance`` and ``explain``: every rule judged for every case on a date."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from rich.markup import escape
+
+from ungeforloeb.casefile.fold import CaseFile
+from ungeforloeb.cli import main
+from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.projections.compliance import (
+    evaluate_all,
+    evaluate_case,
+    load_rules,
+    render_table,
+)
+
+_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                   show_default=True, help="SQLite event store.")
+_AS_OF = click.option("--as-of", "as_of", required=True, callback=parse_date,
+                      metavar="YYYY-MM-DD", help="Judge what had happened by this day.")
+_KNOWN_AT = click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+                         help="Only what had been recorded by this day (default: everything).")
+
+
+@main.command("compliance")
+@_AS_OF
+@_KNOWN_AT
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True, help="Table (with the audit's shares as a reference), JSON "
+                                      "(rows and every verdict) or CSV (rows).")
+@click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
+@_DB
+def compliance_command(as_of: date, known_at: date | None, fmt: str, no_reference: bool,
+                       db: Path) -> None:
+    """Every control point's share met, with numerator, denominator and legal source."""
+    app = open_store(db)
+    report = evaluate_all(app.case_files().values(), as_of, known_at)
+    if fmt == "json":
+        sys.stdout.buffer.write(report.to_json() + b"\n")
+    elif fmt == "csv":
+        click.echo(report.to_csv(), nl=False)
+    else:
+        out = console()
+        out.print(render_table(report, reference=not no_reference))
+        out.print(f"rules {report.rules.digest[:16]}…  verdicts {report.digest()[:16]}…  "
+                  f"({len(report.verdicts)} verdicts)")
+
+
+def _find(case_files: dict[str, CaseFile], case_id: str) -> CaseFile:
+    wanted = case_id.strip().lower()
+    if wanted in case_files:
+        return case_files[wanted]
+    matches = [k for k in case_files if k.startswith(wanted) and not k.startswith("?")]
+    if len(matches) == 1:
+        return case_files[matches[0]]
+    if not matches:
+        raise click.BadParameter(f"no young person with id {case_id!r} in the store",
+                                 param_hint="CASE_ID")
+    raise click.BadParameter(f"{case_id!r} matches {len(matches)} cases; give more of the id",
+                             param_hint="CASE_ID")
+
+
+@main.command("explain")
+@click.argument("case_id")
+@click.argument("rule_id")
+@_AS_OF
+@_KNOWN_AT
+@_DB
+def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | None,
+                    db: Path) -> None:
+    """Explain one rule's verdict for one case: the events and dates it used."""
+    rules = load_rules()
+    if rule_id not in rules.ids:
+        raise click.BadParameter(f"unknown rule {rule_id!r}; rules: {', '.join(rules.ids)}",
+                                 param_hint="RULE_ID")
+    app = open_store(db)
+    case_file = _find(app.case_files(), case_id)
+    out = console()
+    known = f", known at {known_at.isoformat()}" if known_at else ""
+    for v in evaluate_case(case_file, as_of, known_at, rules):
+        if v.rule_id != rule_id:
+            continue
+        subject = f" [{v.subject}]" if v.subject else ""
+        out.print(f"[bold]{escape(v.case_id)}{escape(subject)} · {v.rule_id} · "
+                  f"as of {as_of.isoformat()}{known}: {v.status.value}[/]")
+        lines = [
+            ("control point", v.control_point or "–"),
+            ("regime", f"{v.regime} {v.period}" if v.regime else "–"),
+            ("decided by", v.decided_by.text() if v.decided_by else "–"),
+            ("clock started by", v.clock_start.text() if v.clock_start else "–"),
+            ("due on", v.due_on.isoformat() if v.due_on else "–"),
+            ("met by", v.met_by.text() if v.met_by else "none"),
+            ("group at end", v.group or "–"),
+            ("legal source", v.legal_source),
+        ]
+        for label, value in lines:
+            out.print(f"  {label:<17} {escape(value)}")
+        out.print(f"  {escape(v.explanation)}", soft_wrap=False)

@@ -1,0 +1,198 @@
+"""The strict loader: every error names the file and the key."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ungeforloeb.rules.loader import RuleDataError, load_rule_set, packaged_files
+
+HEADER = """
+[regime]
+id = "r1"
+name = "test regime"
+effective_from = 2020-01-01
+law = "a law"
+certainty = "a test"
+"""
+
+RULE = """
+[[rules]]
+id = "r_first"
+kind = "deadline"
+description = "First conversation within a week"
+scope = "case"
+applies_by = { event = "FirstContactRegistered" }
+satisfied_by = [{ event = "FirstConversationHeld" }]
+[rules.clock]
+start = { event = "FirstContactRegistered" }
+length = 1
+unit = "weeks"
+[[rules.sources]]
+text = "§ 1"
+certainty = "test"
+"""
+
+
+def load(*files: tuple[str, str]) -> object:
+    return load_rule_set((name, text.encode()) for name, text in files)
+
+
+def test_a_valid_file_loads() -> None:
+    rules = load(("r1.toml", HEADER + RULE))
+    (rule,) = rules.rules  # type: ignore[attr-defined]
+    assert rule.effective_from == date(2020, 1, 1) and rule.effective_to is None
+
+
+def test_an_unknown_key_is_named_with_its_file_and_path() -> None:
+    with pytest.raises(RuleDataError, match=r"r1\.toml: rules\[0\]\.colour: unknown key"):
+        load(("r1.toml", HEADER + RULE.replace('scope = "case"', 'scope = "case"\ncolour = 1')))
+
+
+def test_a_missing_key_is_named() -> None:
+    with pytest.raises(RuleDataError, match=r"r1\.toml: rules\[0\]\.description: missing"):
+        load(("r1.toml", HEADER + RULE.replace(
+            'description = "First conversation within a week"\n', "")))
+
+
+def test_a_date_written_as_a_string_is_refused() -> None:
+    with pytest.raises(RuleDataError,
+                       match=r"r1\.toml: regime\.effective_from: must be a TOML date"):
+        load(("r1.toml", HEADER.replace("2020-01-01", '"2020-01-01"') + RULE))
+
+
+def test_an_impossible_date_is_refused_naming_the_file() -> None:
+    with pytest.raises(RuleDataError, match=r"r1\.toml: not valid TOML"):
+        load(("r1.toml", HEADER.replace("2020-01-01", "2020-13-01") + RULE))
+
+
+def test_a_clock_without_a_unit_is_refused() -> None:
+    with pytest.raises(RuleDataError, match=r"r1\.toml: rules\[0\]\.clock\.unit: a clock with a "
+                                            r"length must name its unit"):
+        load(("r1.toml", HEADER + RULE.replace('unit = "weeks"\n', "")))
+
+
+def test_an_unknown_unit_is_refused() -> None:
+    with pytest.raises(RuleDataError, match=r"rules\[0\]\.clock\.unit: must be one of "
+                                            r"calendar_days, weeks, months, working_days"):
+        load(("r1.toml", HEADER + RULE.replace('unit = "weeks"', 'unit = "fortnights"')))
+
+
+def test_an_unknown_event_type_is_refused() -> None:
+    with pytest.raises(RuleDataError, match=r"rules\[0\]\.satisfied_by\[0\]\.event: unknown "
+                                            r"event type 'FirstTalk'"):
+        load(("r1.toml", HEADER + RULE.replace('{ event = "FirstConversationHeld" }',
+                                               '{ event = "FirstTalk" }')))
+
+
+def test_an_unknown_payload_field_is_refused() -> None:
+    with pytest.raises(RuleDataError, match=r"rules\[0\]\.satisfied_by\[0\]\.where\.colour: "
+                                            r"FirstConversationHeld has no payload field"):
+        load(("r1.toml", HEADER + RULE.replace(
+            '{ event = "FirstConversationHeld" }',
+            '{ event = "FirstConversationHeld", where = { colour = "red" } }')))
+
+
+def test_overlapping_periods_for_one_rule_id_are_refused() -> None:
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + RULE
+    with pytest.raises(RuleDataError, match=r"r2\.toml: rules\[0\]\.id: rule 'r_first' overlaps "
+                                            r"its period \[2020-01-01, …\) from r1"):
+        load(("r1.toml", HEADER + RULE), ("r2.toml", later))
+
+
+def test_a_newer_file_ends_a_rule_and_the_loader_computes_the_periods() -> None:
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + """
+[[ends]]
+rule = "r_first"
+on = 2022-01-01
+why = "repealed"
+""" + RULE
+    rules = load(("r2.toml", later), ("r1.toml", HEADER + RULE))
+    first, second = rules.rules  # type: ignore[attr-defined]
+    assert (first.effective_from, first.effective_to) == (date(2020, 1, 1), date(2022, 1, 1))
+    assert (second.effective_from, second.effective_to) == (date(2022, 1, 1), None)
+
+
+def test_amends_replace_only_the_keys_given() -> None:
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + """
+[[amends]]
+rule = "r_first"
+from = 2023-01-01
+[[amends.sources]]
+text = "§ 2"
+certainty = "test"
+"""
+    rules = load(("r1.toml", HEADER + RULE), ("r2.toml", later))
+    first, second = rules.rules  # type: ignore[attr-defined]
+    assert first.effective_to == date(2023, 1, 1) and first.legal_source == "§ 1"
+    assert second.effective_from == date(2023, 1, 1) and second.legal_source == "§ 2"
+    assert second.clock == first.clock
+
+
+def test_ending_an_unknown_rule_is_refused() -> None:
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + """
+[[ends]]
+rule = "r_second"
+on = 2022-01-01
+why = "repealed"
+"""
+    with pytest.raises(RuleDataError, match=r"r2\.toml: ends\[0\]\.rule: unknown rule "
+                                            r"'r_second'"):
+        load(("r1.toml", HEADER + RULE), ("r2.toml", later))
+
+
+def test_ending_a_rule_before_its_period_starts_is_refused() -> None:
+    starts_late = RULE.replace('scope = "case"', 'scope = "case"\neffective_from = 2023-01-01')
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + """
+[[ends]]
+rule = "r_first"
+on = 2022-06-01
+why = "repealed"
+"""
+    with pytest.raises(RuleDataError, match=r"r2\.toml: ends\[0\]\.rule: cannot end rule "
+                                            r"'r_first' on 2022-06-01: its period starts "
+                                            r"2023-01-01"):
+        load(("r1.toml", HEADER + starts_late), ("r2.toml", later))
+
+
+def test_a_regime_cannot_end_a_rule_before_it_starts_itself() -> None:
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + """
+[[ends]]
+rule = "r_first"
+on = 2021-06-01
+why = "retroactive"
+"""
+    with pytest.raises(RuleDataError, match=r"r2\.toml: ends\[0\]\.on: 2021-06-01 is before "
+                                            r"the regime starts \(2022-01-01\)"):
+        load(("r1.toml", HEADER + RULE), ("r2.toml", later))
+
+
+def test_two_regimes_may_not_start_on_the_same_day() -> None:
+    with pytest.raises(RuleDataError, match=r"r2\.toml: regime\.effective_from: 2020-01-01 is "
+                                            r"also the start of r1\.toml"):
+        load(("r1.toml", HEADER), ("r2.toml", HEADER.replace('"r1"', '"r2"')))
+
+
+def test_a_rule_kind_needs_its_data() -> None:
+    with pytest.raises(RuleDataError, match=r"rules\[0\]\.clock: missing \(kind deadline needs "
+                                            r"a clock\)"):
+        load(("r1.toml", HEADER + RULE.split("[rules.clock]")[0] + """
+[[rules.sources]]
+text = "§ 1"
+certainty = "test"
+"""))
+
+
+def test_every_packaged_regime_file_has_a_content_hash() -> None:
+    import hashlib
+
+    from ungeforloeb.projections.compliance import load_rules
+
+    rules = load_rules()
+    names = [name for name, _ in packaged_files()]
+    assert names == ["before_2020.toml", "from_2020.toml", "from_2022.toml",
+                     "from_2025_07.toml", "from_2026.toml"]
+    by_file = {r.file: r.sha256 for r in rules.regimes}
+    for name, raw in packaged_files():
+        assert by_file[name] == hashlib.sha256(raw).hexdigest()

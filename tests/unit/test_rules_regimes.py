@@ -1,0 +1,146 @@
+"""Regimes: each rule's period is chosen by the date that matters for it, and a new regime is a
+new data file."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from rules_builder import CaseBuilder
+from ungeforloeb.projections.compliance import evaluate_case, load_rules
+from ungeforloeb.rules.loader import load_directory, packaged_files
+from ungeforloeb.rules.model import RuleSet
+from ungeforloeb.rules.verdict import Status, Verdict
+
+FIXTURE_2027 = Path(__file__).parent.parent / "fixtures" / "regimes_2027"
+
+
+def verdicts(case: CaseBuilder, as_of: date, rules: RuleSet | None = None) -> dict[
+        tuple[str, str], Verdict]:
+    return {(v.rule_id, v.subject): v for v in evaluate_case(case.case_file(), as_of, None, rules)}
+
+
+def first_conversation_source(first_contact: date) -> str:
+    case = CaseBuilder(first_contact)
+    return verdicts(case, first_contact)[("cp01_first_conversation", "")].legal_source
+
+
+@pytest.mark.parametrize(("first_contact", "source"), [
+    (date(2019, 12, 31), "LBK nr. 1342 af 21/11/2016 § 20 a"),
+    (date(2020, 1, 1), "lov nr. 548 af 7/5/2019 § 31 stk. 3"),
+    (date(2023, 12, 31), "lov nr. 548 af 7/5/2019 § 31 stk. 3"),
+    (date(2024, 1, 1), "LBK nr. 280 af 1/3/2024 § 31 stk. 5"),
+])
+def test_the_first_conversation_rule_follows_the_law_in_force_at_first_contact(
+        first_contact: date, source: str) -> None:
+    assert first_conversation_source(first_contact) == source
+
+
+def test_periods_of_one_rule_are_half_open_and_do_not_overlap() -> None:
+    rules = load_rules()
+    for rule_id in rules.ids:
+        periods = sorted(rules.periods(rule_id), key=lambda p: p.effective_from)
+        for a, b in itertools.pairwise(periods):
+            assert a.effective_to == b.effective_from, rule_id
+
+
+def admitted_on(day: date, first_contact: date = date(2021, 3, 1)) -> CaseBuilder:
+    case = CaseBuilder(first_contact)
+    case.visitate(first_contact, "UP")
+    order = case.order(first_contact)
+    case.admit(order, "adm-1", on=day, starts_on=date(2022, 8, 15))
+    case.on_admission("EducationStarted", order, "adm-1", date(2022, 8, 15))
+    case.on_admission("DutyToStartAssessed", order, "adm-1", day,
+                      ordered_to_start_and_complete=True)
+    return case
+
+
+def test_a_case_started_under_one_regime_and_admitted_under_the_next_is_judged_by_both() -> None:
+    before = verdicts(admitted_on(date(2021, 12, 31)), date(2022, 9, 1))
+    after = verdicts(admitted_on(date(2022, 1, 1)), date(2022, 9, 1))
+    key = "admission:adm-1"
+    # first-contact rules: the 2020 regime for both
+    assert before[("cp01_first_conversation", "")].regime == "from_2020"
+    assert after[("cp01_first_conversation", "")].regime == "from_2020"
+    # admission rules: chosen by the admission date
+    assert before[("cp33_institution_notified", key)].status is Status.MISSED
+    assert before[("x22_support_assessed", key)].status is Status.NOT_APPLICABLE
+    assert "not in force on 2021-12-31" in before[("x22_support_assessed", key)].explanation
+    assert after[("cp33_institution_notified", key)].status is Status.NOT_APPLICABLE
+    assert after[("x22_support_assessed", key)].status is Status.MISSED
+    assert before[("cp35_transition_mentor", key)].status is Status.DUE
+    assert after[("mentor_right_window", key)].status is Status.MISSED  # from admission
+    assert after[("cp35_transition_mentor", key)].status is Status.NOT_APPLICABLE
+
+
+def test_the_225_hour_rule_ends_with_the_cash_benefit_reform() -> None:
+    rules = load_rules()
+    (period,) = rules.periods("cp10_guidance_225_hours")
+    assert period.effective_to == date(2025, 7, 1)
+    regime = next(r for r in rules.regimes if r.id == "from_2025_07")
+    assert regime.ends[0][0] == "cp10_guidance_225_hours"
+
+
+def test_a_cases_own_first_contact_outside_every_period_is_refused_not_guessed() -> None:
+    case = CaseBuilder(date(2013, 12, 31))
+    v = verdicts(case, date(2014, 1, 10))[("cp01_first_conversation", "")]
+    assert v.status is Status.NOT_APPLICABLE
+    assert "not in force on 2013-12-31" in v.explanation
+
+
+# ------------------------------------------------------------------ an example new regime, as data
+
+
+@pytest.fixture
+def rules_2027(tmp_path: Path) -> RuleSet:
+    for name, raw in packaged_files():
+        (tmp_path / name).write_bytes(raw)
+    shutil.copy(FIXTURE_2027 / "from_2027.toml", tmp_path / "from_2027.toml")
+    return load_directory(tmp_path)
+
+
+def substance(found: dict[tuple[str, str], Verdict]) -> dict[tuple[str, str], tuple[object, ...]]:
+    return {k: (v.status, v.due_on, v.clock_start, v.met_by, v.legal_source, v.regime)
+            for k, v in found.items()}
+
+
+def full_case(first_contact: date) -> CaseBuilder:
+    case = CaseBuilder(first_contact)
+    case.event("FirstConversationHeld", first_contact)
+    case.visitate(first_contact, "UP", stage="preliminary")
+    case.conversation(first_contact)
+    return case
+
+
+def test_an_example_2027_regime_changes_verdicts_in_its_period_only(rules_2027: RuleSet) -> None:
+    default = load_rules()
+    old_case = full_case(date(2026, 12, 31))
+    new_case = full_case(date(2027, 1, 1))
+    as_of = date(2027, 3, 1)
+    # the period's text may now show its end (2027-01-01); what the verdict says does not change
+    assert substance(verdicts(old_case, as_of, rules_2027)) == \
+        substance(verdicts(old_case, as_of, default))
+    changed = verdicts(new_case, as_of, rules_2027)
+    unchanged = verdicts(new_case, as_of, default)
+    assert unchanged[("cp09_order_at_first_conversation", "")].status is Status.MISSED
+    assert changed[("cp09_order_at_first_conversation", "")].status is Status.NOT_APPLICABLE
+    assert unchanged[("cp06_literacy_test_in_time", "")].status is Status.MISSED
+    assert changed[("cp06_literacy_test_in_time", "")].status is Status.NOT_APPLICABLE
+    # rules the example regime does not touch give the same verdicts
+    for key in (("cp01_first_conversation", ""), ("cp02_final_visitation", "")):
+        assert changed[key] == unchanged[key]
+    differs = {k for k in changed if substance(changed)[k] != substance(unchanged)[k]}
+    assert {k[0] for k in differs} <= {
+        "cp09_order_at_first_conversation", "cp06_literacy_test_in_time",
+        "cp07_reason_if_not_tested", "cp13_follow_up_current_step"}
+
+
+def test_the_packaged_files_are_not_edited_by_a_new_regime(rules_2027: RuleSet) -> None:
+    default = load_rules()
+    hashes = {r.file: r.sha256 for r in default.regimes}
+    assert {r.file: r.sha256 for r in rules_2027.regimes if r.file in hashes} == hashes
+    assert rules_2027.digest != default.digest
