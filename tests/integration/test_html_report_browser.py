@@ -1,8 +1,8 @@
 """The HTML report in a real browser: headless Chromium loads it offline, the bars render with a
 size that matches their share, and a screenshot is kept under test-artifacts/.
 
-Chromium is Debian's ``chromium`` package (``make test`` installs it: the ``browser`` target). Locally the test skips
-when it is missing; in CI (``CI=true``) it fails.
+Chromium is Debian's ``chromium`` package (``make test`` installs it: the ``browser`` target).
+Locally the test skips when it is missing; in CI (``CI=true``) it fails.
 """
 
 from __future__ import annotations
