@@ -12,6 +12,12 @@ plan does not depend on another's. A heap merges the people's plans, so that rec
 are monotone across the municipality as in a real case system. Plans are made lazily and
 consumed as they go: memory grows with the number of people in progress, not with the number
 of events, and a scenario of many people over many years streams.
+
+Sizes, measured: about 20 events per person in a one-year scenario, 28 over two years, 39 over
+four (people who stay on benefit keep having conversations and offers). One million events:
+``Scenario(people=25_000, years=4)``. Planning alone yields about 90,000 actions a second; it
+holds the plans of the people in progress, about 340 MB at the peak for a million actions, so a
+benchmark should write its store first and measure the library in a separate process.
 """
 
 from __future__ import annotations

@@ -200,9 +200,13 @@ class _Person:
                   justification_recorded=self.chance(0.75 if self.group is not UP else 0.5))
 
     def _decide_exit(self) -> None:
-        """About one in seven leaves benefit without education (work, moving away)."""
+        """About one in seven leaves benefit without education within months (work, moving
+        away); of the others, most who do not start an education leave within three years."""
         if self.chance(0.14):
             self.exit_on = self.wd(self.first_contact + self.days(45, 280))
+        elif self.chance(0.6):
+            self.exit_on = self.wd(self.first_contact + self.days(281, 1100))
+        if self.exit_on is not None:
             r = self.rng.random()
             self.exit_reason = (BenefitEndReason.STARTED_WORK if r < 0.7
                                 else BenefitEndReason.MOVED if r < 0.88
