@@ -2,10 +2,529 @@
 
 Kept in its own module so that the exchange (inbound messages, routing, receipts, subscription)
 grows here without touching the core command set in :mod:`ungeforloeb.application.app`.
+
+Inbound: :meth:`ExchangeCommands.receive_institution_message` records every report with its
+provenance on the young person (``InstitutionReportReceived``, once per report id: receiving is
+idempotent), routed to the municipality's designated recipient, and then applies what it says
+to the case where the case allows it (an admission to the open order, a completion to the
+matching started education, a risk message to a retention case, a contact or receipt to the
+order). A report the case cannot take yet stays *pending* — nothing is corrected silently: the
+data-quality checks show it — and is applied when what it needs arrives
+(:meth:`ExchangeCommands.apply_pending_reports` runs after every report and can be called after
+a caseworker records a start).
+
+Outbound: :meth:`ExchangeCommands.send_data_til_institution` builds the DataTilInstitution
+message from the recorded support assessment and duty assessment, addresses it through the
+identity record at that moment, records ``InstitutionNotified`` and ``JobnetLetterSent``, and
+returns the message and the letter for the vendor's transport to send.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import TYPE_CHECKING, Any, cast
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import attrs
+from eventsourcing.utils import get_topic
+
+from ungeforloeb.domain.base import check_id
+from ungeforloeb.domain.education_order import EducationOrder, Enrolment
+from ungeforloeb.domain.errors import DomainError, EventOutOfOrderError, InvalidCommandError
+from ungeforloeb.domain.exchange_values import FurtherInformationChannel, ReportKind
+from ungeforloeb.domain.retention import RetentionCase
+from ungeforloeb.domain.values import ContactKind, InterruptionReason
+from ungeforloeb.domain.young_person import YoungPerson
+from ungeforloeb.exchange import codelists, subscription
+from ungeforloeb.exchange.letter import JobnetLetter, jobnet_letter
+from ungeforloeb.exchange.messages import (
+    Afbrydelse,
+    Contact,
+    DataTilInstitution,
+    Gennemfoerelse,
+    InboundMessage,
+    IndberetInstitutionKontakt,
+    Modtagelseskvittering,
+    Optagelse,
+    RisikoForFrafald,
+)
+from ungeforloeb.exchange.routing import Recipient, Routing
+
+if TYPE_CHECKING:
+    from ungeforloeb.application.app import Ungeforloeb
+
+UDB = "udb"
+"""``recorded_by`` of what arrives through Ungedatabasen."""
+
+_APPLY_ORDER = {ReportKind.ADMISSION: 0, ReportKind.INSTITUTION_CONTACT: 1,
+                ReportKind.RECEIPT: 2, ReportKind.RISK_OF_DROPOUT: 3,
+                ReportKind.COMPLETION: 4, ReportKind.INTERRUPTION: 5}
+"""Pending reports are tried in (occurred_on, this rank, report id) order."""
+
+_TRACKED = (EducationOrder.OrderIssued, RetentionCase.RiskOfDropoutReported)
+
+
+@attrs.frozen
+class Received:
+    """What receiving one inbound message did."""
+
+    report_id: str
+    duplicate: bool
+    """True when the report id had been received before (nothing was recorded)."""
+    applied: tuple[str, ...]
+    """Report ids applied to the case by this call (this one and earlier pending ones)."""
+    pending: tuple[str, ...]
+    """Report ids of this young person still waiting for what they need."""
+
+
+@attrs.frozen
+class Dispatch:
+    """An outbound message, recorded as sent, and the young person's Jobnet letter."""
+
+    message: DataTilInstitution
+    letter: JobnetLetter
+
+
+class _Index:
+    """Which orders and retention cases belong to which young person (caught up from the
+    notification log by topic, so it stays right across processes sharing a store)."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        self.streams: dict[UUID, list[UUID]] = {}
+
+
+def _fields(message: InboundMessage) -> dict[str, Any]:
+    """The report event's fields that depend on the message type."""
+    out: dict[str, Any] = {}
+    if isinstance(message, Optagelse | Gennemfoerelse | Afbrydelse | RisikoForFrafald):
+        out["education_code"] = message.education_code
+    if isinstance(message, Optagelse):
+        out["starts_on"] = message.starts_on
+    if isinstance(message, Optagelse | RisikoForFrafald):
+        out["school_municipality_code"] = message.school_municipality_code
+    if isinstance(message, Afbrydelse):
+        out["reason_code"] = message.reason_code
+    if isinstance(message, IndberetInstitutionKontakt):
+        out["contact_kind"] = message.contact.kind
+        out["contact_id"] = message.contact.contact_id
+    if isinstance(message, Modtagelseskvittering):
+        out["contact_kind"] = message.responsible.kind
+        out["contact_id"] = message.responsible.contact_id
+        out["in_reply_to"] = message.in_reply_to
+    return out
+
+
+def interruption_reason(code: str) -> InterruptionReason:
+    """The domain's reason for a UDB interruption-reason code (configurable code list)."""
+    return InterruptionReason(codelists.load("afbrudsaarsager").codes[code].maps_to)
+
 
 class ExchangeCommands:
     """Mixin for :class:`ungeforloeb.application.app.Ungeforloeb`: exchange commands."""
+
+    def _app(self) -> Ungeforloeb:
+        return cast("Ungeforloeb", self)
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def routing(self) -> Routing:
+        """The designated recipients (per municipality) of the institutions' messages."""
+        found = self.__dict__.get("_exchange_routing")
+        return found if isinstance(found, Routing) else Routing()
+
+    def designate_recipient(self, municipality_code: str, *, kind: ContactKind,
+                            recipient_id: str) -> None:
+        """Designate the person or team who receives the institutions' messages for the
+        municipality (000:398–403). Routing is decided when a report arrives and recorded in it.
+        """
+        self.__dict__["_exchange_routing"] = self.routing.designate(
+            municipality_code, Recipient(kind, recipient_id))
+
+    # ------------------------------------------------------------------ lookups
+
+    def _exchange_index(self) -> _Index:
+        app = self._app()
+        index = app.__dict__.get("_exchange_stream_index")
+        if not isinstance(index, _Index):
+            index = app.__dict__["_exchange_stream_index"] = _Index()
+        top = app.recorder.max_notification_id() or 0
+        if top > index.position:
+            topics = [get_topic(t) for t in _TRACKED]
+            position = index.position + 1
+            while position <= top:
+                page = app.recorder.select_notifications(position, 2000, stop=top,
+                                                          topics=topics)
+                if not page:
+                    break
+                for n in page:
+                    state = app.mapper.decode_state(n.state)  # type: ignore[attr-defined]
+                    owner = UUID(state["young_person_id"])
+                    stream = n.originator_id if isinstance(n.originator_id, UUID) else \
+                        UUID(str(n.originator_id))
+                    streams = index.streams.setdefault(owner, [])
+                    if stream not in streams:
+                        streams.append(stream)
+                position = page[-1].id + 1
+            index.position = top
+        return index
+
+    def _streams_of(self, young_person_id: UUID) -> list[UUID]:
+        app = self._app()
+        streams = list(app._exchange_index().streams.get(young_person_id, []))
+        for held in (app._batch or {}).values():
+            if isinstance(held, EducationOrder | RetentionCase) and \
+                    held.young_person_id == young_person_id and held.id not in streams:
+                streams.append(held.id)
+        return streams
+
+    def orders_of(self, young_person_id: UUID) -> list[EducationOrder]:
+        """The young person's education orders, oldest first."""
+        app = self._app()
+        out = []
+        for sid in app._streams_of(young_person_id):
+            try:
+                out.append(app._order(sid, "orders_of"))
+            except DomainError:
+                continue
+        out.sort(key=lambda o: (o.issued_on, str(o.id)))
+        return out
+
+    def retention_cases_of(self, young_person_id: UUID) -> list[RetentionCase]:
+        """The young person's retention cases, oldest first."""
+        app = self._app()
+        out = []
+        for sid in app._streams_of(young_person_id):
+            try:
+                out.append(app._retention(sid, "retention_cases_of"))
+            except DomainError:
+                continue
+        out.sort(key=lambda c: (c.reported_on, str(c.id)))
+        return out
+
+    def _events_of(self, aggregate: Any) -> list[Any]:
+        """Stored and not yet saved events of one aggregate, in order."""
+        app = self._app()
+        stored = list(app.repository.event_store.get(aggregate.id))
+        known = {e.originator_version for e in stored}
+        pending = [e for e in getattr(aggregate, "_pending_events", [])
+                   if e.originator_version not in known]
+        return stored + pending
+
+    def _reports(self,
+                 person: YoungPerson) -> dict[str, YoungPerson.InstitutionReportReceived]:
+        app = self._app()
+        return {e.report_id: e for e in app._events_of(person)
+                if isinstance(e, YoungPerson.InstitutionReportReceived)}
+
+    # ------------------------------------------------------------------ inbound
+
+    def receive_institution_message(self, message: InboundMessage, *,
+                                    recorded_by: str = UDB) -> Received:
+        """Receive one inbound message: record it with its provenance (once per report id),
+        routed to the designated recipient, then apply it and any pending reports."""
+        app = self._app()
+        command = "receive_institution_message"
+        check_id(command, "recorded_by", recorded_by)
+        person = app._person(message.young_person_id, command)
+        prov = message.provenance
+        route = app.routing.route(person.municipality_code, person.team_id)
+        recorded = person.receive_institution_report(
+            occurred_on=prov.occurred_on, recorded_by=recorded_by, recorded_at=app.clock(),
+            report_id=prov.haendelse_nummer, kind=message.kind,
+            institution_id=prov.institution_id, system_id=prov.system_id, entry=prov.entry,
+            received_on=prov.received_on,
+            recipient_kind=route.kind if route else None,
+            recipient_id=route.recipient_id if route else None,
+            **_fields(message))
+        if not recorded:
+            return Received(prov.haendelse_nummer, True, (), tuple(sorted(person.pending_reports)))
+        app.save(person)
+        applied = app._apply_pending(person, recorded_by)
+        return Received(prov.haendelse_nummer, False, applied,
+                        tuple(sorted(person.pending_reports)))
+
+    def apply_pending_reports(self, young_person_id: UUID, *,
+                              recorded_by: str = UDB) -> tuple[str, ...]:
+        """Apply the young person's received reports that the case can now take (e.g. a
+        completion once the start is recorded); returns the report ids applied."""
+        app = self._app()
+        check_id("apply_pending_reports", "recorded_by", recorded_by)
+        return app._apply_pending(app._person(young_person_id, "apply_pending_reports"),
+                                   recorded_by)
+
+    def _apply_pending(self, person: YoungPerson,
+                       recorded_by: str) -> tuple[str, ...]:
+        app = self._app()
+        applied: list[str] = []
+        progress = True
+        while progress and person.pending_reports:
+            progress = False
+            reports = app._reports(person)
+            pending = sorted((reports[r] for r in person.pending_reports if r in reports),
+                             key=lambda e: (e.occurred_on, _APPLY_ORDER[e.kind], e.report_id))
+            for report in pending:
+                target = app._apply_one(person, report, recorded_by)
+                if target is None:
+                    continue
+                person.mark_report_applied(occurred_on=report.occurred_on,
+                                           recorded_by=recorded_by, recorded_at=app.clock(),
+                                           report_id=report.report_id, target_id=target.id)
+                app.save(person, target)
+                applied.append(report.report_id)
+                progress = True
+                break  # the case changed: look again from the start
+        return tuple(applied)
+
+    def _apply_one(self, person: YoungPerson,
+                   r: YoungPerson.InstitutionReportReceived, recorded_by: str) -> Any:
+        """Apply one report to its order or retention case (not saved); the aggregate, or
+        ``None`` when the case cannot take it (yet)."""
+        app = self._app()
+        at = app.clock()
+        common: dict[str, Any] = {"occurred_on": r.occurred_on, "recorded_by": recorded_by,
+                                  "recorded_at": at}
+        try:
+            if r.kind is ReportKind.RISK_OF_DROPOUT:
+                return app._apply_risk(person, r, common)
+            orders = [o for o in app.orders_of(person.id) if o.ended_on is None]
+            if r.kind is ReportKind.ADMISSION:
+                if not orders or r.education_code is None or r.starts_on is None:
+                    return None
+                order = max(orders, key=lambda o: (o.issued_on, str(o.id)))
+                order.admit(admission_id=r.report_id, institution_id=r.institution_id,
+                            education_code=r.education_code, starts_on=r.starts_on, **common)
+                return order
+            if r.kind in (ReportKind.COMPLETION, ReportKind.INTERRUPTION):
+                found = _enrolment(orders, r.institution_id, r.education_code, r.occurred_on,
+                                   active=True)
+                if found is None or found[2].started_on is None:
+                    return None
+                order, admission_id, _ = found
+                if r.kind is ReportKind.COMPLETION:
+                    order.complete_education(admission_id=admission_id, **common)
+                else:
+                    assert r.reason_code is not None
+                    order.interrupt_education(admission_id=admission_id,
+                                              reason=interruption_reason(r.reason_code),
+                                              **common)
+                return order
+            if r.kind is ReportKind.INSTITUTION_CONTACT:
+                found = _enrolment(orders, r.institution_id, None, None, active=False)
+                if found is None or r.contact_kind is None or r.contact_id is None:
+                    return None
+                order, admission_id, _ = found
+                order.exchange_contact(institution_id=r.institution_id,
+                                       contact_kind=r.contact_kind, contact_id=r.contact_id,
+                                       message_id=r.report_id, received_on=r.received_on,
+                                       admission_id=admission_id, **common)
+                return order
+            if r.kind is ReportKind.RECEIPT:
+                for order in orders:
+                    sent = any(isinstance(e, EducationOrder.InstitutionNotified)
+                               and e.message_id == r.in_reply_to
+                               for e in app._events_of(order))
+                    if sent and r.contact_kind is not None and r.contact_id is not None \
+                            and r.in_reply_to is not None:
+                        order.receive_receipt(
+                            in_reply_to=r.in_reply_to, institution_id=r.institution_id,
+                            responsible_kind=r.contact_kind, responsible_id=r.contact_id,
+                            message_id=r.report_id, received_on=r.received_on, **common)
+                        return order
+            return None
+        except DomainError:
+            return None
+
+    def _apply_risk(self, person: YoungPerson,
+                    r: YoungPerson.InstitutionReportReceived, common: dict[str, Any]) -> Any:
+        app = self._app()
+        for case in app.retention_cases_of(person.id):
+            if case.closed_on is None and case.institution_id == r.institution_id:
+                case.report_risk_again(institution_id=r.institution_id, report_id=r.report_id,
+                                       received_on=r.received_on, **common)
+                return case
+        orders = [o for o in app.orders_of(person.id) if o.ended_on is None]
+        found = _enrolment(orders, r.institution_id, r.education_code, r.occurred_on,
+                           active=True)
+        return RetentionCase.open(
+            young_person_id=person.id, institution_id=r.institution_id, report_id=r.report_id,
+            received_on=r.received_on, order_id=found[0].id if found else None,
+            admission_id=found[1] if found else None,
+            case_id=uuid5(NAMESPACE_URL, f"urn:ungeforloeb:retention:{person.id}:{r.report_id}"),
+            **common)
+
+    # ------------------------------------------------------------------ outbound
+
+    def send_data_til_institution(self, order_id: UUID, *, occurred_on: date,
+                                  recorded_by: str, admission_id: str, contact: Contact,
+                                  message_id: str | None = None) -> Dispatch:
+        """Build DataTilInstitution v2.0 for an admission from the recorded assessments,
+        address it through the identity record now, and record it and the Jobnet letter as
+        sent. The vendor's transport sends ``Dispatch.message`` and ``Dispatch.letter``."""
+        app = self._app()
+        command = "send_data_til_institution"
+        order = app._order(order_id, command)
+        enrolment = order.enrolments.get(admission_id)
+        if enrolment is None:
+            raise EventOutOfOrderError(
+                f"{command}: InstitutionNotified before Admitted for order {order_id} "
+                f"(admission {admission_id})")
+        events = app._events_of(order)
+        support = [e for e in events if isinstance(e, EducationOrder.SupportAssessed)
+                   and e.admission_id == admission_id]
+        duty = [e for e in events if isinstance(e, EducationOrder.DutyToStartAssessed)
+                and e.admission_id == admission_id]
+        if not support:
+            raise EventOutOfOrderError(f"{command}: InstitutionNotified before SupportAssessed "
+                                       f"for order {order_id} (admission {admission_id})")
+        if not duty:
+            raise EventOutOfOrderError(f"{command}: InstitutionNotified before "
+                                       f"DutyToStartAssessed for order {order_id} "
+                                       f"(admission {admission_id})")
+        assessed = support[-1]
+        if not isinstance(contact, Contact) or contact.contact_id != assessed.contact_id or \
+                contact.kind is not assessed.contact_kind:
+            raise InvalidCommandError(command, "contact",
+                                      f"the assessed contact {assessed.contact_kind.value} "
+                                      f"{assessed.contact_id} with phone and e-mail", contact)
+        identity = app.identity(order.young_person_id)
+        if identity is None:
+            raise InvalidCommandError(command, "young_person_id",
+                                      "a young person with an identity record to address",
+                                      order.young_person_id)
+        person = app._person(order.young_person_id, command)
+        message = DataTilInstitution(
+            message_id=message_id or f"dti-{uuid5(order.id, f'{admission_id}:{len(events)}')}",
+            sent_on=occurred_on, municipality_code=person.municipality_code,
+            institution_id=enrolment.institution_id, admission_id=admission_id,
+            education_code=enrolment.education_code, cpr=identity.cpr,
+            ordered_to_start_and_complete=duty[-1].ordered_to_start_and_complete,
+            academic_support=assessed.academic_support,
+            social_support=assessed.social_support,
+            needs_documented=assessed.needs_documented,
+            no_support_need=assessed.no_support_need,
+            other_support_persons=assessed.other_support_persons,
+            wants_institution_contact=assessed.wants_institution_contact,
+            contact=contact)
+        letter = jobnet_letter(message)
+        at = app.clock()
+        order.notify_institution(occurred_on=occurred_on, recorded_by=recorded_by,
+                                 recorded_at=at, admission_id=admission_id,
+                                 message_id=message.message_id)
+        order.record_jobnet_letter(occurred_on=occurred_on, recorded_by=recorded_by,
+                                   recorded_at=at, admission_id=admission_id,
+                                   message_id=message.message_id)
+        app.save(order)
+        return Dispatch(message, letter)
+
+    def assess_support_and_notify(self, order_id: UUID, *, occurred_on: date,
+                                  recorded_by: str, admission_id: str, academic_support: bool,
+                                  social_support: bool, needs_documented: bool,
+                                  no_support_need: bool, other_support_persons: bool,
+                                  wants_institution_contact: bool, contact: Contact,
+                                  message_id: str | None = None) -> Dispatch | None:
+        """Record the support assessment (``SupportAssessed``) and, where the rules say so —
+        a support need assessed, on or after 1 Jan 2022 (LAB § 30 stk. 7 as rewritten by lov
+        nr. 2590 af 28/12/2021; 000:116–119) — send DataTilInstitution and the Jobnet letter.
+        """
+        app = self._app()
+        if not isinstance(contact, Contact):
+            raise InvalidCommandError("assess_support_and_notify", "contact", "a Contact",
+                                      contact)
+        app.assess_support(order_id, occurred_on=occurred_on, recorded_by=recorded_by,
+                            admission_id=admission_id, academic_support=academic_support,
+                            social_support=social_support, needs_documented=needs_documented,
+                            no_support_need=no_support_need,
+                            other_support_persons=other_support_persons,
+                            wants_institution_contact=wants_institution_contact,
+                            contact_kind=contact.kind, contact_id=contact.contact_id)
+        if not notification_due(occurred_on, academic_support or social_support):
+            return None
+        return app.send_data_til_institution(order_id, occurred_on=occurred_on,
+                                              recorded_by=recorded_by,
+                                              admission_id=admission_id, contact=contact,
+                                              message_id=message_id)
+
+    def record_further_information(self, order_id: UUID, *, occurred_on: date,
+                                   recorded_by: str, admission_id: str,
+                                   channel: FurtherInformationChannel) -> None:
+        """Record that information beyond the options went by secure mail or phone on a date;
+        the content never enters the library."""
+        app = self._app()
+        app._call(app._order(order_id, "record_further_information"),
+                   "record_further_information", occurred_on=occurred_on,
+                   recorded_by=recorded_by, admission_id=admission_id, channel=channel)
+
+    # ------------------------------------------------------------------ subscription
+
+    def open_subscription(self, young_person_id: UUID, *, occurred_on: date,
+                          recorded_by: str) -> bool:
+        """Open the UDB subscription, or record why it is refused; returns whether it opened.
+        """
+        app = self._app()
+        command = "open_subscription"
+        person = app._person(young_person_id, command)
+        has_plan = any(o.ended_on is None and o.issued_on <= occurred_on
+                       for o in app.orders_of(young_person_id))
+        age = _age(person.birth_date, occurred_on)
+        active = person.group is not None and person.benefit_ended_on is None
+        reason = subscription.refusal(age=age, has_education_plan=has_plan,
+                                      active_contact_group=active)
+        opened = person.open_subscription(occurred_on=occurred_on, recorded_by=recorded_by,
+                                          recorded_at=app.clock(), refusal=reason,
+                                          rule_id=subscription.RULE_ID)
+        app.save(person)
+        return opened
+
+    def close_subscription(self, young_person_id: UUID, *, occurred_on: date,
+                           recorded_by: str) -> None:
+        """Close the UDB subscription (never closed automatically)."""
+        app = self._app()
+        app._call(app._person(young_person_id, "close_subscription"), "close_subscription",
+                   occurred_on=occurred_on, recorded_by=recorded_by)
+
+    def receive_all(self, messages: Iterable[InboundMessage], *,
+                    recorded_by: str = UDB) -> Iterator[Received]:
+        """Receive messages one by one (a nightly batch from UDB)."""
+        app = self._app()
+        for message in messages:
+            yield app.receive_institution_message(message, recorded_by=recorded_by)
+
+
+NOTIFICATION_FROM = date(2022, 1, 1)
+"""From this day the structured notification of admitted young people with a support need
+applies (LAB § 30 stk. 7 as rewritten by lov nr. 2590 af 28/12/2021; DataTilInstitution v2.0)."""
+
+
+def notification_due(on: date, has_support_need: bool) -> bool:
+    """Whether the rules say the institution is notified: a support need assessed on or after
+    1 Jan 2022 (000:116–119: "alle unge med uddannelsespålæg, der optages … og har et
+    støttebehov")."""
+    return has_support_need and on >= NOTIFICATION_FROM
+
+
+def _age(birth: date, on: date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _enrolment(orders: list[EducationOrder], institution_id: str, education_code: str | None,
+               on: date | None, *, active: bool) -> tuple[EducationOrder, str,
+                                                          Enrolment] | None:
+    """The latest admission at ``institution_id`` (and ``education_code`` when given),
+    admitted on or before ``on`` when given, and not ended when ``active``."""
+    best: tuple[EducationOrder, str, Enrolment] | None = None
+    for order in orders:
+        for admission_id, e in order.enrolments.items():
+            if e.institution_id != institution_id:
+                continue
+            if education_code is not None and e.education_code != education_code:
+                continue
+            if on is not None and e.admitted_on > on:
+                continue
+            if active and (e.completed_on is not None or e.interrupted_on is not None):
+                continue
+            if best is None or (e.admitted_on, admission_id) > (best[2].admitted_on, best[1]):
+                best = (order, admission_id, e)
+    return best

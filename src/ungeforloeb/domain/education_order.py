@@ -30,6 +30,7 @@ from ungeforloeb.domain.base import (
     check_uuid,
 )
 from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError, OrderClosedError
+from ungeforloeb.domain.exchange_values import FurtherInformationChannel
 from ungeforloeb.domain.values import (
     ContactKind,
     DeadlineMoveReason,
@@ -476,3 +477,46 @@ class EducationOrder(Aggregate):
                      in_reply_to=in_reply_to, institution_id=institution_id,
                      responsible_kind=responsible_kind, responsible_id=responsible_id,
                      message_id=message_id, received_on=received_on)
+
+    # =========================================================================================
+    # Exchange with the institution (issue 5): what went beyond the structured message, and
+    # the young person's Jobnet letter. Codes, ids and dates only: the content never enters.
+    # =========================================================================================
+
+    class FurtherInformationSent(Event):
+        """Information beyond the predefined options was given to the institution about an
+        admission (LAB § 30 stk. 7; 000:257–262), by ``channel`` on ``occurred_on``. Only that it
+        happened is recorded; the content never enters the library."""
+
+        admission_id: str
+        channel: FurtherInformationChannel
+
+    class JobnetLetterSent(Event):
+        """The young person was sent a letter in Jobnet saying what was sent to the institution
+        in the outbound message ``message_id`` (000:204)."""
+
+        admission_id: str
+        message_id: str
+
+    def record_further_information(self, *, occurred_on: date, recorded_by: str,
+                                   recorded_at: datetime, admission_id: str,
+                                   channel: FurtherInformationChannel) -> None:
+        """Record that further information was given by secure mail or phone on a date."""
+        command = "record_further_information"
+        enrolment = self._enrolment(command, "FurtherInformationSent", admission_id)
+        check_enum(command, "channel", channel, FurtherInformationChannel)
+        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
+                         self.id)
+        self._record(self.FurtherInformationSent, command, occurred_on, recorded_by,
+                     recorded_at, admission_id=admission_id, channel=channel)
+
+    def record_jobnet_letter(self, *, occurred_on: date, recorded_by: str,
+                             recorded_at: datetime, admission_id: str, message_id: str) -> None:
+        """Record that the Jobnet letter about the outbound message ``message_id`` was sent."""
+        command = "record_jobnet_letter"
+        enrolment = self._enrolment(command, "JobnetLetterSent", admission_id)
+        check_id(command, "message_id", message_id)
+        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
+                         self.id)
+        self._record(self.JobnetLetterSent, command, occurred_on, recorded_by, recorded_at,
+                     admission_id=admission_id, message_id=message_id)

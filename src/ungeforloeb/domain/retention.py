@@ -151,3 +151,47 @@ class RetentionCase(Aggregate):
         check_enum(command, "outcome", outcome, RetentionOutcome)
         self._record(self.RetentionCaseClosed, command, occurred_on, recorded_by, recorded_at,
                      outcome=outcome)
+
+    # =========================================================================================
+    # Exchange (issue 5): a further risk-of-dropout report on an open retention case.
+    # =========================================================================================
+
+    class RiskOfDropoutReportedAgain(Event):
+        """Another risk-of-dropout report arrived while the case was open; ``occurred_on`` is
+        the day the institution noted it, ``received_on`` the day the municipality got it."""
+
+        institution_id: str
+        report_id: str
+        received_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.report_ids.append(self.report_id)
+
+    def report_risk_again(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                          institution_id: str, report_id: str, received_on: date) -> None:
+        """Record a further risk report on the open case; refused for a known report id.
+
+        The report may have happened before the one that opened the case (reports arrive out of
+        order), so only its own dates are checked."""
+        command = "report_risk_again"
+        check_date(command, "occurred_on", occurred_on)
+        check_id(command, "recorded_by", recorded_by)
+        check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
+                      "a six-digit institution number")
+        check_id(command, "report_id", report_id)
+        check_date(command, "received_on", received_on)
+        if report_id in self.report_ids:
+            raise InvalidCommandError(command, "report_id", "a report id not yet on the case",
+                                      report_id)
+        if self.closed_on is not None:
+            raise CaseClosedError(
+                f"{command}: retention case {self.id} closed on {self.closed_on.isoformat()}; "
+                f"RiskOfDropoutReportedAgain refused")
+        if received_on < occurred_on:
+            raise InvalidCommandError(command, "received_on", "on or after occurred_on",
+                                      received_on)
+        check_not_in_future(command, received_on, recorded_at)
+        self.trigger_event(self.RiskOfDropoutReportedAgain, occurred_on=occurred_on,
+                           recorded_by=recorded_by, timestamp=recorded_at,
+                           institution_id=institution_id, report_id=report_id,
+                           received_on=received_on)

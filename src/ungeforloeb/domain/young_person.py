@@ -13,6 +13,8 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from ungeforloeb.domain.base import (
+    EDUCATION_CODE,
+    INSTITUTION_ID,
     MUNICIPALITY_CODE,
     CaseEvent,
     check_bool,
@@ -23,10 +25,13 @@ from ungeforloeb.domain.base import (
     check_not_in_future,
     check_optional_date,
     check_pattern,
+    check_uuid,
 )
 from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError
+from ungeforloeb.domain.exchange_values import EntryMode, ReportKind, SubscriptionRefusal
 from ungeforloeb.domain.values import (
     BenefitEndReason,
+    ContactKind,
     GuidanceTopic,
     LiteracyTestNeed,
     MentorPurpose,
@@ -34,6 +39,28 @@ from ungeforloeb.domain.values import (
     VisitationGroup,
     VisitationStage,
 )
+
+REPORT_NEEDS: dict[ReportKind, tuple[str, ...]] = {
+    ReportKind.ADMISSION: ("education_code", "starts_on"),
+    ReportKind.COMPLETION: ("education_code",),
+    ReportKind.INTERRUPTION: ("education_code", "reason_code"),
+    ReportKind.RISK_OF_DROPOUT: (),
+    ReportKind.INSTITUTION_CONTACT: ("contact_kind", "contact_id"),
+    ReportKind.RECEIPT: ("contact_kind", "contact_id", "in_reply_to"),
+}
+"""The optional fields each kind of report must carry."""
+
+
+class ExchangeState:
+    """The young person's exchange bookkeeping (issue 5): reports received and applied, and
+    whether the UDB subscription is open. Not an event; kept by the exchange events' ``apply``."""
+
+    __slots__ = ("applied", "received", "subscription_open")
+
+    def __init__(self) -> None:
+        self.received: set[str] = set()
+        self.applied: set[str] = set()
+        self.subscription_open = False
 
 
 class YoungPerson(Aggregate):
@@ -412,3 +439,202 @@ class YoungPerson(Aggregate):
             )
         self._record(self.BenefitEnded, command, occurred_on, recorded_by, recorded_at,
                      reason=reason)
+
+    # =========================================================================================
+    # Exchange with the education institutions (issue 5): reports received through UDB with
+    # their provenance, and the UDB subscription. Codes, ids, booleans and dates only.
+    # The events keep their own state in ``ExchangeState`` through ``apply`` (decide, then
+    # record: the commands below decide, the events only assign).
+    # =========================================================================================
+
+    class InstitutionReportReceived(Event):
+        """An institution's report arrived through UDB, with its provenance.
+
+        ``report_id`` is the report's unique id (HaendelseNummer); ``institution_id`` and
+        ``system_id`` name who reported it and from which student-administrative system;
+        ``entry`` says whether it was entered automatically or by hand; ``occurred_on`` is the
+        day it happened, ``received_on`` the day the municipality received it. ``recipient_*``
+        is the designated recipient the municipality routed it to when it arrived. Receiving is
+        idempotent: a report id is recorded once.
+        """
+
+        report_id: str
+        kind: ReportKind
+        institution_id: str
+        system_id: str
+        entry: EntryMode
+        received_on: date
+        education_code: str | None
+        starts_on: date | None
+        reason_code: str | None
+        school_municipality_code: str | None
+        contact_kind: ContactKind | None
+        contact_id: str | None
+        in_reply_to: str | None
+        recipient_kind: ContactKind | None
+        recipient_id: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._exchange().received.add(self.report_id)
+
+    class InstitutionReportApplied(Event):
+        """A received report was applied to the case: ``target_id`` is the education order or
+        retention case that recorded what it says."""
+
+        report_id: str
+        target_id: UUID
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._exchange().applied.add(self.report_id)
+
+    class SubscriptionOpened(Event):
+        """The UDB subscription (CreateUDBabonnement) was opened for the young person; it stays
+        open after benefit ends until closed by :meth:`close_subscription` (000:379–381)."""
+
+        rule_id: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._exchange().subscription_open = True
+
+    class SubscriptionRefused(Event):
+        """Opening the UDB subscription was refused, with the reason and the rule applied."""
+
+        reason: SubscriptionRefusal
+        rule_id: str
+
+    class SubscriptionClosed(Event):
+        """The UDB subscription was closed by an explicit command."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._exchange().subscription_open = False
+
+    def _exchange(self) -> ExchangeState:
+        state = self.__dict__.get("_exchange_state")
+        if state is None:
+            state = self.__dict__["_exchange_state"] = ExchangeState()
+        assert isinstance(state, ExchangeState)
+        return state
+
+    @property
+    def received_reports(self) -> frozenset[str]:
+        """Report ids (HaendelseNummer) received for this young person."""
+        return frozenset(self._exchange().received)
+
+    @property
+    def pending_reports(self) -> frozenset[str]:
+        """Report ids received but not (yet) applied to the case."""
+        state = self._exchange()
+        return frozenset(state.received - state.applied)
+
+    @property
+    def subscription_open(self) -> bool:
+        """Whether the UDB subscription is open."""
+        return self._exchange().subscription_open
+
+    def receive_institution_report(
+            self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+            report_id: str, kind: ReportKind, institution_id: str, system_id: str,
+            entry: EntryMode, received_on: date, education_code: str | None = None,
+            starts_on: date | None = None, reason_code: str | None = None,
+            school_municipality_code: str | None = None,
+            contact_kind: ContactKind | None = None, contact_id: str | None = None,
+            in_reply_to: str | None = None, recipient_kind: ContactKind | None = None,
+            recipient_id: str | None = None) -> bool:
+        """Record an institution's report; ``False`` (and nothing recorded) when its report id
+        was received before."""
+        command = "receive_institution_report"
+        check_id(command, "report_id", report_id)
+        if report_id in self._exchange().received:
+            return False
+        check_enum(command, "kind", kind, ReportKind)
+        check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
+                      "a six-digit institution number")
+        check_id(command, "system_id", system_id)
+        check_enum(command, "entry", entry, EntryMode)
+        check_date(command, "occurred_on", occurred_on)
+        check_date(command, "received_on", received_on)
+        if received_on < occurred_on:
+            raise InvalidCommandError(command, "received_on", "on or after occurred_on",
+                                      received_on)
+        check_not_in_future(command, received_on, recorded_at)
+        if education_code is not None:
+            check_pattern(command, "education_code", education_code, EDUCATION_CODE,
+                          "an education code")
+        check_optional_date(command, "starts_on", starts_on)
+        if reason_code is not None:
+            check_id(command, "reason_code", reason_code)
+        if school_municipality_code is not None:
+            check_pattern(command, "school_municipality_code", school_municipality_code,
+                          MUNICIPALITY_CODE, "a three-digit municipality code")
+        for kind_field, id_field, value_kind, value_id in (
+                ("contact_kind", "contact_id", contact_kind, contact_id),
+                ("recipient_kind", "recipient_id", recipient_kind, recipient_id)):
+            if (value_kind is None) != (value_id is None):
+                raise InvalidCommandError(command, id_field, f"given together with {kind_field}",
+                                          value_id)
+            if value_kind is not None:
+                check_enum(command, kind_field, value_kind, ContactKind)
+                check_id(command, id_field, value_id)
+        if in_reply_to is not None:
+            check_id(command, "in_reply_to", in_reply_to)
+        given = {"education_code": education_code, "starts_on": starts_on,
+                 "reason_code": reason_code, "contact_kind": contact_kind,
+                 "contact_id": contact_id, "in_reply_to": in_reply_to}
+        for name in REPORT_NEEDS[kind]:
+            if given[name] is None:
+                raise InvalidCommandError(command, name, f"given for a {kind.value} report",
+                                          None)
+        self._record(self.InstitutionReportReceived, command, occurred_on, recorded_by,
+                     recorded_at, report_id=report_id, kind=kind, institution_id=institution_id,
+                     system_id=system_id, entry=entry, received_on=received_on,
+                     education_code=education_code, starts_on=starts_on,
+                     reason_code=reason_code, school_municipality_code=school_municipality_code,
+                     contact_kind=contact_kind, contact_id=contact_id, in_reply_to=in_reply_to,
+                     recipient_kind=recipient_kind, recipient_id=recipient_id)
+        return True
+
+    def mark_report_applied(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                            report_id: str, target_id: UUID) -> None:
+        """Record that a received, not yet applied report was applied to ``target_id``."""
+        command = "mark_report_applied"
+        check_id(command, "report_id", report_id)
+        check_uuid(command, "target_id", target_id)
+        state = self._exchange()
+        if report_id not in state.received:
+            raise EventOutOfOrderError(
+                f"{command}: InstitutionReportApplied before InstitutionReportReceived for "
+                f"report {report_id} of young person {self.id}")
+        if report_id in state.applied:
+            raise EventOutOfOrderError(
+                f"{command}: InstitutionReportApplied already recorded for report {report_id} "
+                f"of young person {self.id}")
+        self._record(self.InstitutionReportApplied, command, occurred_on, recorded_by,
+                     recorded_at, report_id=report_id, target_id=target_id)
+
+    def open_subscription(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                          refusal: SubscriptionRefusal | None, rule_id: str) -> bool:
+        """Record the outcome of opening the UDB subscription, decided by the exchange's rule
+        (``refusal`` is None when it opens); returns whether it is open."""
+        command = "open_subscription"
+        check_id(command, "rule_id", rule_id)
+        if self._exchange().subscription_open:
+            raise EventOutOfOrderError(
+                f"{command}: SubscriptionOpened already recorded for young person {self.id}")
+        if refusal is not None:
+            check_enum(command, "refusal", refusal, SubscriptionRefusal)
+            self._record(self.SubscriptionRefused, command, occurred_on, recorded_by,
+                         recorded_at, reason=refusal, rule_id=rule_id)
+            return False
+        self._record(self.SubscriptionOpened, command, occurred_on, recorded_by, recorded_at,
+                     rule_id=rule_id)
+        return True
+
+    def close_subscription(self, *, occurred_on: date, recorded_by: str,
+                           recorded_at: datetime) -> None:
+        """Close the UDB subscription (only ever by this explicit command)."""
+        command = "close_subscription"
+        if not self._exchange().subscription_open:
+            raise EventOutOfOrderError(
+                f"{command}: SubscriptionClosed before SubscriptionOpened for young person "
+                f"{self.id}")
+        self._record(self.SubscriptionClosed, command, occurred_on, recorded_by, recorded_at)

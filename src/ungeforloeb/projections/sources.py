@@ -23,5 +23,8 @@ def default_sources() -> list[WorkItemSource]:
 
     sources: list[WorkItemSource] = [
         step_deadlines,  # order step deadlines due within 14 days or overdue, not yet met
+        __import__("ungeforloeb.exchange.checks", fromlist=["_"]).data_quality,  # exchange
+        __import__("ungeforloeb.exchange.routing", fromlist=["_"]).missing_receipts,  # exchange
+        __import__("ungeforloeb.exchange.retention", fromlist=["_"]).retention_items,  # exchange
     ]
     return sources
