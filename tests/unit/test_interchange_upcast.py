@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -10,7 +11,7 @@ import orjson
 from interchange_support import export_bytes, fake_digest, new_app, small_history
 from ungeforloeb.application.app import record_from_state
 from ungeforloeb.domain.young_person import YoungPerson
-from ungeforloeb.interchange.audit import read_case_files
+from ungeforloeb.interchange.audit import evaluate, read_case_files
 from ungeforloeb.interchange.importer import import_log
 from ungeforloeb.interchange.upcast import readable_versions, upcast_payload
 
@@ -47,6 +48,9 @@ def test_the_v1_fixture_log_imports_and_audits_as_the_same_history_written_today
     _, from_today = read_case_files(io.BytesIO(today))
     assert fake_digest(from_v1.values(), clock().date()) == \
         fake_digest(from_today.values(), clock().date())
+    for as_of in (date(2024, 1, 31), date(2024, 6, 30)):
+        assert evaluate(from_v1.values(), as_of).digest() == \
+            evaluate(from_today.values(), as_of).digest()
     # the imported store holds v2 events; re-exported, it is today's log (same stream ids)
     reexported = export_bytes(imported)
     assert [orjson.loads(x)["payload"] for x in reexported.splitlines()[1:-1]] == \
