@@ -1,0 +1,170 @@
+"""The compliance report, the worklist source and the command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+import orjson
+from click.testing import CliRunner
+from rich.console import Console
+
+from rules_builder import CaseBuilder
+from ungeforloeb.application import SettableClock, Ungeforloeb
+from ungeforloeb.cli import main
+from ungeforloeb.domain.values import VisitationGroup, VisitationStage
+from ungeforloeb.projections.compliance import (
+    REFERENCE_LABEL,
+    ComplianceReport,
+    compliance_items,
+    evaluate_all,
+    load_rules,
+    render_table,
+)
+from ungeforloeb.rules.verdict import Status
+
+AS_OF = date(2024, 6, 1)
+
+
+def two_cases() -> list[CaseBuilder]:
+    met = CaseBuilder(date(2024, 3, 4), young_person_id="case-a")
+    met.event("FirstConversationHeld", date(2024, 3, 5))
+    met.visitate(date(2024, 3, 5), "UP")
+    met.event("CaseworkerAssigned", date(2024, 3, 4), caseworker_id="cw-a", team_id="t-1")
+    missed = CaseBuilder(date(2024, 3, 4), young_person_id="case-b")
+    missed.event("FirstConversationHeld", date(2024, 3, 20))
+    missed.visitate(date(2024, 3, 20), "AP")
+    missed.event("CaseworkerAssigned", date(2024, 3, 4), caseworker_id="cw-b", team_id="t-1")
+    return [met, missed]
+
+
+def report() -> ComplianceReport:
+    return evaluate_all([c.case_file() for c in reversed(two_cases())], AS_OF)
+
+
+def test_verdicts_are_sorted_by_case_then_rule() -> None:
+    keys = [v.sort_key for v in report().verdicts]
+    assert keys == sorted(keys)
+    assert keys[0][0] == "case-a"
+
+
+def test_a_row_counts_met_over_met_and_missed_by_group_with_the_audits_share() -> None:
+    rows = {r.rule_id: r for r in report().rows()}
+    first = rows["cp01_first_conversation"]
+    assert (first.met, first.missed, first.denominator, first.share) == (1, 1, 2, 0.5)
+    assert [(g.group, g.met, g.denominator) for g in first.by_group] == [("UP", 1, 1),
+                                                                         ("AP", 0, 1)]
+    assert first.legal_source == "LBK nr. 280 af 1/3/2024 § 31 stk. 5"
+    assert (first.audit_share, first.audit_n) == (0.92, 369)
+    coordinator = rows["cp11_coordinating_caseworker"]
+    assert coordinator.not_applicable == 1  # UP is outside the population
+    assert coordinator.denominator == 1
+
+
+def test_by_caseworker() -> None:
+    rows = {r.caseworker_id: r for r in report().by_caseworker()}
+    assert rows["cw-a"].missed < rows["cw-b"].missed
+
+
+def test_digest_json_and_csv_are_deterministic() -> None:
+    one, two = report(), report()
+    assert one.digest() == two.digest() and len(one.digest()) == 64
+    data = orjson.loads(one.to_json())
+    assert data["digest"] == one.digest()
+    assert data["rules_digest"] == load_rules().digest
+    assert len(data["verdicts"]) == len(one.verdicts)
+    assert one.to_csv() == two.to_csv()
+    rows = list(csv.DictReader(io.StringIO(one.to_csv())))
+    assert rows[0]["rule_id"] == "cp01_first_conversation" and rows[0]["share"] == "0.5000"
+    verdict_rows = list(csv.DictReader(io.StringIO(one.to_csv(verdicts=True))))
+    assert len(verdict_rows) == len(one.verdicts)
+
+
+def test_the_table_shows_the_audits_share_as_a_labelled_reference() -> None:
+    out = Console(width=300, record=True)
+    out.print(render_table(report()))
+    text = out.export_text()
+    assert REFERENCE_LABEL == "audit 2018–20, not ours"
+    assert "not ours" in text and "92 % (N=369)" in text
+    out2 = Console(width=300, record=True)
+    out2.print(render_table(report(), reference=False))
+    assert "not ours" not in out2.export_text()
+
+
+def test_the_worklist_gets_every_due_and_undone_missed_rule() -> None:
+    case = CaseBuilder(date(2024, 3, 4))
+    case.visitate(date(2024, 3, 8), "AP", stage="preliminary")  # coordinator due 15 March
+    items = list(compliance_items(case.case_file().view(as_of=date(2024, 3, 12)),
+                                  date(2024, 3, 12)))
+    by_rule = {i.rule_id: i for i in items}
+    first = by_rule["cp01_first_conversation"]
+    assert first.kind == "rule" and first.overdue and first.due_on == date(2024, 3, 11)
+    assert first.legal_source == "LBK nr. 280 af 1/3/2024 § 31 stk. 5"
+    assert not by_rule["cp11_coordinating_caseworker"].overdue
+    assert not any(i.rule_id and i.rule_id.startswith("order_step") for i in items)
+    # a duty done late is history, not work
+    case.event("FirstConversationHeld", date(2024, 3, 13))
+    later = {i.rule_id for i in compliance_items(case.case_file().view(as_of=date(2024, 3, 13)),
+                                                 date(2024, 3, 13))}
+    assert "cp01_first_conversation" not in later
+
+
+# ------------------------------------------------------------------ the command line
+
+
+def store(tmp_path: Path) -> tuple[Path, str]:
+    db = tmp_path / "store.sqlite"
+    clock = SettableClock(date(2024, 3, 4))
+    app = Ungeforloeb(db, clock=clock)
+    yp = app.register_first_contact(occurred_on=date(2024, 3, 4), recorded_by="cw-1",
+                                    municipality_code="101", birth_date=date(2003, 5, 1))
+    clock.set(date(2024, 3, 20))
+    app.hold_first_conversation(yp, occurred_on=date(2024, 3, 12), recorded_by="cw-1")
+    app.visitate(yp, occurred_on=date(2024, 3, 12), recorded_by="cw-1",
+                 stage=VisitationStage.FINAL, group=VisitationGroup.EDUCATION_READY,
+                 perspective_recorded=True, justification_recorded=False)
+    return db, str(yp)
+
+
+def test_compliance_command_prints_every_rule_with_share_and_source(tmp_path: Path) -> None:
+    db, _ = store(tmp_path)
+    result = CliRunner().invoke(main, ["compliance", "--as-of", "2024-06-01", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    for rule_id in load_rules().ids:
+        assert rule_id[:20] in result.output
+    assert "audit 2018–20" in result.output
+    as_json = CliRunner().invoke(main, ["compliance", "--as-of", "2024-06-01", "--db", str(db),
+                                        "--format", "json"])
+    assert orjson.loads(as_json.output)["as_of"] == "2024-06-01"
+    as_csv = CliRunner().invoke(main, ["compliance", "--as-of", "2024-06-01", "--db", str(db),
+                                       "--format", "csv"])
+    assert as_csv.output.startswith("control_point,rule_id,met,missed,denominator,share")
+
+
+def test_explain_names_the_events_and_dates_used(tmp_path: Path) -> None:
+    db, yp = store(tmp_path)
+    result = CliRunner().invoke(main, ["explain", yp[:8], "cp01_first_conversation",
+                                       "--as-of", "2024-06-01", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "missed" in text
+    assert "FirstContactRegistered #1 on 2024-03-04" in text
+    assert "FirstConversationHeld #2 on 2024-03-12, recorded 2024-03-20" in text
+    assert "due on 2024-03-11" in text
+    known = CliRunner().invoke(main, ["explain", yp, "cp01_first_conversation", "--as-of",
+                                      "2024-06-01", "--known-at", "2024-03-19", "--db", str(db)])
+    assert "Met by: none" in " ".join(known.output.split())
+
+
+def test_explain_refuses_an_unknown_rule(tmp_path: Path) -> None:
+    db, yp = store(tmp_path)
+    result = CliRunner().invoke(main, ["explain", yp, "cp99", "--as-of", "2024-06-01",
+                                       "--db", str(db)])
+    assert result.exit_code == 2 and "unknown rule 'cp99'" in result.output
+
+
+def test_status_values_are_the_five_of_the_issue() -> None:
+    assert [s.value for s in Status] == ["met", "missed", "due", "not_applicable",
+                                         "not_documented"]
