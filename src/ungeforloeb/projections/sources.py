@@ -26,5 +26,6 @@ def default_sources() -> list[WorkItemSource]:
         __import__("ungeforloeb.exchange.checks", fromlist=["_"]).data_quality,  # exchange
         __import__("ungeforloeb.exchange.routing", fromlist=["_"]).missing_receipts,  # exchange
         __import__("ungeforloeb.exchange.retention", fromlist=["_"]).retention_items,  # exchange
+        __import__("ungeforloeb.projections.compliance", fromlist=["_"]).compliance_items,  # rules
     ]
     return sources
