@@ -46,10 +46,12 @@ def status_phrase(status: CaseStatus) -> str:
               help="Only what had been recorded by this day.")
 @click.option("--caseworker", default=None, help="Only this caseworker's items.")
 @click.option("--team", default=None, help="Only this team's items.")
-@click.option("--top", type=click.IntRange(min=0), default=None, help="Show at most this many.")
+@click.option("--top", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Show at most this many items.")
+@click.option("--all", "show_all", is_flag=True, help="Show every item.")
 @_DB
 def worklist_command(on: date, known_at: date | None, caseworker: str | None, team: str | None,
-                     top: int | None, db: Path) -> None:
+                     top: int, show_all: bool, db: Path) -> None:
     """What is due or overdue on a day, overdue first."""
     app = open_store(db)
     items = worklist(app.case_files().values(), on, caseworker=caseworker, team=team,
@@ -57,7 +59,7 @@ def worklist_command(on: date, known_at: date | None, caseworker: str | None, te
     who = f" for {caseworker}" if caseworker else ""
     who += f" in {team}" if team else ""
     console().print(worklist_table(
-        items, top=top,
+        items, top=None if show_all else top,
         title=f"Worklist on {on.isoformat()}{who} ({len(items)} items, "
               f"{sum(i.overdue for i in items)} overdue)"))
 

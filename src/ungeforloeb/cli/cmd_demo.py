@@ -15,6 +15,7 @@ from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, worklist_table
+from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS
 from ungeforloeb.projections.worklist import worklist
 from ungeforloeb.simulation.generator import Scenario, simulate
 
@@ -34,6 +35,8 @@ def summarise(case_files: list[CaseFile]) -> dict[str, int]:
         facts = case.facts()
         counts["people"] += 1
         counts["events"] += len(case.records)
+        counts["recorded late"] += sum(
+            (r.recorded_on - r.occurred_on).days > DEFAULT_LATE_AFTER_DAYS for r in case.records)
         counts[f"group {facts.current_group or 'not visitated'}"] += 1
         for admission in facts.admissions:
             counts["admissions"] += 1
@@ -44,9 +47,10 @@ def summarise(case_files: list[CaseFile]) -> dict[str, int]:
     return dict(counts)
 
 
-_SUMMARY_ORDER = ("people", "events", "group AAUP", "group UP", "group AP", "group not visitated",
-                  "admissions", "starts", "dropouts", "completions", "retention cases")
-_LABELS = {"group AAUP": "visitated ÅUP", "group UP": "visitated UP", "group AP": "visitated AP",
+_SUMMARY_ORDER = ("people", "events", "recorded late", "group AAUP", "group UP", "group AP",
+                  "group not visitated", "admissions", "starts", "dropouts", "completions", "retention cases")
+_LABELS = {"recorded late": f"events recorded > {DEFAULT_LATE_AFTER_DAYS} days late",
+           "group AAUP": "visitated ÅUP", "group UP": "visitated UP", "group AP": "visitated AP",
            "group not visitated": "not yet visitated"}
 
 
@@ -102,7 +106,9 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
         summary.add_row(_LABELS.get(key, key), f"{counts.get(key, 0):,}")
     out.print(summary)
     items = worklist(case_files, scenario.last_day)
-    out.print(worklist_table(items, top=top,
-                             title=f"Worklist on {scenario.last_day.isoformat()} "
-                                   f"({len(items)} items, "
-                                   f"{sum(i.overdue for i in items)} overdue)"))
+    title = (f"Worklist on {scenario.last_day.isoformat()} ({len(items)} items, "
+             f"{sum(i.overdue for i in items)} overdue)")
+    if top:
+        out.print(worklist_table(items, top=top, title=title))
+    else:
+        out.print(title)
