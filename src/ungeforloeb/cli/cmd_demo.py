@@ -48,7 +48,8 @@ def summarise(case_files: list[CaseFile]) -> dict[str, int]:
 
 
 _SUMMARY_ORDER = ("people", "events", "recorded late", "group AAUP", "group UP", "group AP",
-                  "group not visitated", "admissions", "starts", "dropouts", "completions", "retention cases")
+                  "group not visitated", "admissions", "starts", "dropouts", "completions",
+                  "retention cases")
 _LABELS = {"recorded late": f"events recorded > {DEFAULT_LATE_AFTER_DAYS} days late",
            "group AAUP": "visitated ÅUP", "group UP": "visitated UP", "group AP": "visitated AP",
            "group not visitated": "not yet visitated"}
