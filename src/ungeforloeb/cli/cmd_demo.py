@@ -73,6 +73,8 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
     """Simulate one municipality's young people over a year, through the application's
     commands, into a new SQLite store; print a summary and the worklist of the last day."""
     out = console()
+    if not db.parent.is_dir():
+        raise click.UsageError(f"cannot write {db}: no directory {db.parent}")
     if db.exists():
         if not fresh:
             raise click.UsageError(
