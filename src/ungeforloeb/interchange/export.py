@@ -143,6 +143,9 @@ def export_to_file(app: Ungeforloeb, path: str | Path, **options: object) -> Exp
     try:
         with os.fdopen(fd, "wb") as out:
             summary = export_log(app, out, **options)  # type: ignore[arg-type]
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it 0600)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
