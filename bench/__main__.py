@@ -1,0 +1,473 @@
+"""``python -m bench``: events per second and peak memory of ungeforloeb's paths, beside anchors
+measured on the same machine in the same run.
+
+Every measurement runs in its own process (``python -m bench.worker``), so its peak RSS is its
+own; with ``--runs R`` each is run R times and the median is reported. One line per measurement:
+
+    BENCH <name> events_per_s=<float> peak_rss_mib=<float> ratio=<float or na> anchor=<name>
+
+See docs/performance.md for what each measures, the anchors and the targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.data import CACHE, Size, size_for
+
+QUICK_EVENTS = 100_000
+FULL_EVENTS = 1_000_000
+GROWTH_BASE = 100_000
+"""Export and audit are also measured at this size to show how peak memory grows."""
+
+POSTGRES = {
+    "POSTGRES_DBNAME": "test",
+    "POSTGRES_HOST": "127.0.0.1",
+    "POSTGRES_PORT": "5432",
+    "POSTGRES_USER": "postgres",
+    "POSTGRES_PASSWORD": "",
+    "POSTGRES_POOL_SIZE": "1",
+    "POSTGRES_MAX_OVERFLOW": "2",
+}
+
+ANCHOR_OF = {
+    "command_sqlite_each": "es_plain_save_each",
+    "command_sqlite_batched": "es_plain_save_batched",
+    "command_postgres_batched": "es_plain_save_batched_pg",
+    "projection_status": "es_plain_read",
+    "projection_worklist": "es_plain_read",
+    "projection_compliance": "es_plain_read",
+    "export": "es_plain_read",
+    "audit": "orjson_loads",
+    "es_plain_save_each": "sqlite_executemany",
+    "es_plain_save_batched": "sqlite_executemany",
+}
+"""Each measurement's anchor: its events/s is printed as a ratio to the anchor's."""
+
+
+@dataclass
+class Result:
+    name: str
+    events: int
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def events_per_s(self) -> float:
+        rates = [r["events"] / r["seconds"] for r in self.runs if r["seconds"] > 0]
+        return statistics.median(rates) if rates else 0.0
+
+    @property
+    def peak_rss_mib(self) -> float:
+        return float(statistics.median(r["peak_rss_mib"] for r in self.runs))
+
+
+def sqlite_env(path: Path) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+
+
+def postgres_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=1):
+            pass
+        import psycopg
+
+        with psycopg.connect(_dsn(), connect_timeout=2):
+            return True
+    except Exception:
+        return False
+
+
+def _dsn() -> str:
+    return (f"host={POSTGRES['POSTGRES_HOST']} port={POSTGRES['POSTGRES_PORT']} "
+            f"dbname={POSTGRES['POSTGRES_DBNAME']} user={POSTGRES['POSTGRES_USER']}")
+
+
+@contextmanager
+def postgres_schema() -> Iterator[dict[str, str]]:
+    """A fresh schema for one run, dropped afterwards."""
+    import psycopg
+
+    schema = "bench_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(_dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield {"PERSISTENCE_MODULE": "eventsourcing.postgres", **POSTGRES,
+               "POSTGRES_SCHEMA": schema}
+    finally:
+        with psycopg.connect(_dsn(), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, console: Console, out: Console) -> None:
+        self.args = args
+        self.console = console
+        self.out = out
+        self.results: dict[str, Result] = {}
+
+    # ------------------------------------------------------------------ running
+
+    def selected(self, label: str) -> bool:
+        return not self.args.only or any(label.startswith(o) for o in self.args.only)
+
+    def worker(self, name: str, args: dict[str, Any], optimize: bool = False) -> dict[str, Any]:
+        cmd = [sys.executable, *(["-O"] if optimize else []), "-m", "bench.worker",
+               json.dumps({"name": name, "args": args})]
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        for line in proc.stdout.splitlines():
+            if line.startswith("RESULT "):
+                result: dict[str, Any] = json.loads(line[7:])
+                return result
+        raise RuntimeError(f"bench worker {name} failed:\n{proc.stderr[-3000:]}")
+
+    def measure(self, label: str, name: str, args: dict[str, Any], *, runs: int | None = None,
+                optimize: bool = False, before: Any = None, after: Any = None,
+                note: str = "") -> Result:
+        if not self.selected(label):
+            return Result(label, 0)
+        result = Result(label, 0, note=note)
+        for i in range(runs or self.args.runs):
+            run_args = before(i) if before is not None else args
+            t0 = time.perf_counter()
+            out = self.worker(name, run_args, optimize)
+            if after is not None:
+                after(i)
+            result.runs.append(out)
+            result.events = out["events"]
+            rate = out["events"] / max(out["seconds"], 1e-9)
+            self.console.log(f"{label} run {i + 1}: {out['events']:,} events in "
+                             f"{out['seconds']:.2f} s ({rate:,.0f}/s), "
+                             f"peak {out['peak_rss_mib']:.0f} MiB "
+                             f"[{time.perf_counter() - t0:.1f} s wall]")
+        self.results[label] = result
+        return result
+
+    # ------------------------------------------------------------------ steps
+
+    def build_store(self, size: Size, label: str | None, runs: int | None = None) -> None:
+        """Measure the batched command path into SQLite; its first run becomes the cached store
+        of the size when there is none yet."""
+        size.dir.mkdir(parents=True, exist_ok=True)
+        tmp = size.dir / "run.sqlite"
+        sargs = asdict(size)
+
+        def before(_i: int) -> dict[str, Any]:
+            _remove_db(tmp)
+            return {"size": sargs, "env": sqlite_env(tmp), "batched": True,
+                    "cache": self.args.cache}
+
+        def after(_i: int) -> None:
+            if not size.store.exists():
+                for suffix in ("", "-wal", "-shm"):
+                    src = Path(str(tmp) + suffix)
+                    if src.exists():
+                        src.rename(str(size.store) + suffix)
+            _remove_db(tmp)
+
+        if label is None:
+            if not size.store.exists():
+                self.console.log(f"building the {size.events:,}-event store (not measured)")
+                self.worker("command", before(0))
+                after(0)
+            return
+        self.measure(label, "command", {}, runs=runs, before=before, after=after)
+        if not size.store.exists():  # skipped by --only
+            self.build_store(size, None)
+
+    def export_log(self, size: Size, label: str | None) -> None:
+        tmp = size.dir / "run.jsonl"
+
+        def after(_i: int) -> None:
+            if not size.log.exists() and tmp.exists():
+                tmp.rename(size.log)
+            tmp.unlink(missing_ok=True)
+
+        args = {"db": str(size.store), "log": str(tmp), "as_of": size.as_of}
+        if label is None:
+            if not size.log.exists():
+                self.console.log(f"exporting the {size.events:,}-event log (not measured)")
+                self.worker("export", args)
+                after(0)
+            return
+        self.measure(label, "export", args, after=after)
+        if not size.log.exists():
+            self.export_log(size, None)
+
+    def run(self) -> None:
+        a = self.args
+        size = size_for(a.events, a.seed)
+        self.size = size
+        self.console.log(
+            f"municipality: {size.people:,} young people over {size.years} years (seed "
+            f"{size.seed}), first {size.events:,} events, {size.streams:,} streams, data up to "
+            f"{size.as_of}; cache {size.dir}")
+        sargs = asdict(size)
+        each = min(a.each_events, size.events)
+        pg_events = min(a.pg_events or size.events, size.events)
+
+        # --- anchors of the hardware --------------------------------------------------
+        self.measure("noop", "noop", {}, runs=1)
+        x = size.dir / "executemany.sqlite"
+        self.measure("sqlite_executemany", "sqlite_executemany",
+                     {"db": str(x), "rows": size.events}, after=lambda _i: _remove_db(x))
+
+        # --- command path -----------------------------------------------------------------
+        self.build_store(size, "command_sqlite_batched")
+        plain = size.dir / "plain.sqlite"
+
+        def plain_args(batched: bool, limit: int | None, path: Path) -> Any:
+            def before(_i: int) -> dict[str, Any]:
+                _remove_db(path)
+                return {"size": sargs, "env": sqlite_env(path), "batched": batched,
+                        "limit": limit}
+            return before
+
+        self.measure("es_plain_save_batched", "plain", {},
+                     before=plain_args(True, None, plain))
+        each_db = size.dir / "each.sqlite"
+
+        def each_before(_i: int) -> dict[str, Any]:
+            _remove_db(each_db)
+            return {"size": sargs, "env": sqlite_env(each_db), "batched": False,
+                    "limit": each, "cache": a.cache}
+
+        self.measure("command_sqlite_each", "command", {}, before=each_before,
+                     after=lambda _i: _remove_db(each_db),
+                     note=f"first {each:,} events")
+        self.measure("es_plain_save_each", "plain", {},
+                     before=plain_args(False, each, each_db),
+                     after=lambda _i: _remove_db(each_db), note=f"first {each:,} events")
+        if self.selected("es_plain_read"):
+            if not plain.exists():
+                self.worker("plain", plain_args(True, None, plain)(0))
+            self.measure("es_plain_read", "es_plain_read", {"db": str(plain)})
+        _remove_db(plain)
+
+        if a.postgres and postgres_reachable():
+            for label, name in (("command_postgres_batched", "command"),
+                                ("es_plain_save_batched_pg", "plain")):
+                self._postgres(label, name, sargs, pg_events)
+        elif a.postgres:
+            self.console.log("PostgreSQL at 127.0.0.1:5432 is not reachable: skipped")
+
+        # --- projections, export, audit ----------------------------------------------------
+        for kind in ("status", "worklist", "compliance"):
+            self.measure(f"projection_{kind}", "projection",
+                         {"db": str(size.store), "kind": kind, "as_of": size.as_of})
+        self.export_log(size, "export")
+        self.measure("orjson_loads", "orjson_loads", {"log": str(size.log)})
+        self.measure("audit", "audit", {"log": str(size.log), "as_of": size.as_of})
+        if a.optimize:
+            self.measure("audit:O", "audit", {"log": str(size.log), "as_of": size.as_of},
+                         optimize=True, note="python -O")
+            self.measure("projection_status:O", "projection",
+                         {"db": str(size.store), "kind": "status", "as_of": size.as_of},
+                         optimize=True, note="python -O")
+
+        # --- how memory grows ---------------------------------------------------------------
+        if a.growth and size.events > GROWTH_BASE:
+            small = size_for(GROWTH_BASE, a.seed)
+            self.build_store(small, None)
+            self.measure(f"export@{_k(GROWTH_BASE)}", "export",
+                         {"db": str(small.store), "log": str(small.dir / "run.jsonl"),
+                          "as_of": small.as_of},
+                         after=lambda _i: (small.dir / "run.jsonl").unlink(missing_ok=True))
+            self.export_log(small, None)
+            self.measure(f"audit@{_k(GROWTH_BASE)}", "audit",
+                         {"log": str(small.log), "as_of": small.as_of})
+
+    def _postgres(self, label: str, name: str, sargs: dict[str, Any], limit: int) -> None:
+        schemas: list[Any] = []
+
+        def before(_i: int) -> dict[str, Any]:
+            cm = postgres_schema()
+            env = cm.__enter__()
+            schemas.append(cm)
+            args: dict[str, Any] = {"size": sargs, "env": env, "batched": True, "limit": limit}
+            if name == "command":
+                args["cache"] = self.args.cache
+            return args
+
+        def after(_i: int) -> None:
+            schemas.pop().__exit__(None, None, None)
+
+        note = f"first {limit:,} events" if limit < sargs["events"] else ""
+        self.measure(label, name, {}, before=before, after=after, note=note)
+
+    # ------------------------------------------------------------------ output
+
+    def lines(self) -> list[str]:
+        out = []
+        for r in self.results.values():
+            if not r.runs:
+                continue
+            anchor = ANCHOR_OF.get(r.name.split("@")[0].split(":")[0], "none")
+            ratio = "na"
+            ref = self.results.get(anchor)
+            if ref is not None and ref.runs and ref.events_per_s > 0 and r.events:
+                ratio = f"{r.events_per_s / ref.events_per_s:.3f}"
+            out.append(f"BENCH {r.name} events_per_s={r.events_per_s:.1f} "
+                       f"peak_rss_mib={r.peak_rss_mib:.1f} ratio={ratio} anchor={anchor}")
+        return out
+
+    def growth(self) -> dict[str, float]:
+        out = {}
+        for what in ("export", "audit"):
+            big = self.results.get(what)
+            small = self.results.get(f"{what}@{_k(GROWTH_BASE)}")
+            if big and small and big.runs and small.runs:
+                out[what] = big.peak_rss_mib / small.peak_rss_mib
+        return out
+
+    def targets(self) -> list[tuple[str, str, bool | None]]:
+        r = self.results
+
+        def eps(name: str) -> float | None:
+            res = r.get(name)
+            return res.events_per_s if res is not None and res.runs else None
+
+        def ratio(name: str) -> float | None:
+            ours, ref = eps(name), eps(ANCHOR_OF[name])
+            return ours / ref if ours and ref else None
+
+        out: list[tuple[str, str, bool | None]] = []
+        audit = eps("audit")
+        out.append(("audit ≥ 250,000 events/s",
+                    f"{audit:,.0f}/s" if audit else "–", audit >= 250_000 if audit else None))
+        q = ratio("audit")
+        out.append(("audit ≥ 0.15 × orjson.loads", f"{q:.3f}" if q else "–",
+                    q >= 0.15 if q else None))
+        g = self.growth()
+        for what in ("export", "audit"):
+            v = g.get(what)
+            out.append((f"{what} peak RSS at {_k(self.size.events)} ≤ 1.2 × at "
+                        f"{_k(GROWTH_BASE)}", f"{v:.2f} ×" if v else "–",
+                        v <= 1.2 if v else None))
+        q = ratio("command_sqlite_batched")
+        out.append(("command batched ≥ 0.9 × plain eventsourcing batched",
+                    f"{q:.3f}" if q else "–", q >= 0.9 if q else None))
+        for kind in ("status", "worklist", "compliance"):
+            v = eps(f"projection_{kind}")
+            out.append((f"projection {kind} ≥ 100,000 events/s", f"{v:,.0f}/s" if v else "–",
+                        v >= 100_000 if v else None))
+        return out
+
+    def report(self) -> None:
+        table = Table(title=f"ungeforloeb bench: {self.size.events:,} events, seed "
+                            f"{self.size.seed}, {self.args.runs} run(s), medians",
+                      caption=f"python {sys.version.split()[0]}, {os.cpu_count()} cpu(s)")
+        for col, just in (("measurement", "left"), ("events", "right"),
+                          ("events/s", "right"), ("peak RSS MiB", "right"),
+                          ("ratio", "right"), ("anchor", "left"), ("note", "left")):
+            table.add_column(col, justify=just)  # type: ignore[arg-type]
+        for line, r in zip(self.lines(), [r for r in self.results.values() if r.runs],
+                           strict=True):
+            fields = dict(kv.split("=", 1) for kv in line.split()[2:])
+            table.add_row(r.name, f"{r.events:,}", f"{r.events_per_s:,.0f}",
+                          f"{r.peak_rss_mib:,.0f}", fields["ratio"], fields["anchor"], r.note)
+        self.out.print(table)
+        t = Table(title="targets")
+        t.add_column("target")
+        t.add_column("measured", justify="right")
+        t.add_column("met")
+        for what, value, ok in self.targets():
+            t.add_row(what, value, "–" if ok is None else ("yes" if ok else "NO"))
+        self.out.print(t)
+        for line in self.lines():
+            print(line, flush=True)
+        results = {
+            "size": asdict(self.size), "runs": self.args.runs,
+            "python": sys.version, "cpus": os.cpu_count(),
+            "results": {k: {"events": v.events, "events_per_s": v.events_per_s,
+                            "peak_rss_mib": v.peak_rss_mib, "runs": v.runs, "note": v.note}
+                        for k, v in self.results.items() if v.runs},
+            "growth": self.growth(),
+            "lines": self.lines(),
+        }
+        path = CACHE / f"results-{self.size.events}-{self.size.seed}.json"
+        path.write_text(json.dumps(results, indent=1))
+        self.console.log(f"results written to {path}")
+
+
+def _k(n: int) -> str:
+    return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
+def _remove_db(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--events", type=int, default=None,
+                   help=f"events in the synthetic municipality (default {FULL_EVENTS:,})")
+    p.add_argument("--quick", action="store_true",
+                   help=f"{QUICK_EVENTS:,} events, one run each (about two minutes)")
+    p.add_argument("--runs", type=int, default=None,
+                   help="runs of each measurement; the median is reported (default 3; 1 with "
+                        "--quick)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--each-events", type=int, default=None,
+                   help="events of the one-command-per-transaction path (default 20,000; "
+                        "5,000 with --quick)")
+    p.add_argument("--pg-events", type=int, default=None,
+                   help="events of the PostgreSQL command path (default: all)")
+    p.add_argument("--no-postgres", dest="postgres", action="store_false")
+    p.add_argument("--no-growth", dest="growth", action="store_false",
+                   help=f"skip export and audit at {GROWTH_BASE:,} events")
+    p.add_argument("--optimize", action="store_true",
+                   help="also measure audit and status catch-up under python -O")
+    p.add_argument("--cache", choices=("nocopy", "copy", "none"), default="nocopy",
+                   help="eventsourcing's aggregate cache on the command path (default: cached, "
+                        "no deep copy on get; see docs/performance.md)")
+    p.add_argument("--only", type=lambda s: s.split(","), default=None,
+                   help="comma-separated name prefixes of the measurements to run")
+    p.add_argument("--fresh", action="store_true", help="rebuild the cached store and log")
+    args = p.parse_args(argv)
+    if args.events is None:
+        args.events = QUICK_EVENTS if args.quick else FULL_EVENTS
+    if args.runs is None:
+        args.runs = 1 if args.quick else 3
+    if args.each_events is None:
+        args.each_events = 5_000 if args.quick else 20_000
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    console = Console(stderr=True)
+    CACHE.mkdir(exist_ok=True)
+    if args.fresh:
+        shutil.rmtree(CACHE / f"{args.events}-{args.seed}", ignore_errors=True)
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=140)
+    bench = Bench(args, console, out)
+    t0 = time.perf_counter()
+    bench.run()
+    bench.report()
+    console.log(f"bench done in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

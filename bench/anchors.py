@@ -1,0 +1,169 @@
+"""Anchors measured on the same machine in the same run, so our figures read as ratios.
+
+- ``es_plain_save``: plain eventsourcing (no domain rules, its default JSON transcoder) saving
+  equivalent aggregates — the same number of events, similar payloads, the same batch size —
+  into SQLite.
+- ``es_plain_read``: reading those events back through its notification log.
+- ``sqlite_executemany``: ``sqlite3`` inserting the same number of rows of similar size.
+- ``orjson_loads``: ``orjson.loads`` of every line of the interchange log.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import orjson
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+from eventsourcing.persistence import JSONTranscoder, Transcoding
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class PlainCase(Aggregate):
+    """An aggregate with events shaped like ours, and no rules at all."""
+
+    @event("Registered")
+    def __init__(self, occurred_on: date, recorded_by: str, municipality_code: str,
+                 birth_date: date) -> None:
+        self.n = 0
+
+    @event("Happened")
+    def happen(self, occurred_on: date, recorded_by: str, flag_a: bool, flag_b: bool,
+               code: str) -> None:
+        self.n += 1
+
+
+class PlainApp(Application[UUID]):
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+
+def es_plain_save(db: str, events: int, per_case: int, batch_cases: int) -> dict[str, Any]:
+    """Save ``events`` events in aggregates of ``per_case`` events, ``batch_cases`` a save."""
+    app = PlainApp(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db})
+    start = date(2024, 1, 1)
+    done = 0
+    t0 = time.perf_counter()
+    pending: list[PlainCase] = []
+    while done < events:
+        case = PlainCase(occurred_on=start, recorded_by="cw-1", municipality_code="101",
+                         birth_date=date(2003, 1, 1))
+        done += 1
+        for i in range(min(per_case - 1, events - done)):
+            case.happen(occurred_on=start + timedelta(days=i), recorded_by="cw-1",
+                        flag_a=True, flag_b=False, code="EUD-1")
+            done += 1
+        pending.append(case)
+        if len(pending) >= batch_cases:
+            app.save(*pending)
+            pending = []
+    if pending:
+        app.save(*pending)
+    elapsed = time.perf_counter() - t0
+    return {"events": done, "seconds": elapsed}
+
+
+def es_plain_read(db: str) -> dict[str, Any]:
+    """Read every event back as domain events via the recorder and mapper."""
+    app = PlainApp(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": db})
+    t0 = time.perf_counter()
+    n = 0
+    position = 1
+    while True:
+        page = app.recorder.select_notifications(position, 2000)
+        if not page:
+            break
+        for notification in page:
+            app.mapper.to_domain_event(notification)
+            n += 1
+        position = page[-1].id + 1
+    return {"events": n, "seconds": time.perf_counter() - t0}
+
+
+def sqlite_executemany(db: str, rows: int) -> dict[str, Any]:
+    """Insert ``rows`` rows shaped like stored events with one executemany."""
+    if os.path.exists(db):
+        os.remove(db)
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE stored (id INTEGER PRIMARY KEY, originator_id BLOB, "
+                 "originator_version INTEGER, topic TEXT, state BLOB)")
+    state = orjson.dumps({"occurred_on": "2024-01-01", "recorded_by": "cw-1",
+                          "recorded_at": "2024-01-01T09:00:00+00:00", "flag_a": True,
+                          "flag_b": False, "code": "EUD-1"})
+    data = [(uuid4().bytes, i, "bench:Happened", state) for i in range(rows)]
+    t0 = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO stored (originator_id, originator_version, topic, state) "
+                         "VALUES (?, ?, ?, ?)", data)
+    elapsed = time.perf_counter() - t0
+    conn.close()
+    return {"events": rows, "seconds": elapsed}
+
+
+def orjson_loads(log: str) -> dict[str, Any]:
+    """``orjson.loads`` every line of a log file, streaming."""
+    n = 0
+    t0 = time.perf_counter()
+    loads = orjson.loads
+    with open(log, "rb") as fh:
+        for line in fh:
+            loads(line)
+            n += 1
+    return {"events": n, "seconds": time.perf_counter() - t0}
+
+
+def es_plain_mirror(env: dict[str, str], days: Iterable[list[tuple[str, bool, date, str]]],
+                    batched: bool) -> dict[str, Any]:
+    """Plain eventsourcing recording the same events in the same streams and the same saves.
+
+    ``days`` gives, per simulated day, each event as (stream id, starts the stream, occurred on,
+    recorded by). A stream's first event creates a :class:`PlainCase`, later ones call
+    ``happen``; aggregates are kept in memory (no reads). ``batched``: one save of every
+    aggregate touched in a day; otherwise one save per event. Only the aggregate calls and the
+    saves are timed.
+    """
+    app = PlainApp(env=env)
+    cases: dict[str, PlainCase] = {}
+    birth = date(2003, 1, 1)
+    n = 0
+    seconds = 0.0
+    perf = time.perf_counter
+    for todays in days:
+        t0 = perf()
+        touched: dict[str, PlainCase] = {}
+        for stream, creates, occurred_on, recorded_by in todays:
+            if creates:
+                case = PlainCase(occurred_on=occurred_on, recorded_by=recorded_by,
+                                 municipality_code="101", birth_date=birth)
+                cases[stream] = case
+            else:
+                case = cases[stream]
+                case.happen(occurred_on=occurred_on, recorded_by=recorded_by, flag_a=True,
+                            flag_b=False, code="EUD-1")
+            if batched:
+                touched[stream] = case
+            else:
+                app.save(case)
+        if touched:
+            app.save(*touched.values())
+        seconds += perf() - t0
+        n += len(todays)
+    app.close()
+    return {"events": n, "seconds": seconds}
