@@ -498,3 +498,17 @@ def test_a_late_record_is_visible_as_late() -> None:
                   known_at=date(2024, 3, 19)) is MISSED
     v = verdict(case, "cp01_first_conversation", date(2024, 4, 1))
     assert v.met_by is not None and "recorded 2024-03-20" in v.met_by.text()
+
+
+def test_a_municipality_with_grundlovsdag_off_gets_one_more_day() -> None:
+    from ungeforloeb.rules.calendar import Calendar, Calendars
+
+    case = CaseBuilder(date(2023, 1, 2), birth_date=date(2006, 1, 1), municipality_code="461")
+    case.risk_report(date(2023, 6, 1))  # Thursday; Monday 5 June is Grundlovsdag
+    calendars = Calendars(by_municipality={"461": Calendar.with_days_off(["grundlovsdag"])})
+    plain = [v for v in evaluate_case(case.case_file(), date(2023, 6, 8))
+             if v.rule_id == "kui_contact_15_17"]
+    local = [v for v in evaluate_case(case.case_file(), date(2023, 6, 8), calendars=calendars)
+             if v.rule_id == "kui_contact_15_17"]
+    assert plain[0].due_on == date(2023, 6, 8)
+    assert local[0].due_on == date(2023, 6, 9)

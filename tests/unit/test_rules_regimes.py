@@ -144,3 +144,22 @@ def test_the_packaged_files_are_not_edited_by_a_new_regime(rules_2027: RuleSet) 
     hashes = {r.file: r.sha256 for r in default.regimes}
     assert {r.file: r.sha256 for r in rules_2027.regimes if r.file in hashes} == hashes
     assert rules_2027.digest != default.digest
+
+
+def test_the_2026_regime_changes_no_clock_or_population() -> None:
+    as_of = date(2026, 6, 1)
+    before = substance(verdicts(full_case(date(2026, 1, 31)), as_of))
+    after = substance(verdicts(full_case(date(2026, 2, 1)), as_of))
+    assert {k: v[0] for k, v in before.items()} == {k: v[0] for k, v in after.items()}
+    assert next(r for r in load_rules().regimes if r.id == "from_2026").notes
+
+
+@pytest.mark.parametrize(("admitted", "regime"), [(date(2019, 12, 31), "before_2020"),
+                                                  (date(2020, 1, 1), "from_2020")])
+def test_the_duty_assessment_follows_the_law_in_force_at_admission(admitted: date,
+                                                                   regime: str) -> None:
+    case = admitted_on(admitted, first_contact=date(2019, 6, 3))
+    v = verdicts(case, date(2022, 9, 1))[("cp32_duty_to_start_assessed", "admission:adm-1")]
+    assert v.regime == regime
+    assert v.legal_source.endswith("§ 21 b stk. 5" if regime == "before_2020" else
+                                   "§ 30 stk. 5")
