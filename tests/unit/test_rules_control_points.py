@@ -512,3 +512,11 @@ def test_a_municipality_with_grundlovsdag_off_gets_one_more_day() -> None:
              if v.rule_id == "kui_contact_15_17"]
     assert plain[0].due_on == date(2023, 6, 8)
     assert local[0].due_on == date(2023, 6, 9)
+
+
+def test_a_message_noted_before_the_day_but_received_after_it_is_not_yet_due() -> None:
+    case, _ = started_2022(date(2022, 9, 5))
+    case.records[-1] = case.records[-1]._replace(occurred_on=date(2022, 9, 1))  # noted 1 Sep
+    v = verdict(case, "x22_risk_reaction", date(2022, 9, 2))
+    assert v.status is NA and "no RiskOfDropoutReported.received_on" in v.explanation
+    assert status(case, "x22_risk_reaction", date(2022, 9, 5)) is DUE

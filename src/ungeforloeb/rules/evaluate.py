@@ -181,13 +181,16 @@ def _date_of(rec: EventRecord, field: str | None) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def resolve(ref: DateRef, records: Iterable[EventRecord]) -> tuple[EventRecord, date] | None:
-    """The first (or latest) event matching ``ref`` and the date it gives."""
+def resolve(ref: DateRef, records: Iterable[EventRecord],
+            not_after: date | None = None) -> tuple[EventRecord, date] | None:
+    """The first (or latest) event matching ``ref`` and the date it gives; with ``not_after``,
+    only dates on or before it (a message noted before D but received after D had not
+    reached the municipality as of D)."""
     found = []
     for r in records:
         if r.type == ref.event and _where(r, ref.where):
             d = _date_of(r, ref.field)
-            if d is not None:
+            if d is not None and (not_after is None or d <= not_after):
                 found.append((d, r.occurred_on, r.seq, r))
     if not found:
         return None
@@ -250,7 +253,7 @@ def population(rule: Rule, subject: Subject, case: Case, decided_on: date,
             return Outcome(Status.NOT_APPLICABLE, f"excluded by {EventRef.of(hit).text()}")
     if p.within is not None:
         w = p.within
-        subj = resolve(w.subject, subject.records)
+        subj = resolve(w.subject, subject.records, case.as_of)
         if subj is None:
             return Outcome(Status.NOT_APPLICABLE, f"no {w.subject.describe()} as of {d}")
         anchors = [(dt, r) for r in subject.records if r.type == w.anchor.event
@@ -287,7 +290,7 @@ def _clocked(rule: Rule, subject: Subject, case: Case, late_counts: bool) -> Out
     clock = rule.clock
     assert clock is not None
     d = case.as_of.isoformat()
-    start = resolve(clock.start, subject.records)
+    start = resolve(clock.start, subject.records, case.as_of)
     if start is None:
         return Outcome(Status.NOT_APPLICABLE,
                        f"clock not started: no {clock.start.describe()} as of {d}")
@@ -341,7 +344,7 @@ def event_flag(rule: Rule, subject: Subject, case: Case) -> Outcome:
     assert rule.flag is not None
     events = [r for r in subject.records if _matches(r, m, case.group)]
     if rule.after is not None:
-        after = resolve(rule.after, subject.records)
+        after = resolve(rule.after, subject.records, case.as_of)
         if after is None:
             return Outcome(Status(rule.if_none),
                            f"no {rule.after.describe()} as of {case.as_of.isoformat()}")
@@ -449,7 +452,7 @@ def _judge(rule_id: str, rules: RuleSet, subject: Subject, case: Case,
     chosen: Rule | None = None
     decided: tuple[EventRecord, date] | None = None
     for p in periods:
-        found = resolve(p.applies_by, subject.records)
+        found = resolve(p.applies_by, subject.records, case.as_of)
         if found is not None and p.in_force(found[1]):
             chosen, decided = p, found
             break
@@ -462,7 +465,7 @@ def _judge(rule_id: str, rules: RuleSet, subject: Subject, case: Case,
         "team_id": case.caseworker[1] if case.caseworker else None,
     }
     if chosen is None or decided is None:
-        found = resolve(shown.applies_by, subject.records)
+        found = resolve(shown.applies_by, subject.records, case.as_of)
         if found is None:
             reason = f"no {shown.applies_by.describe()} as of {case.as_of.isoformat()}"
             decided_ref = None
