@@ -74,11 +74,15 @@ class Counting:
         self.read = 0
 
     def __iter__(self) -> Any:
+        lines = 0
         for raw in self._stream:
             self.read += len(raw)
-            if self._progress is not None:
+            lines += 1
+            if self._progress is not None and lines % 1000 == 0:
                 self._progress(self.read)
             yield raw
+        if self._progress is not None:
+            self._progress(self.read)
 
 
 def read_case_files(stream: IO[bytes], progress: Progress | None = None,
