@@ -74,10 +74,8 @@ class Counting:
         self.read = 0
 
     def __iter__(self) -> Any:
-        lines = 0
-        for raw in self._stream:
+        for lines, raw in enumerate(self._stream, 1):
             self.read += len(raw)
-            lines += 1
             if self._progress is not None and lines % 1000 == 0:
                 self._progress(self.read)
             yield raw
