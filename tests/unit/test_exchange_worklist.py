@@ -1,0 +1,234 @@
+"""The exchange's worklist items: data quality, missing receipts, retention deadlines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from exchange_support import OTHER_INSTITUTION, new_world
+from ungeforloeb.domain.values import ContactChannel, MentorPurpose
+from ungeforloeb.exchange.checks import data_quality, data_quality_source
+from ungeforloeb.exchange.retention import Settings, retention_items, retention_source
+from ungeforloeb.exchange.routing import missing_receipts, receipt_source
+from ungeforloeb.projections.sources import default_sources
+from ungeforloeb.projections.worklist import worklist
+
+
+def rules(items: list) -> list[str]:  # type: ignore[type-arg]
+    return sorted(i.rule_id for i in items)
+
+
+def test_the_exchange_sources_are_registered() -> None:
+    names = {getattr(s, "__name__", "") for s in default_sources()}
+    assert {"data_quality", "missing_receipts", "retention_items"} <= names
+
+
+# ------------------------------------------------------------------------ data quality
+
+
+def test_a_completion_with_no_admission_is_a_data_quality_item_naming_the_report() -> None:
+    w = new_world()
+    w.receive(w.completion("h-9", date(2024, 6, 1)))
+    (item,) = w.items(data_quality)
+    assert item.kind == "data_quality" and item.rule_id == "exchange.dq.no_admission"
+    assert "h-9" in item.title and item.cause
+    assert item.team_id == "ungeteam"
+
+
+def test_the_item_goes_away_when_the_admission_arrives_and_nothing_was_corrected() -> None:
+    w = new_world()
+    w.receive(w.completion("h-9", date(2024, 6, 1)))
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)))
+    assert "exchange.dq.no_admission" not in rules(w.items(data_quality))
+    assert w.reports() == ["h-1", "h-9"]
+
+
+def test_an_interruption_with_no_admission_is_flagged() -> None:
+    w = new_world()
+    w.receive(w.interruption("h-9", date(2024, 6, 1)))
+    assert rules(w.items(data_quality)) == ["exchange.dq.no_admission"]
+
+
+def test_a_risk_message_with_no_active_enrolment_is_flagged() -> None:
+    w = new_world()
+    w.receive(w.risk("h-5", date(2024, 6, 1)))
+    assert rules(w.items(data_quality)) == ["exchange.dq.risk_without_enrolment"]
+
+
+def test_a_risk_message_after_the_interruption_is_flagged() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)))
+    w.start("h-1", date(2024, 4, 1))
+    w.receive(w.interruption("h-2", date(2024, 6, 1)), w.risk("h-3", date(2024, 6, 10)))
+    assert "exchange.dq.risk_without_enrolment" in rules(w.items(data_quality))
+
+
+def test_overlapping_enrolments_from_different_reporters_are_flagged() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)),
+              w.admission("x-1", date(2024, 3, 5), date(2024, 5, 1),
+                          institution=OTHER_INSTITUTION, system="ludus"))
+    (item,) = [i for i in w.items(data_quality)
+               if i.rule_id == "exchange.dq.overlapping_enrolments"]
+    assert "h-1" in item.title and "x-1" in item.title and len(item.cause) == 2
+
+
+def test_a_status_contradicting_an_earlier_one_is_flagged() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)))
+    w.start("h-1", date(2024, 4, 1))
+    w.receive(w.completion("h-2", date(2024, 9, 1)), w.interruption("h-3", date(2024, 9, 15)))
+    (item,) = [i for i in w.items(data_quality)
+               if i.rule_id == "exchange.dq.contradicting_status"]
+    assert "h-2" in item.title and "h-3" in item.title
+
+
+def test_a_report_received_long_after_it_happened_is_flagged_by_a_configurable_limit() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1),
+                          received=date(2024, 3, 20)))
+    assert "exchange.dq.late" in rules(w.items(data_quality))
+    assert "exchange.dq.late" not in rules(w.items(data_quality_source(late_days=30)))
+
+
+def test_a_school_municipality_other_than_home_is_flagged() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1), school="461"))
+    assert rules(w.items(data_quality)) == ["exchange.dq.school_municipality"]
+
+
+def test_an_admission_with_no_open_order_is_flagged_as_not_applied() -> None:
+    w = new_world()
+    w.app.end_order(w.order, occurred_on=date(2024, 2, 1), recorded_by="cw-1",
+                    reason=__import__("ungeforloeb.domain.values",
+                                      fromlist=["_"]).OrderEndReason.OTHER)
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)))
+    assert rules(w.items(data_quality)) == ["exchange.dq.not_applied"]
+
+
+# ------------------------------------------------------------------------ routing
+
+
+def test_a_report_reaches_the_designated_recipient_after_a_change_of_caseworker() -> None:
+    w = new_world()
+    w.receive(w.completion("h-9", date(2024, 6, 1)))
+    w.app.assign_caseworker(w.yp, occurred_on=date(2024, 6, 3), recorded_by="cw-2",
+                            caseworker_id="cw-2", team_id="team-2")
+    items = worklist([w.app.case_file(w.yp)], date(2024, 12, 31), team="ungeteam",
+                     sources=[data_quality])
+    assert [i.rule_id for i in items] == ["exchange.dq.no_admission"]
+
+
+def test_without_a_designation_a_report_goes_to_the_cases_team_when_it_arrived() -> None:
+    w = new_world(designate=False)
+    w.receive(w.completion("h-9", date(2024, 6, 1)))
+    (item,) = w.items(data_quality)
+    assert item.team_id == "team-1"
+
+
+def _sent(w: object) -> str:
+    from test_exchange_receiving import send
+
+    return send(w)
+
+
+def test_no_receipt_after_five_working_days_is_a_receipt_item() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    message_id = _sent(w)  # sent Tuesday 5 March 2024
+    assert w.items(missing_receipts, date(2024, 3, 11)) == []
+    (item,) = w.items(missing_receipts, date(2024, 3, 12))
+    assert item.kind == "receipt" and message_id in item.title
+    assert item.due_on == date(2024, 3, 12) and not item.overdue
+    assert w.items(missing_receipts, date(2024, 3, 13))[0].overdue
+    assert w.items(receipt_source(working_days=10), date(2024, 3, 13)) == []
+
+
+def test_a_receipt_or_the_institutions_contact_clears_the_receipt_item() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    message_id = _sent(w)
+    w.receive(w.receipt("h-2", date(2024, 3, 20), message_id))
+    assert w.items(missing_receipts) == []
+    v = new_world()
+    v.receive(v.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    _sent(v)
+    v.receive(v.contact("h-2", date(2024, 3, 20)))
+    assert v.items(missing_receipts) == []
+
+
+# ------------------------------------------------------------------------ retention
+
+
+def _at_risk(w: object, risk_on: date, *, start: date = date(2024, 8, 12)) -> None:
+    from exchange_support import World
+
+    assert isinstance(w, World)
+    w.receive(w.admission("h-1", date(2024, 3, 1), start))
+    w.start("h-1", start)
+    w.receive(w.risk("h-2", risk_on, received=risk_on))
+
+
+def test_a_risk_message_within_six_months_of_start_gives_a_contact_deadline() -> None:
+    w = new_world()
+    _at_risk(w, date(2024, 9, 2))  # a Monday
+    items = [i for i in w.items(retention_items, date(2024, 9, 3)) if "Contact" in i.title]
+    (item,) = items
+    assert item.kind == "retention" and item.rule_id == "exchange.retention.contact"
+    assert item.due_on == date(2024, 9, 9)
+    assert "exchange.retention.initiative" in rules(w.items(retention_items, date(2024, 9, 3)))
+
+
+def test_contact_and_an_initiative_with_the_institution_clear_the_deadlines() -> None:
+    w = new_world()
+    _at_risk(w, date(2024, 9, 2))
+    (case_id,) = w.facts().retention_cases
+    from uuid import UUID
+
+    from ungeforloeb.domain.values import RetentionInitiative
+
+    w.app.contact_young_person(UUID(case_id), occurred_on=date(2024, 9, 4), recorded_by="cw-1",
+                               channel=ContactChannel.PHONE)
+    w.app.decide_retention_initiative(UUID(case_id), occurred_on=date(2024, 9, 6),
+                                      recorded_by="cw-1",
+                                      initiative=RetentionInitiative.SUPPORT_MEETING,
+                                      with_institution=True)
+    assert [i for i in w.items(retention_items, date(2024, 9, 10))
+            if i.rule_id != "exchange.retention.mentor_window"] == []
+
+
+def test_a_risk_message_more_than_six_months_after_start_has_no_reaction_deadline() -> None:
+    w = new_world()
+    _at_risk(w, date(2024, 11, 4), start=date(2024, 4, 1))
+    assert [i for i in w.items(retention_items, date(2024, 11, 5))
+            if i.rule_id in ("exchange.retention.contact",
+                             "exchange.retention.initiative")] == []
+
+
+def test_a_17_year_old_must_be_contacted_within_5_working_days_whenever_the_risk_arises() -> None:
+    w = new_world(birth_date=date(2007, 1, 1))
+    _at_risk(w, date(2024, 11, 4), start=date(2024, 4, 1))
+    (item,) = [i for i in w.items(retention_items, date(2024, 11, 5)) if "Contact" in i.title]
+    assert item.rule_id == "exchange.retention.contact_15_17"
+    assert item.due_on == date(2024, 11, 11)
+
+
+def test_the_mentor_window_runs_from_admission_or_from_start_as_the_data_says() -> None:
+    w = new_world()
+    _at_risk(w, date(2024, 9, 2))
+    # by the statute: admitted 1 March 2024, so the right ran until 1 September 2024
+    assert [i for i in w.items(retention_items, date(2024, 9, 3))
+            if i.rule_id == "exchange.retention.mentor_window"] == []
+    # by the guidance: from the start on 12 August 2024
+    assert [i.due_on for i in w.items(retention_source(Settings(mentor_anchor="start")),
+                                      date(2024, 9, 3))
+            if i.rule_id == "exchange.retention.mentor_window"] == [date(2025, 2, 12)]
+
+
+def test_a_transition_mentor_ending_soon_is_a_reminder_to_extend() -> None:
+    w = new_world()
+    _at_risk(w, date(2024, 9, 2))
+    w.app.grant_mentor(w.yp, occurred_on=date(2024, 9, 5), recorded_by="cw-1",
+                       purpose=MentorPurpose.TRANSITION, until=date(2024, 12, 20))
+    (item,) = [i for i in w.items(retention_items, date(2024, 12, 10))
+               if i.rule_id == "exchange.retention.mentor_support"]
+    assert item.due_on == date(2024, 12, 20)
