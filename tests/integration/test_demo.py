@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import orjson
@@ -11,6 +12,7 @@ from click.testing import CliRunner
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.cli import main
+from ungeforloeb.projections.worklist import worklist
 
 PEOPLE = "60"
 
@@ -54,6 +56,17 @@ def test_it_prints_a_summary_and_the_worklist_of_the_last_day(tmp_path: Path) ->
         assert label in out
     assert "Worklist on 2024-12-31" in out
     assert "more item" in out or "overdue" in out
+    assert "simulating" not in out  # no progress bar when not on a terminal
+
+
+def test_some_facts_are_recorded_late_so_known_at_differs_from_as_of(tmp_path: Path) -> None:
+    db = tmp_path / "a.sqlite"
+    run_demo(db)
+    cases = list(Ungeforloeb(db).case_files().values())
+    late = [r for c in cases for r in c.records if (r.recorded_on - r.occurred_on).days > 7]
+    assert late
+    days = sorted({r.occurred_on + timedelta(days=3) for r in late})[:20]
+    assert any(worklist(cases, day) != worklist(cases, day, known_at=day) for day in days)
 
 
 def test_an_existing_store_is_not_appended_to_unless_fresh(tmp_path: Path) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, timedelta
 from itertools import pairwise
@@ -80,3 +83,19 @@ def test_the_year_sees_orders_moves_admissions_dropouts_completions_and_retentio
                     "make_cv_available", "assign_caseworker", "end_benefit"):
         assert commands[command] > 0, command
     assert 0.7 < commands["issue_order"] / SCENARIO.people < 1.0
+
+
+def test_the_actions_do_not_depend_on_the_process_hash_seed() -> None:
+    script = (
+        "import hashlib\n"
+        "from ungeforloeb.simulation.generator import Scenario, actions\n"
+        "print(hashlib.sha256(repr(list(actions(Scenario(people=30, seed=4)))).encode())"
+        ".hexdigest())\n"
+    )
+    digests = {
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       check=True, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed}
+                       ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
