@@ -24,7 +24,14 @@ from ungeforloeb.domain.values import (
     VisitationGroup,
     VisitationStage,
 )
-from ungeforloeb.projections.status import EnrolmentState, StatusProjection, follow, rebuild
+from ungeforloeb.projections.status import (
+    EnrolmentState,
+    RecordOutOfSequenceError,
+    StatusProjection,
+    UnknownCaseStatusError,
+    follow,
+    rebuild,
+)
 
 TODAY = date(2024, 9, 2)
 
@@ -92,6 +99,33 @@ def test_the_status_projection_follows_the_store(backend):
     assert [a.state for a in status.open_admissions] == [EnrolmentState.STARTED]
     assert status.open_retention_cases == ()
     assert rebuild(backend.app().records()) == projection
+
+
+def test_a_projection_takes_each_record_once_in_order(backend):
+    app = backend.app(clock=SettableClock(TODAY))
+    yp, _, _ = walk_a_case(app)
+    projection = StatusProjection()
+    first, second, *_ = app.records()
+    projection.apply(first)
+    projection.apply(second)
+    with pytest.raises(RecordOutOfSequenceError, match=r"record 2 \(FirstConversationHeld of "
+                                                       r"YoungPerson .*\) is at or before "
+                                                       r"position 2"):
+        projection.apply(second)
+    with pytest.raises(UnknownCaseStatusError, match="no case for young person nobody"):
+        projection.status("nobody")
+    assert projection.status(yp).first_contact_on == date(2024, 1, 2)
+
+
+def test_a_projection_started_midway_keeps_streams_it_cannot_place_apart(backend):
+    app = backend.app(clock=SettableClock(TODAY))
+    yp, order, _ = walk_a_case(app)
+    issued = next(r.seq for r in app.records() if r.type == "OrderIssued")
+    late = rebuild(app.records(start=issued + 1))
+    assert f"?{order}" in late.unrouted
+    assert all(k != f"?{order}" for k in late.all())
+    assert late.status(yp).orders == ()
+    assert rebuild(app.records()).status(yp).orders[0].order_id == str(order)
 
 
 def test_identity_records_stay_out_of_the_events(backend):
