@@ -94,7 +94,8 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
             ("decided by", v.decided_by.text() if v.decided_by else "–"),
             ("clock started by", v.clock_start.text() if v.clock_start else "–"),
             ("due on", v.due_on.isoformat() if v.due_on else "–"),
-            ("met by", v.met_by.text() if v.met_by else "none"),
+            ("done late by" if v.status.value == "missed" and v.met_by else "met by",
+             v.met_by.text() if v.met_by else "none"),
             ("group at end", v.group or "–"),
             ("legal source", v.legal_source),
         ]

@@ -442,7 +442,12 @@ def _explain(rule: Rule, out: Outcome, decided: EventRef | None, *, chosen: bool
         parts.append(f"Due {out.due_on.isoformat()}.")
     if out.clock_start is not None:
         parts.append(f"Started by {out.clock_start.text()}.")
-    parts.append(f"Met by {out.met_by.text()}." if out.met_by else "Met by: none.")
+    if out.met_by is None:
+        parts.append("Met by: none.")
+    elif out.status is Status.MISSED:
+        parts.append(f"Done late by {out.met_by.text()}.")
+    else:
+        parts.append(f"Met by {out.met_by.text()}.")
     return " ".join(parts)
 
 
