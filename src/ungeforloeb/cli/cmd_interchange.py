@@ -220,10 +220,23 @@ def _audit_case(files: dict[str, Any], case_id: str, as_of: date, known_at: date
             param_hint="--case")
     verdicts = sorted(evaluate_case(files[matches[0]], as_of, known_at),
                       key=lambda v: v.sort_key)
-    if fmt in ("json", "csv", "html"):
+    if fmt == "json":
         data = [v.to_dict() for v in verdicts]
         _write(orjson.dumps({"case_id": matches[0], "as_of": as_of.isoformat(),
+                             "known_at": known_at.isoformat() if known_at else None,
                              "verdicts": data}, option=orjson.OPT_INDENT_2) + b"\n", out)
+        return
+    if fmt in ("csv", "html"):
+        from ungeforloeb.interchange.audit import evaluate
+
+        report = evaluate([files[matches[0]]], as_of, known_at)
+        if fmt == "csv":
+            _write(report.to_csv(verdicts=True).encode("utf-8"), out)
+        else:
+            from ungeforloeb.report.html import render_html
+
+            one = {matches[0]: files[matches[0]]}
+            _write(render_html(report, one, source=f"case {matches[0]}").encode("utf-8"), out)
         return
     known = f", known at {known_at.isoformat()}" if known_at else ""
     lines: list[str] = [f"[bold]Case {matches[0]} as of {as_of.isoformat()}{known}: "

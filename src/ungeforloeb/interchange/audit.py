@@ -105,7 +105,12 @@ def recompute(stream: IO[bytes], progress: Progress | None = None) -> LogReader:
     assert trailer is not None
     digest = verdict_digest(files.values(), trailer.verdicts_as_of)
     if digest != trailer.verdict_digest:
+        assert reader.header is not None
+        mismatch = regime_mismatch(reader.header.regimes)
+        why = (" (the log was judged under other rule data: " + "; ".join(mismatch) + ")"
+               if mismatch else "")
         raise DigestMismatchError(
-            reader.lines_read, "the verdicts re-derived from the log differ from the exporter's",
+            reader.lines_read,
+            f"the verdicts re-derived from the log differ from the exporter's{why}",
             field="verdict_digest", expected=digest, got=trailer.verdict_digest)
     return reader

@@ -16,7 +16,7 @@ from typing import Any
 _MISSING: Any = object()
 
 
-def _short(value: object, limit: int = 60) -> str:
+def _short(value: object, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
