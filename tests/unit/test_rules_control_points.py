@@ -520,3 +520,42 @@ def test_a_message_noted_before_the_day_but_received_after_it_is_not_yet_due() -
     v = verdict(case, "x22_risk_reaction", date(2022, 9, 2))
     assert v.status is NA and "no RiskOfDropoutReported.received_on" in v.explanation
     assert status(case, "x22_risk_reaction", date(2022, 9, 5)) is DUE
+
+
+# ------------------------------------------------------------------ more clock edges
+
+
+def test_fvu_need_assessment_is_expected_by_the_test_deadline() -> None:
+    case = CaseBuilder(JAN31)
+    v = verdict(case, "cp05_literacy_need_assessed", date(2024, 2, 29))
+    assert (v.status, v.due_on) == (DUE, date(2024, 2, 29))
+    assert status(case, "cp05_literacy_need_assessed", date(2024, 3, 1)) is MISSED
+
+
+def test_job_seeker_registration_is_expected_within_3_weeks() -> None:
+    case = CaseBuilder(MONDAY)
+    case.visitate(MONDAY, "AAUP")
+    assert status(case, "cp30_job_seeker_registered", MONDAY + timedelta(21)) is DUE
+    assert status(case, "cp30_job_seeker_registered", MONDAY + timedelta(22)) is MISSED
+
+
+@pytest.mark.parametrize(("assessed", "expected"), [(date(2019, 8, 12), MET),
+                                                    (date(2019, 8, 13), MISSED)])
+def test_duty_assessed_on_the_start_date_is_in_time(assessed: date, expected: Status) -> None:
+    case, order = admitted(date(2019, 3, 4), date(2019, 6, 1), date(2019, 8, 12))
+    case.on_admission("EducationStarted", order, "adm-1", date(2019, 8, 12))
+    case.on_admission("DutyToStartAssessed", order, "adm-1", assessed,
+                      ordered_to_start_and_complete=True)
+    assert status(case, "cp32_duty_to_start_assessed", date(2019, 9, 1),
+                  subject="admission:adm-1") is expected
+
+
+@pytest.mark.parametrize(("notified", "expected"), [(date(2022, 8, 15), MET),
+                                                    (date(2022, 8, 16), MISSED)])
+def test_institution_notified_by_the_start_date(notified: date, expected: Status) -> None:
+    case, order = admitted(date(2022, 3, 1), date(2022, 6, 1), date(2022, 8, 15))
+    case.support(order, "adm-1", date(2022, 6, 2), social=True)
+    case.on_admission("InstitutionNotified", order, "adm-1", notified,
+                      institution_id="123456", message_id="m-1")
+    assert status(case, "x22_institution_notified", date(2022, 9, 1),
+                  subject="admission:adm-1") is expected
