@@ -7,12 +7,13 @@ appear on a terminal only (on standard error), never when piped.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 import orjson
@@ -32,6 +33,24 @@ _LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_t
 def _fail(err: Exception) -> NoReturn:
     click.echo(f"error: {err}", err=True)
     sys.exit(1)
+
+
+F = TypeVar("F", bound=Callable[..., None])
+
+
+def _clean(command: F) -> F:
+    """Bad input or a file that cannot be read or written: one line on stderr, exit 1."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except InterchangeError as err:
+            _fail(err)
+        except OSError as err:
+            _fail(OSError(f"{err.strerror or err}: {err.filename}" if err.filename else err))
+
+    return run  # type: ignore[return-value]
 
 
 def _parse_datetime(ctx: click.Context, param: click.Parameter,
@@ -76,6 +95,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
               help="Date of the trailer's verdict digest (default: the export day).")
 @click.option("--municipality", default=None, metavar="CODE",
               help="Municipality code for the header (default: the store's).")
+@_clean
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
                    municipality: str | None) -> None:
     """Write the store's events as an interchange log (streamed)."""
@@ -103,6 +123,7 @@ def _size(path: Path) -> int:
 @_LOG
 @click.option("--recompute", is_flag=True,
               help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
+@_clean
 def verify_command(log: Path, recompute: bool) -> None:
     """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
     from ungeforloeb.interchange.verify import verify_log
@@ -121,6 +142,7 @@ def verify_command(log: Path, recompute: bool) -> None:
 @main.command("import")
 @_LOG
 @_DB
+@_clean
 def import_command(log: Path, db: Path) -> None:
     """Load a log into an empty store, all or nothing."""
     from ungeforloeb.application import Ungeforloeb
@@ -152,6 +174,7 @@ def import_command(log: Path, db: Path) -> None:
 @click.option("--case", "case_id", default=None, metavar="ID",
               help="One young person's verdicts with their explanations.")
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
+@_clean
 def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
                   case_id: str | None, no_reference: bool) -> None:
     """Replay a log in memory (no database) and print the compliance verdicts."""

@@ -138,6 +138,8 @@ def export_to_file(app: Ungeforloeb, path: str | Path, **options: object) -> Exp
     """Export to ``path`` atomically: written to a temporary file beside it, then renamed, so a
     failed export never leaves a partial log."""
     target = Path(path)
+    if not target.parent.is_dir():
+        raise ExportError(f"cannot write {target}: no directory {target.parent}")
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part",
                                dir=target.parent if str(target.parent) else ".")
     try:
