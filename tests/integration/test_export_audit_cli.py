@@ -125,6 +125,13 @@ def test_bad_input_on_the_command_line_never_shows_a_traceback(demo: dict[str, P
     assert result.exit_code == 1 and result.stderr.startswith("error: line 1: the log is empty")
     bad_date = CliRunner().invoke(main, ["audit", str(demo["log"]), "--as-of", "31-12-2024"])
     assert bad_date.exit_code == 2 and "YYYY-MM-DD" in bad_date.output
+    nowhere = str(demo["tmp"] / "no-such-dir" / "out")
+    for command in (["audit", str(demo["log"]), "--as-of", AS_OF, "--format", "csv", "--out",
+                     nowhere],
+                    ["export", "--db", str(demo["db"]), "--out", nowhere]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert "no-such-dir" in result.stderr and "Traceback" not in result.output
 
 
 def test_audit_writes_a_self_contained_html_report(demo: dict[str, Path]) -> None:
