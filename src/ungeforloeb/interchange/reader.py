@@ -90,7 +90,13 @@ def _check_datetime(v: Any) -> Any:
     return v
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""Exactly the strings ``s`` with ``str(UUID(s)) == s`` (the fast path of :func:`_check_uuid`)."""
+
+
 def _check_uuid(v: Any) -> Any:
+    if isinstance(v, str) and _CANONICAL_UUID.fullmatch(v):
+        return v
     expected = "a UUID in lower-case hex with hyphens"
     if not isinstance(v, str):
         raise _Bad(expected)
@@ -210,6 +216,11 @@ def payload_checks(type_name: str, schema_version: int) -> tuple[tuple[str, Chec
     return tuple((name, _check_for(name, tp)) for name, tp in fields)
 
 
+@cache
+def _payload_names(checks: tuple[tuple[str, Check], ...]) -> frozenset[str]:
+    return frozenset(n for n, _ in checks)
+
+
 # ---------------------------------------------------------------------------- lines
 
 
@@ -238,6 +249,8 @@ class Trailer:
 
 def _fields(obj: dict[str, Any], allowed: frozenset[str], line: int, what: str,
             event_type: str | None = None, prefix: str = "") -> None:
+    if obj.keys() == allowed:
+        return
     for name in sorted(allowed):
         if name not in obj:
             raise e.MissingFieldError(line, f"the {what} lacks a required field",
@@ -434,9 +447,14 @@ class LogReader:
         if not isinstance(payload, dict):
             raise e.InvalidValueError(line, "", event_type=t, field="payload",
                                       expected="a JSON object", got=type(payload).__name__)
-        _fields(payload, frozenset(n for n, _ in checks), line, "payload", t, "payload.")
-        for name, check in checks:
-            _value(payload, name, check, line, t, "payload.")
+        _fields(payload, _payload_names(checks), line, "payload", t, "payload.")
+        try:
+            for name, check in checks:
+                check(payload[name])
+        except _Bad:  # say which field, as _value does
+            for name, check in checks:
+                _value(payload, name, check, line, t, "payload.")
+            raise
         occurred_on = date.fromisoformat(occurred)
         if occurred > recorded_at[:10]:
             raise e.InvalidValueError(line, "an event cannot be recorded before it happened",
