@@ -157,9 +157,12 @@ class RetentionCase(Aggregate):
     # =========================================================================================
 
     class RiskOfDropoutReportedAgain(Event):
-        """Another risk-of-dropout report arrived while the case was open; ``occurred_on`` is
-        the day the institution noted it, ``received_on`` the day the municipality got it."""
+        """Another risk-of-dropout report arrived while the case was open. ``noted_on`` is the
+        day the institution noted the risk, ``received_on`` the day the municipality got it;
+        ``occurred_on`` is the day it joined the case: ``noted_on``, or the case's first report
+        date when the report is older than the case (reports arrive out of order)."""
 
+        noted_on: date
         institution_id: str
         report_id: str
         received_on: date
@@ -171,8 +174,9 @@ class RetentionCase(Aggregate):
                           institution_id: str, report_id: str, received_on: date) -> None:
         """Record a further risk report on the open case; refused for a known report id.
 
-        The report may have happened before the one that opened the case (reports arrive out of
-        order), so only its own dates are checked."""
+        ``occurred_on`` is the day the institution noted the risk; it may be before the report
+        that opened the case (reports arrive out of order): then the event joins the case on the
+        case's first report date and keeps the real day in ``noted_on``."""
         command = "report_risk_again"
         check_date(command, "occurred_on", occurred_on)
         check_id(command, "recorded_by", recorded_by)
@@ -191,7 +195,8 @@ class RetentionCase(Aggregate):
             raise InvalidCommandError(command, "received_on", "on or after occurred_on",
                                       received_on)
         check_not_in_future(command, received_on, recorded_at)
-        self.trigger_event(self.RiskOfDropoutReportedAgain, occurred_on=occurred_on,
-                           recorded_by=recorded_by, timestamp=recorded_at,
+        self.trigger_event(self.RiskOfDropoutReportedAgain,
+                           occurred_on=max(occurred_on, self.reported_on),
+                           recorded_by=recorded_by, timestamp=recorded_at, noted_on=occurred_on,
                            institution_id=institution_id, report_id=report_id,
                            received_on=received_on)

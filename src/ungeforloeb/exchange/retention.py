@@ -70,18 +70,34 @@ class Settings:
 DEFAULT = Settings()
 
 
+def noted_on(report: EventRecord) -> date:
+    """The day the institution noted the risk (a later report on a case keeps it apart)."""
+    noted = report.payload.get("noted_on")
+    return date.fromisoformat(noted) if noted else report.occurred_on
+
+
 def _reports(facts: Facts, case: Retention) -> list[EventRecord]:
     again = [r for r in facts.other.get("RiskOfDropoutReportedAgain", [])
              if r.stream_id == case.case_id]
     return sorted([*case.reports, *again], key=lambda r: (r.payload["received_on"], r.seq))
 
 
-def _admission(facts: Facts, case: Retention) -> Admission | None:
+def _admission(facts: Facts, case: Retention, first: EventRecord) -> Admission | None:
+    """The admission the risk is about: the one the case names, else the latest admission at
+    the reporting institution admitted by the day the risk arose and not ended before it (the
+    admission may have been received after the risk message: the link is read from the data,
+    so the order messages arrive in does not matter)."""
     wanted = case.rec.payload.get("admission_id")
     for adm in facts.admissions:
-        if adm.admission_id == wanted:
+        if wanted is not None and adm.admission_id == wanted:
             return adm
-    return None
+    candidates = [
+        adm for adm in facts.admissions
+        if adm.institution_id == first.payload["institution_id"]
+        and adm.rec.occurred_on <= noted_on(first)
+        and not any(s is not None and s.occurred_on < noted_on(first)
+                    for s in (adm.completed, adm.interrupted))]
+    return max(candidates, key=lambda a: (a.rec.occurred_on, a.admission_id), default=None)
 
 
 def start_of(adm: Admission) -> date:
@@ -99,9 +115,9 @@ def retention_items(facts: Facts, on: date, *,
         reports = _reports(facts, case)
         first = reports[0]
         received = date.fromisoformat(first.payload["received_on"])
-        adm = _admission(facts, case)
+        adm = _admission(facts, case, first)
         causes = tuple(r.seq for r in reports) + ((adm.rec.seq,) if adm else ())
-        age = facts.age_on(first.occurred_on)
+        age = facts.age_on(noted_on(first))
         youth = age is not None and settings.youth_ages[0] <= age <= settings.youth_ages[1]
         within = False
         if adm is not None and received >= REACTION_FROM:
