@@ -117,8 +117,8 @@ def export_log(app: Ungeforloeb, out: IO[bytes], *, exported_at: datetime | None
             if rec.type == "FirstContactRegistered" and rec.payload["municipality_code"] != code:
                 raise ExportError(
                     f"event {seq} ({rec.type}) of young person {rec.stream_id} names "
-                    f"municipality {rec.payload['municipality_code']}, not {code}: export one "
-                    f"municipality at a time (--municipality)")
+                    f"municipality {rec.payload['municipality_code']}, not {code}: a log holds "
+                    f"the cases of one municipality, and this store holds more than one")
             rec = rec._replace(seq=seq)
             line, previous = fmt.seal(fmt.event(rec, seq), previous)
             out.write(line)
