@@ -159,8 +159,9 @@ def test_two_stores_of_one_kind_do_not_see_each_other(stores):
 
 
 def test_two_applications_on_two_sqlite_files_do_not_see_each_other(tmp_path):
-    a = Ungeforloeb(tmp_path / "a.sqlite", clock=SettableClock(TODAY))
-    b = Ungeforloeb(tmp_path / "b.sqlite", clock=SettableClock(TODAY))
+    sqlite = {"PERSISTENCE_MODULE": "eventsourcing.sqlite"}
+    a = Ungeforloeb(tmp_path / "a.sqlite", clock=SettableClock(TODAY), env=sqlite)
+    b = Ungeforloeb(tmp_path / "b.sqlite", clock=SettableClock(TODAY), env=sqlite)
     try:
         yp, _, _ = walk_a_case(a)
         assert list(b.records()) == []
@@ -185,7 +186,8 @@ READ_BACK = textwrap.dedent("""
 
 def test_a_second_process_reads_back_what_the_first_wrote(tmp_path):
     path = tmp_path / "store.sqlite"
-    app = Ungeforloeb(path, clock=SettableClock(TODAY))
+    app = Ungeforloeb(path, clock=SettableClock(TODAY),
+                      env={"PERSISTENCE_MODULE": "eventsourcing.sqlite"})
     try:
         walk_a_case(app)
         expected = [[r.seq, r.stream_id, r.type, r.occurred_on.isoformat(), r.recorded_by]
