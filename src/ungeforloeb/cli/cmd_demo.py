@@ -16,6 +16,7 @@ from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, worklist_table
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS
+from ungeforloeb.projections.compliance import evaluate_all, render_table
 from ungeforloeb.projections.worklist import worklist
 from ungeforloeb.simulation.generator import Scenario, simulate
 
@@ -71,7 +72,8 @@ _LABELS = {"recorded late": f"events recorded > {DEFAULT_LATE_AFTER_DAYS} days l
               help="Worklist items to show.")
 def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, top: int) -> None:
     """Simulate one municipality's young people over a year, through the application's
-    commands, into a new SQLite store; print a summary and the worklist of the last day."""
+    commands, into a new SQLite store; print a summary, the compliance table beside the focus
+    audit's 2018–2020 shares, and the worklist of the last day."""
     out = console()
     if not db.parent.is_dir():
         raise click.UsageError(f"cannot write {db}: no directory {db.parent}")
@@ -108,6 +110,10 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
     for key in _SUMMARY_ORDER:
         summary.add_row(_LABELS.get(key, key), f"{counts.get(key, 0):,}")
     out.print(summary)
+    report = evaluate_all(case_files, scenario.last_day)
+    out.print(render_table(report, reference=True))
+    out.print("The right-hand column is the focus audit's share for 2018–2020 (369 cases, "
+              "judged by the pre-2020 rules): a reference, not our figure.")
     items = worklist(case_files, scenario.last_day)
     title = (f"Worklist on {scenario.last_day.isoformat()} ({len(items)} items, "
              f"{sum(i.overdue for i in items)} overdue)")
