@@ -324,3 +324,11 @@ def test_a_receipt_names_the_responsible_team():
         fact(EO.ReceiptReceived, occurred_on=day(64), in_reply_to="msg-1",
              institution_id="280727", responsible_kind=ContactKind.TEAM,
              responsible_id="team-sps", message_id="in-2", received_on=day(64)))
+
+
+def test_a_contact_for_an_unknown_admission_is_refused():
+    ORDER.when("exchange_contact", occurred_on=day(63), admission_id="adm-9",
+               institution_id="280727", contact_kind=ContactKind.PERSON, contact_id="teacher-7",
+               message_id="in-1", received_on=day(63)).refused(
+        EventOutOfOrderError, match=r"ContactExchanged before Admitted for order .* "
+                                    r"\(admission adm-9\)")
