@@ -132,6 +132,13 @@ def test_bad_input_on_the_command_line_never_shows_a_traceback(demo: dict[str, P
         result = CliRunner().invoke(main, command)
         assert result.exit_code == 1, result.output
         assert "no-such-dir" in result.stderr and "Traceback" not in result.output
+    junk = demo["tmp"] / "junk.sqlite"
+    junk.write_bytes(b"not a database")
+    for command in (["import", str(demo["log"]), "--db", str(junk)],
+                    ["export", "--db", str(junk), "--out", str(demo["tmp"] / "j.jsonl")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("error: the event store cannot be used")
 
 
 def test_audit_writes_a_self_contained_html_report(demo: dict[str, Path]) -> None:

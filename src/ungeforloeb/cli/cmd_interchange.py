@@ -8,6 +8,7 @@ appear on a terminal only (on standard error), never when piped.
 from __future__ import annotations
 
 import functools
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 import orjson
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
@@ -49,6 +51,8 @@ def _clean(command: F) -> F:
             _fail(err)
         except OSError as err:
             _fail(OSError(f"{err.strerror or err}: {err.filename}" if err.filename else err))
+        except (PersistenceError, sqlite3.Error) as err:
+            _fail(RuntimeError(f"the event store cannot be used: {err}"))
 
     return run  # type: ignore[return-value]
 
@@ -153,11 +157,11 @@ def import_command(log: Path, db: Path) -> None:
         app = Ungeforloeb(db)
         with _progress("import", None) as bar, log.open("rb") as stream:
             reader = import_log(app, stream, progress=bar)
-    except InterchangeError as err:
-        if created:
+    except BaseException:
+        if created:  # leave no empty store behind
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(str(db) + suffix).unlink(missing_ok=True)
-        _fail(err)
+        raise
     click.echo(f"imported {reader.event_count} events into {db}")
 
 
