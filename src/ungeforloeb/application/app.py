@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -19,6 +20,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Mapper
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ungeforloeb.application.clock import Clock, system_clock
 from ungeforloeb.application.exchange_commands import ExchangeCommands
@@ -86,27 +88,16 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self.clock = clock
         self._batch: dict[UUID, Aggregate] | None = None
         super().__init__(merged)
-        self._owned_identities: SQLiteIdentityStore | PostgresIdentityStore | None = None
         if identities is not None:
             self.identities: IdentityStore = identities
         elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and \
                 self.env.get("SQLITE_DBNAME") not in (None, ":memory:") and \
                 "mode=memory" not in (self.env.get("SQLITE_DBNAME") or ""):
-            self.identities = self._owned_identities = SQLiteIdentityStore(
-                str(self.env.get("SQLITE_DBNAME")))
+            self.identities = SQLiteIdentityStore(str(self.env.get("SQLITE_DBNAME")))
         elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-            self.identities = self._owned_identities = PostgresIdentityStore.from_env(
-                self.env.get)
+            self.identities = PostgresIdentityStore.from_env(self.env.get)
         else:
             self.identities = MemoryIdentityStore()
-
-    def close(self) -> None:
-        """Close the event store and the identity store this application opened."""
-        owned = getattr(self, "_owned_identities", None)
-        if owned is not None:
-            self._owned_identities = None
-            owned.close()
-        super().close()
 
     def construct_mapper(self) -> Mapper[UUID]:
         return OrjsonMapper(transcoder=self.factory.transcoder(),
@@ -468,6 +459,9 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         """
         mapper = self.mapper
         assert isinstance(mapper, OrjsonMapper)
+        if isinstance(self.recorder, SQLiteApplicationRecorder):
+            yield from _sqlite_records(self.recorder, mapper, start, stop)
+            return
         position = start
         while True:
             page = self.recorder.select_notifications(position, PAGE, stop=stop)
@@ -496,21 +490,57 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         return CaseFile(wanted, records)
 
 
+def _sqlite_records(recorder: SQLiteApplicationRecorder, mapper: OrjsonMapper, start: int,
+                    stop: int | None) -> Iterator[EventRecord]:
+    """:meth:`Ungeforloeb.records` on SQLite: the rows ``select_notifications`` reads, without
+    building its ``Notification`` objects and UUIDs (three times faster; same records).
+
+    eventsourcing's SQLite recorder keeps the notification id as the table's ``rowid`` and a
+    UUID originator id as its 32 hex digits (``UUID.hex``).
+    """
+    statement = (f"SELECT rowid, originator_id, originator_version, topic, state "
+                 f"FROM {recorder.events_table_name} WHERE rowid>=? "
+                 f"{'' if stop is None else 'AND rowid<=? '}ORDER BY rowid LIMIT ?")
+    ids: dict[str, str] = {}
+    decode = mapper.decode_state
+    position = start
+    while True:
+        params = (position, PAGE) if stop is None else (position, stop, PAGE)
+        with recorder.datastore.transaction(commit=False) as c:
+            c.execute(statement, params)
+            rows = c.fetchall()
+        if not rows:
+            return
+        if len(ids) > 100_000:
+            ids.clear()
+        for seq, hex_id, version, topic, state in rows:
+            stream_id = ids.get(hex_id)
+            if stream_id is None:
+                ids[hex_id] = stream_id = str(UUID(hex_id))
+            yield record_from_state(seq, stream_id, version, topic, decode(state))
+        position = rows[-1][0] + 1
+
+
 def record_from_state(seq: int, stream_id: str, version: int, topic: str,
                       state: dict[str, Any]) -> EventRecord:
     """Build a light record from a stored event's plain JSON state."""
-    type_name = event_type_name(topic)
+    type_name, stream_type = _topic_names(topic)
     state = upcast_for_topic(topic, state)
-    stream_type = topic.rsplit(":", 1)[-1].split(".", 1)[0]
     payload = {k: v for k, v in state.items() if k not in _PAYLOAD_SKIP}
-    return EventRecord(
-        seq=seq,
-        stream_id=stream_id,
-        stream_type=stream_type,
-        version=version,
-        type=type_name,
-        occurred_on=date.fromisoformat(state["occurred_on"]),
-        recorded_at=state["recorded_at"],
-        recorded_by=state["recorded_by"],
-        payload=payload,
-    )
+    # positional: seq, stream_id, stream_type, version, type, occurred_on, recorded_at,
+    # recorded_by, payload (faster than keywords on this hot path)
+    return EventRecord(seq, stream_id, stream_type, version, type_name,
+                       _day(state["occurred_on"]), state["recorded_at"], state["recorded_by"],
+                       payload)
+
+
+@cache
+def _topic_names(topic: str) -> tuple[str, str]:
+    """(event type name, stream type) of a stored event's topic."""
+    return event_type_name(topic), topic.rsplit(":", 1)[-1].split(".", 1)[0]
+
+
+@lru_cache(maxsize=8192)
+def _day(iso: str) -> date:
+    """``date.fromisoformat``, memoised (a store has few distinct days; dates are immutable)."""
+    return date.fromisoformat(iso)
