@@ -80,6 +80,15 @@ def require_postgres() -> None:
         pytest.skip(problem)
 
 
+def close_app(app: Any) -> None:
+    """Close an application's event store and the identity store it opened (which holds its
+    own connection)."""
+    app.close()
+    close_identities = getattr(app.identities, "close", None)
+    if close_identities is not None:
+        close_identities()
+
+
 class Stores:
     """Fresh, isolated event stores of one kind, and applications on them.
 
@@ -121,7 +130,7 @@ class Stores:
 
     def close(self) -> None:
         while self._apps:
-            self._apps.pop().close()
+            close_app(self._apps.pop())
         if self._schemas:
             with _postgres_connect() as conn:
                 while self._schemas:

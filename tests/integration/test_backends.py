@@ -170,8 +170,9 @@ def test_two_applications_on_two_sqlite_files_do_not_see_each_other(tmp_path):
         assert len(list(a.records())) == len(list(b.records()))
         assert {r.stream_id for r in a.records()}.isdisjoint({r.stream_id for r in b.records()})
     finally:
-        a.close()
-        b.close()
+        for app in (a, b):
+            app.close()
+            app.identities.close()
 
 
 READ_BACK = textwrap.dedent("""
@@ -181,6 +182,7 @@ READ_BACK = textwrap.dedent("""
     print(json.dumps([[r.seq, r.stream_id, r.type, r.occurred_on.isoformat(), r.recorded_by]
                       for r in app.records()]))
     app.close()
+    app.identities.close()
 """)
 
 
@@ -194,6 +196,7 @@ def test_a_second_process_reads_back_what_the_first_wrote(tmp_path):
                     for r in app.records()]
     finally:
         app.close()
+        app.identities.close()
     env = {k: v for k, v in os.environ.items() if k != "PERSISTENCE_MODULE"}
     done = subprocess.run([sys.executable, "-c", READ_BACK, str(path)], capture_output=True,
                           text=True, timeout=120, env=env, check=False)

@@ -123,8 +123,9 @@ class CaseMachine(RuleBasedStateMachine):
         self.retention_models: dict[UUID, RetentionModel] = {}
 
     def teardown(self) -> None:
-        self.app.close()
-        self.reader.close()
+        for app in (self.app, self.reader):
+            app.close()
+            app.identities.close()
 
     # ------------------------------------------------------------------ helpers
 
