@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/ungeforloeb demo --fresh
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples bench adapters
+	$(BIN)/ruff check $(wildcard src tests examples bench adapters)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
