@@ -77,11 +77,17 @@ def test_first_conversations_and_final_visitations_are_mostly_in_time(
 def test_the_year_sees_orders_moves_admissions_dropouts_completions_and_retention(
         planned: list[Action]) -> None:
     commands = Counter(a.command for a in planned)
-    for command in ("issue_order", "move_step_deadline", "admit", "start_education",
-                    "interrupt_education", "complete_education", "report_risk_of_dropout",
+    for command in ("issue_order", "move_step_deadline", "receive_inbound", "start_education",
                     "contact_young_person", "record_absence", "decide_sanction",
                     "make_cv_available", "assign_caseworker", "end_benefit"):
         assert commands[command] > 0, command
+    # the institutions' admissions, dropouts, completions and risk messages come through the
+    # exchange's inbound path (simulation/institutions.py)
+    inbound = Counter(type(a.kwargs["message"]).__name__ for a in planned
+                      if a.command == "receive_inbound")
+    for message in ("Optagelse", "Afbrydelse", "Gennemfoerelse", "RisikoForFrafald",
+                    "IndberetInstitutionKontakt"):
+        assert inbound[message] > 0, message
     assert 0.7 < commands["issue_order"] / SCENARIO.people < 1.0
 
 

@@ -246,6 +246,19 @@ class ExchangeCommands:
         return Received(prov.haendelse_nummer, False, applied,
                         tuple(sorted(person.pending_reports)))
 
+    def receive_inbound(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                        message: InboundMessage) -> Received:
+        """:meth:`receive_institution_message` in the shape of the other commands (target,
+        ``occurred_on``, ``recorded_by``), for scripted callers such as the simulation."""
+        command = "receive_inbound"
+        if message.young_person_id != young_person_id:
+            raise InvalidCommandError(command, "message", f"a message for {young_person_id}",
+                                      message.young_person_id)
+        if message.provenance.occurred_on != occurred_on:
+            raise InvalidCommandError(command, "occurred_on", "the message's occurred_on",
+                                      occurred_on)
+        return self.receive_institution_message(message, recorded_by=recorded_by)
+
     def apply_pending_reports(self, young_person_id: UUID, *,
                               recorded_by: str = UDB) -> tuple[str, ...]:
         """Apply the young person's received reports that the case can now take (e.g. a
@@ -352,7 +365,7 @@ class ExchangeCommands:
             young_person_id=person.id, institution_id=r.institution_id, report_id=r.report_id,
             received_on=r.received_on, order_id=found[0].id if found else None,
             admission_id=found[1] if found else None,
-            case_id=uuid5(NAMESPACE_URL, f"urn:ungeforloeb:retention:{person.id}:{r.report_id}"),
+            case_id=retention_case_id(person.id, r.report_id),
             **common)
 
     # ------------------------------------------------------------------ outbound
@@ -503,6 +516,12 @@ def notification_due(on: date, has_support_need: bool) -> bool:
     1 Jan 2022 (000:116–119: "alle unge med uddannelsespålæg, der optages … og har et
     støttebehov")."""
     return has_support_need and on >= NOTIFICATION_FROM
+
+
+def retention_case_id(young_person_id: UUID, report_id: str) -> UUID:
+    """The id of the retention case a risk report opens: derived from the young person and the
+    report id, so that receiving the same reports gives the same case ids wherever it runs."""
+    return uuid5(NAMESPACE_URL, f"urn:ungeforloeb:retention:{young_person_id}:{report_id}")
 
 
 def _age(birth: date, on: date) -> int:

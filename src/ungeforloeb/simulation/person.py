@@ -34,6 +34,7 @@ from ungeforloeb.domain.values import (
     VisitationGroup,
     VisitationStage,
 )
+from ungeforloeb.simulation.institutions import with_institution_messages
 from ungeforloeb.simulation.plan import CASEWORKER, SELF, SYSTEM, Action, Plan, seeded_uuid
 from ungeforloeb.simulation.scenario import World
 
@@ -76,7 +77,8 @@ class Admission:
 
 def plan_person(world: World, rng: random.Random, first_contact: date) -> list[Action]:
     """Plan one young person's path from ``first_contact`` to the scenario's last day."""
-    return _Person(world, rng, first_contact).plan_all()
+    return with_institution_messages(  # the institutions' reports through the exchange
+        _Person(world, rng, first_contact).plan_all(), rng, world.scenario.last_day)
 
 
 class _Person:
