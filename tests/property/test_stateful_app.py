@@ -350,7 +350,8 @@ class CaseMachine(RuleBasedStateMachine):
         mine = sorted((o for o, m in self.order_models.items() if m.young_person_id == yp),
                       key=str)
         order = data.draw(st.sampled_from(mine)) if with_order and mine else None
-        refuse = received < on or received > self.today
+        refuse = (received < on or received > self.today
+                  or on < self.persons[yp].first_contact_on)
         case = self.attempt(refuse, "report_risk_of_dropout", yp, occurred_on=on,
                             recorded_by="udb", institution_id="280727",
                             report_id=f"udb-{uuid4().hex[:8]}", received_on=received,

@@ -98,6 +98,15 @@ def test_a_deadline_is_moved_with_a_reason_code():
     assert order.deadlines[OrderStep.PROPOSE_WISH] == day(65)
 
 
+def test_a_deadline_cannot_be_moved_to_a_day_before_the_move():
+    ORDER.given(fact(EO.StepDeadlineSet, occurred_on=day(5), step=OrderStep.PROPOSE_WISH,
+                     deadline=day(35))).when(
+        "move_step_deadline", occurred_on=day(30), step=OrderStep.PROPOSE_WISH,
+        deadline=day(29), reason=DeadlineMoveReason.ILLNESS,
+    ).refused(EventOutOfOrderError, match="move_step_deadline on .* before StepDeadlineMoved "
+                                          r"\(the day it was moved\)")
+
+
 def test_a_deadline_never_set_cannot_be_moved():
     ORDER.when("move_step_deadline", occurred_on=day(30), step=OrderStep.APPLY,
                deadline=day(65), reason=DeadlineMoveReason.OTHER).refused(

@@ -431,7 +431,10 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         """Open a retention case on a risk-of-dropout message; returns the case id.
 
         ``case_id`` names the new case (a migration or a seeded simulation); random if None."""
-        self._person(young_person_id, "report_risk_of_dropout")
+        person = self._person(young_person_id, "report_risk_of_dropout")
+        check_date("report_risk_of_dropout", "occurred_on", occurred_on)
+        check_not_before("report_risk_of_dropout", occurred_on, "FirstContactRegistered",
+                         person.first_contact_on, "young person", person.id)
         if order_id is not None:
             self._order(order_id, "report_risk_of_dropout")
         case = RetentionCase.open(occurred_on=occurred_on, recorded_by=recorded_by,

@@ -285,6 +285,8 @@ class EducationOrder(Aggregate):
                 f"{command}: StepDeadlineMoved before StepDeadlineSet for step {step.value} "
                 f"of order {self.id}"
             )
+        check_not_before(command, deadline, "StepDeadlineMoved (the day it was moved)",
+                         occurred_on, "order", self.id)
         self._record(self.StepDeadlineMoved, command, occurred_on, recorded_by, recorded_at,
                      step=step, deadline=deadline, reason=reason)
 
