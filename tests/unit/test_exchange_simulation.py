@@ -47,4 +47,4 @@ def test_the_demo_worklist_shows_retention_data_quality_and_receipt_items() -> N
     assert kinds["retention"] and kinds["data_quality"] and kinds["receipt"]
     for item in items:
         if item.kind in ("retention", "data_quality", "receipt"):
-            assert item.cause and item.rule_id and item.rule_id.startswith("exchange.")
+            assert item.cause and item.rule_id and item.legal_source

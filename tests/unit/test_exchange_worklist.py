@@ -173,7 +173,8 @@ def test_a_risk_message_within_six_months_of_start_gives_a_contact_deadline() ->
     _at_risk(w, date(2024, 9, 2))  # a Monday
     items = [i for i in w.items(retention_items, date(2024, 9, 3)) if "Contact" in i.title]
     (item,) = items
-    assert item.kind == "retention" and item.rule_id == "exchange.retention.contact"
+    assert item.kind == "retention" and item.rule_id == "x22_risk_reaction"
+    assert item.legal_source is not None and "§ 30" in item.legal_source
     assert item.due_on == date(2024, 9, 9)
     assert "exchange.retention.initiative" in rules(w.items(retention_items, date(2024, 9, 3)))
 
@@ -193,22 +194,21 @@ def test_contact_and_an_initiative_with_the_institution_clear_the_deadlines() ->
                                       initiative=RetentionInitiative.SUPPORT_MEETING,
                                       with_institution=True)
     assert [i for i in w.items(retention_items, date(2024, 9, 10))
-            if i.rule_id != "exchange.retention.mentor_window"] == []
+            if i.rule_id != "mentor_right_window"] == []
 
 
 def test_a_risk_message_more_than_six_months_after_start_has_no_reaction_deadline() -> None:
     w = new_world()
     _at_risk(w, date(2024, 11, 4), start=date(2024, 4, 1))
     assert [i for i in w.items(retention_items, date(2024, 11, 5))
-            if i.rule_id in ("exchange.retention.contact",
-                             "exchange.retention.initiative")] == []
+            if i.rule_id in ("x22_risk_reaction", "exchange.retention.initiative")] == []
 
 
 def test_a_17_year_old_must_be_contacted_within_5_working_days_whenever_the_risk_arises() -> None:
     w = new_world(birth_date=date(2007, 1, 1))
     _at_risk(w, date(2024, 11, 4), start=date(2024, 4, 1))
     (item,) = [i for i in w.items(retention_items, date(2024, 11, 5)) if "Contact" in i.title]
-    assert item.rule_id == "exchange.retention.contact_15_17"
+    assert item.rule_id == "kui_contact_15_17"
     assert item.due_on == date(2024, 11, 11)
 
 
@@ -217,11 +217,11 @@ def test_the_mentor_window_runs_from_admission_or_from_start_as_the_data_says() 
     _at_risk(w, date(2024, 9, 2))
     # by the statute: admitted 1 March 2024, so the right ran until 1 September 2024
     assert [i for i in w.items(retention_items, date(2024, 9, 3))
-            if i.rule_id == "exchange.retention.mentor_window"] == []
+            if i.rule_id == "mentor_right_window"] == []
     # by the guidance: from the start on 12 August 2024
     assert [i.due_on for i in w.items(retention_source(Settings(mentor_anchor="start")),
                                       date(2024, 9, 3))
-            if i.rule_id == "exchange.retention.mentor_window"] == [date(2025, 2, 12)]
+            if i.rule_id == "mentor_right_window"] == [date(2025, 2, 12)]
 
 
 def test_a_transition_mentor_ending_soon_is_a_reminder_to_extend() -> None:
@@ -232,3 +232,22 @@ def test_a_transition_mentor_ending_soon_is_a_reminder_to_extend() -> None:
     (item,) = [i for i in w.items(retention_items, date(2024, 12, 10))
                if i.rule_id == "exchange.retention.mentor_support"]
     assert item.due_on == date(2024, 12, 20)
+
+
+def test_the_mentor_windows_anchor_is_read_from_the_rule_data() -> None:
+    from ungeforloeb.rules.loader import load_rule_set, packaged_files
+
+    statute = 'start = { event = "Admitted" }\nlength = 6\nunit = "months"'
+    guidance = 'start = { event = "EducationStarted" }\nlength = 6\nunit = "months"'
+    files = []
+    for name, raw in packaged_files():
+        text = raw.decode("utf-8")
+        if name == "from_2022.toml":
+            assert text.count(statute) == 1
+            text = text.replace(statute, guidance)
+        files.append((name, text.encode("utf-8")))
+    w = new_world()
+    _at_risk(w, date(2024, 9, 2))
+    items = w.items(retention_source(Settings(rules=load_rule_set(files))), date(2024, 9, 3))
+    assert [i.due_on for i in items if i.rule_id == "mentor_right_window"] == [
+        date(2025, 2, 12)]
