@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from exchange_support import OTHER_INSTITUTION, new_world
+from ungeforloeb.domain.exchange_values import EntryMode
 from ungeforloeb.domain.values import ContactChannel, MentorPurpose
 from ungeforloeb.exchange.checks import data_quality, data_quality_source
 from ungeforloeb.exchange.retention import Settings, retention_items, retention_source
@@ -251,3 +252,12 @@ def test_the_mentor_windows_anchor_is_read_from_the_rule_data() -> None:
     items = w.items(retention_source(Settings(rules=load_rule_set(files))), date(2024, 9, 3))
     assert [i.due_on for i in items if i.rule_id == "mentor_right_window"] == [
         date(2025, 2, 12)]
+
+
+def test_an_admission_reported_again_while_enrolled_contradicts_the_earlier_one() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)),
+              w.admission("h-7", date(2024, 5, 2), date(2024, 4, 1), entry=EntryMode.MANUAL))
+    (item,) = [i for i in w.items(data_quality)
+               if i.rule_id == "exchange.dq.contradicting_status"]
+    assert "h-1" in item.title and "h-7" in item.title and "admitted again" in item.title

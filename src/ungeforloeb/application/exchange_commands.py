@@ -50,6 +50,7 @@ from ungeforloeb.exchange.messages import (
     RisikoForFrafald,
 )
 from ungeforloeb.exchange.routing import Recipient, Routing
+from ungeforloeb.rules.loader import default_rules
 
 if TYPE_CHECKING:
     from ungeforloeb.application.app import Ungeforloeb
@@ -439,9 +440,9 @@ class ExchangeCommands:
                                   wants_institution_contact: bool, contact: Contact,
                                   message_id: str | None = None) -> Dispatch | None:
         """Record the support assessment (``SupportAssessed``) and, where the rules say so —
-        a support need assessed, on or after 1 Jan 2022 (LAB § 30 stk. 7 as rewritten by lov
-        nr. 2590 af 28/12/2021; 000:116–119) — send DataTilInstitution and the Jobnet letter.
-        """
+        a support need assessed while rule ``x22_institution_notified`` is in force (from 1 Jan
+        2022: LAB § 30 stk. 7 as rewritten by lov nr. 2590 af 28/12/2021; 000:116–119) — send
+        DataTilInstitution and the Jobnet letter."""
         app = self._app()
         if not isinstance(contact, Contact):
             raise InvalidCommandError("assess_support_and_notify", "contact", "a Contact",
@@ -506,16 +507,17 @@ class ExchangeCommands:
             yield app.receive_institution_message(message, recorded_by=recorded_by)
 
 
-NOTIFICATION_FROM = date(2022, 1, 1)
-"""From this day the structured notification of admitted young people with a support need
-applies (LAB § 30 stk. 7 as rewritten by lov nr. 2590 af 28/12/2021; DataTilInstitution v2.0)."""
+NOTIFICATION_RULE = "x22_institution_notified"
+"""The rule (in the rule data) that says when the institution is notified: from 1 Jan 2022, an
+admitted young person with an order and a support need (LAB § 30 stk. 7 as rewritten by lov nr.
+2590 af 28/12/2021; 000:116–119)."""
 
 
 def notification_due(on: date, has_support_need: bool) -> bool:
-    """Whether the rules say the institution is notified: a support need assessed on or after
-    1 Jan 2022 (000:116–119: "alle unge med uddannelsespålæg, der optages … og har et
-    støttebehov")."""
-    return has_support_need and on >= NOTIFICATION_FROM
+    """Whether the rules say the institution is notified: a support need assessed, and the
+    notification rule in force on ``on`` in the rule data ("alle unge med uddannelsespålæg, der
+    optages … og som har et støttebehov")."""
+    return has_support_need and default_rules().period_on(NOTIFICATION_RULE, on) is not None
 
 
 def retention_case_id(young_person_id: UUID, report_id: str) -> UUID:

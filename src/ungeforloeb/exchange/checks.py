@@ -14,7 +14,8 @@ The checks (rule ids ``exchange.dq.*``):
   was active on the day it happened;
 - ``overlapping_enrolments`` — two admissions from different reporters (institution or system)
   whose enrolments overlap in time;
-- ``contradicting_status`` — an education reported both completed and interrupted;
+- ``contradicting_status`` — an education reported both completed and interrupted, or reported
+  admitted again while an earlier admission to it is still active;
 - ``late`` — a report received more than ``late_days`` calendar days after it happened;
 - ``school_municipality`` — a report naming a school municipality other than the home
   municipality, where responsibility is unclear (002:355–369);
@@ -181,6 +182,18 @@ def data_quality(facts: Facts, on: date, *,
         if len({_p(r, "kind") for r in recs}) > 1:
             yield _item(facts, "contradicting_status",
                         f"{code} at {inst} reported both completed and interrupted", recs)
+    # … or admitted again while the earlier admission to it is still active
+    reported = [a for a in admissions if a[3].type == "InstitutionReportReceived"]
+    for i, (inst, code, admitted, rec) in enumerate(reported):
+        for inst2, code2, admitted2, rec2 in reported[i + 1:]:
+            if (inst2, code2) != (inst, code) or admitted2 < admitted:
+                continue
+            end = _enrolment_end(reports, facts, inst, code, admitted)
+            if end is None or end > admitted2:
+                yield _item(facts, "contradicting_status",
+                            f"{code} at {inst} reported admitted again on "
+                            f"{admitted2.isoformat()} while admitted since "
+                            f"{admitted.isoformat()}", [rec, rec2])
 
 
 def data_quality_source(late_days: int = DEFAULT_LATE_DAYS) -> Any:
