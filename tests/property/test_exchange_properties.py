@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -28,6 +29,7 @@ from ungeforloeb.exchange.messages import (
     PHONE,
     Contact,
     DataTilInstitution,
+    MessageError,
     Optagelse,
     Provenance,
     is_general_mailbox,
@@ -207,3 +209,24 @@ def test_the_reference_state_is_what_the_messages_say() -> None:
     rules = {rule for _, rule, *_ in items}
     assert {"exchange.dq.no_admission", "exchange.dq.late", "exchange.dq.not_applied",
             "exchange.dq.overlapping_enrolments"} <= rules
+
+
+TOP_LEVEL = sorted(p[0] for p in ACCEPTS if len(p) == 1)
+
+
+@pytest.mark.parametrize("field", TOP_LEVEL)
+@given(text=st.text(max_size=80))
+def test_building_the_outbound_message_in_code_refuses_a_string_it_does_not_accept(
+        field: str, text: str) -> None:
+    assume(not ACCEPTS[(field,)](text) or field == "sent_on")
+    with pytest.raises(MessageError):
+        attrs.evolve(VALID, **{field: text})
+
+
+@pytest.mark.parametrize("field", ["contact_id", "kind", "phone", "email"])
+@given(text=FREE_TEXT)
+def test_a_contact_record_refuses_free_text_in_every_field(field: str, text: str) -> None:
+    fields = {"contact_id": "cw-1", "kind": ContactKind.PERSON, "phone": "12345678",
+              "email": "anne.jensen@kk.dk", field: text}
+    with pytest.raises(MessageError):
+        Contact(**fields)
