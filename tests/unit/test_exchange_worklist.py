@@ -261,3 +261,21 @@ def test_an_admission_reported_again_while_enrolled_contradicts_the_earlier_one(
     (item,) = [i for i in w.items(data_quality)
                if i.rule_id == "exchange.dq.contradicting_status"]
     assert "h-1" in item.title and "h-7" in item.title and "admitted again" in item.title
+
+
+def test_designations_load_strictly_from_a_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from ungeforloeb.exchange.routing import RoutingError, load_routing
+
+    good = tmp_path / "routing.toml"
+    good.write_text('[municipalities.101]\nkind = "person"\nrecipient_id = "cw-9"\n')
+    w = new_world(designate=False)
+    w.app.use_routing(load_routing(good))
+    w.receive(w.completion("h-9", date(2024, 6, 1)))
+    (item,) = w.items(data_quality)
+    assert item.caseworker_id == "cw-9"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[municipalities.101]\nkind = "postkasse"\nrecipient_id = "post"\n')
+    import pytest
+
+    with pytest.raises(RoutingError, match=r"bad.toml: municipalities.101"):
+        load_routing(bad)

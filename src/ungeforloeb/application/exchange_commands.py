@@ -144,6 +144,13 @@ class ExchangeCommands:
         self.__dict__["_exchange_routing"] = self.routing.designate(
             municipality_code, Recipient(kind, recipient_id))
 
+    def use_routing(self, routing: Routing) -> None:
+        """Use ``routing`` (e.g. :func:`ungeforloeb.exchange.routing.load_routing`) for the
+        reports received from now on."""
+        if not isinstance(routing, Routing):
+            raise InvalidCommandError("use_routing", "routing", "a Routing", routing)
+        self.__dict__["_exchange_routing"] = routing
+
     # ------------------------------------------------------------------ lookups
 
     def _exchange_index(self) -> _Index:

@@ -5,9 +5,10 @@ messages: a worker with special responsibility for young people with an educatio
 team (000:398–403), because caseworkers change (000:393). When a report arrives, the application
 routes it to the municipality's designated recipient and records that decision in the report's
 event (``recipient_kind``, ``recipient_id``): the routing is decided once, at receipt, and a
-later change of caseworker does not move it. With no designation, the report is routed to the
-case's team at the time (and, if the case has none, to nobody: the worklist then gives it the
-case's current caseworker).
+later change of caseworker does not move it. The designations are configuration, not events:
+set them with ``designate_recipient`` or load them from a TOML file (:func:`load_routing`).
+With no designation, the report is routed to the case's team at the time (and, if the case has
+none, to nobody: the worklist then gives it the case's current caseworker).
 
 **Missing receipt.** An outbound notification (``InstitutionNotified``) with neither a receipt
 (``ReceiptReceived`` in reply to it) nor the institution's contact for that admission
@@ -18,9 +19,11 @@ never knows if it arrived" is what this fixes (001:1114–1134).
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator, Mapping
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -73,6 +76,34 @@ class Routing:
         if current_team is not None:
             return Recipient(ContactKind.TEAM, current_team)
         return None
+
+
+class RoutingError(ValueError):
+    """Raised when a routing file is malformed; the message names the file and the key."""
+
+
+def load_routing(path: str | Path) -> Routing:
+    """Read the designated recipients from a TOML file, strictly::
+
+        [municipalities.101]
+        kind = "team"            # or "person"
+        recipient_id = "ungeteam-kbh"
+    """
+    file = Path(path)
+    data = tomllib.loads(file.read_text(encoding="utf-8"))
+    if set(data) - {"municipalities"}:
+        raise RoutingError(f"{file.name}: unknown keys {sorted(set(data) - {'municipalities'})}")
+    routing = Routing()
+    for code, entry in dict(data.get("municipalities", {})).items():
+        where = f"{file.name}: municipalities.{code}"
+        if not isinstance(entry, dict) or set(entry) != {"kind", "recipient_id"}:
+            raise RoutingError(f"{where} must have exactly 'kind' and 'recipient_id'")
+        try:
+            routing = routing.designate(code, Recipient(ContactKind(entry["kind"]),
+                                                        entry["recipient_id"]))
+        except (ValueError, TypeError) as e:
+            raise RoutingError(f"{where}: {e}") from None
+    return routing
 
 
 def addressee(report: EventRecord) -> dict[str, Any]:
