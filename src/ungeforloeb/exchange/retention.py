@@ -134,8 +134,8 @@ def retention_items(facts: Facts, on: date, *,
         received = date.fromisoformat(first.payload["received_on"])
         adm = _admission(facts, case, first)
         causes = tuple(r.seq for r in reports) + ((adm.rec.seq,) if adm else ())
-        label = f"risk of dropout from {first.payload['institution_id']} received " \
-                f"{received.isoformat()}"
+        label = (f"risk of dropout {', '.join(r.payload['report_id'] for r in reports)} from "
+                 f"{first.payload['institution_id']} received {received.isoformat()}")
         youth_rule = rules.period_on(YOUTH_RULE, received)
         age = facts.age_on(received)
         band = youth_rule.population.age if youth_rule is not None else None
