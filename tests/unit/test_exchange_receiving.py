@@ -37,14 +37,15 @@ def test_the_same_report_id_twice_changes_nothing() -> None:
     assert len(w.app.case_file(w.yp).records) == before
 
 
-def test_a_completion_before_its_admission_waits_and_is_applied_when_it_can_be() -> None:
+def test_a_completion_before_its_admission_waits_and_is_applied_when_the_start_is_recorded(
+) -> None:
     w = new_world()
     w.receive(w.completion("h-9", date(2024, 12, 20)))
     assert w.app.receive_institution_message(
         w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12))).pending == ("h-9",)
     w.start("h-1", date(2024, 8, 12))
-    assert w.app.apply_pending_reports(w.yp) == ("h-9",)
     assert w.facts().admissions[0].completed is not None
+    assert w.app.apply_pending_reports(w.yp) == ()
 
 
 def test_an_interruption_maps_its_reason_code_through_the_code_list() -> None:

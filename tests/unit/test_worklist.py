@@ -226,3 +226,24 @@ def test_a_young_person_without_an_order_has_no_deadlines(app: Ungeforloeb,
     app.register_first_contact(occurred_on=FIRST_CONTACT, recorded_by="cw-001",
                                municipality_code="101", birth_date=date(2004, 1, 1))
     assert items_on(app, FIRST_CONTACT + timedelta(days=100)) == []
+
+
+def test_one_duty_raised_by_two_sources_shows_once_as_the_more_specific_item(
+        app: Ungeforloeb, clock: SettableClock) -> None:
+    case = Case(app, clock)
+    due = FIRST_CONTACT + timedelta(days=5)
+
+    def generic(facts: Facts, on: date) -> list[WorkItem]:
+        return [WorkItem(facts.young_person_id, "rule", "React to the risk message", due, True,
+                         rule_id="x22_risk_reaction")]
+
+    def specific(facts: Facts, on: date) -> list[WorkItem]:
+        return [WorkItem(facts.young_person_id, "retention", "Contact the young person", due,
+                         True, rule_id="x22_risk_reaction"),
+                WorkItem(facts.young_person_id, "retention", "Another duty", due, True,
+                         rule_id="other_rule")]
+
+    items = worklist([app.case_file(case.yp)], FIRST_CONTACT + timedelta(days=10),
+                     sources=[generic, specific])
+    assert [(i.kind, i.rule_id) for i in items] == [
+        ("retention", "x22_risk_reaction"), ("retention", "other_rule")]

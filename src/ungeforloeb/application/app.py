@@ -23,7 +23,7 @@ from eventsourcing.persistence import Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ungeforloeb.application.clock import Clock, system_clock
-from ungeforloeb.application.exchange_commands import ExchangeCommands
+from ungeforloeb.application.exchange_commands import UDB, ExchangeCommands
 from ungeforloeb.application.identity import (
     IdentityRecord,
     IdentityStore,
@@ -364,8 +364,14 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
 
     def start_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                         admission_id: str) -> None:
-        self._call(self._order(order_id, "start_education"), "start_education",
-                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id)
+        """Record the start of an admitted education, then apply any institution report that
+        was waiting for it (e.g. a completion that arrived before the start was recorded)."""
+        order = self._order(order_id, "start_education")
+        self._call(order, "start_education", occurred_on=occurred_on, recorded_by=recorded_by,
+                   admission_id=admission_id)
+        person = self._person(order.young_person_id, "start_education")
+        if person.pending_reports:
+            self._apply_pending(person, UDB)
 
     def complete_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                            admission_id: str) -> None:

@@ -60,21 +60,40 @@ def worklist(case_files: Iterable[CaseFile], on: date, *, caseworker: str | None
     for case_file in case_files:
         facts = case_file.view(as_of=on, known_at=known_at)
         current = facts.current_caseworker
-        for source in active:
-            for item in source(facts, on):
-                if current is not None and (item.caseworker_id is None or item.team_id is None):
-                    item = attrs.evolve(
-                        item,
-                        caseworker_id=item.caseworker_id or current[0],
-                        team_id=item.team_id or current[1],
-                    )
-                if caseworker is not None and item.caseworker_id != caseworker:
-                    continue
-                if team is not None and item.team_id != team:
-                    continue
-                items.append(item)
+        for item in _distinct(item for source in active for item in source(facts, on)):
+            if current is not None and (item.caseworker_id is None or item.team_id is None):
+                item = attrs.evolve(
+                    item,
+                    caseworker_id=item.caseworker_id or current[0],
+                    team_id=item.team_id or current[1],
+                )
+            if caseworker is not None and item.caseworker_id != caseworker:
+                continue
+            if team is not None and item.team_id != team:
+                continue
+            items.append(item)
     items.sort(key=_sort_key)
     return items
+
+
+def _distinct(items: Iterable[WorkItem]) -> list[WorkItem]:
+    """One item per duty: where two sources raise the same rule with the same due date for a
+    case (e.g. the compliance source and the retention source), keep the more specific one
+    (the one whose kind is not the generic ``"rule"``), else the first."""
+    kept: dict[tuple[str, date | None], int] = {}
+    out: list[WorkItem] = []
+    for item in items:
+        if item.rule_id is None:
+            out.append(item)
+            continue
+        key = (item.rule_id, item.due_on)
+        at = kept.get(key)
+        if at is None:
+            kept[key] = len(out)
+            out.append(item)
+        elif out[at].kind == "rule" and item.kind != "rule":
+            out[at] = item
+    return out
 
 
 # ------------------------------------------------------------------ the deadline source
