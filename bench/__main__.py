@@ -147,9 +147,13 @@ class Bench:
         for i in range(runs or self.args.runs):
             run_args = before(i) if before is not None else args
             t0 = time.perf_counter()
-            out = self.worker(name, run_args, optimize)
-            if after is not None:
-                after(i)
+            ok = False
+            try:
+                out = self.worker(name, run_args, optimize)
+                ok = True
+            finally:
+                if after is not None:
+                    after(i, ok)
             result.runs.append(out)
             result.events = out["events"]
             rate = out["events"] / max(out["seconds"], 1e-9)
@@ -174,8 +178,8 @@ class Bench:
             return {"size": sargs, "env": sqlite_env(tmp), "batched": True,
                     "cache": self.args.cache}
 
-        def after(_i: int) -> None:
-            if not size.store.exists():
+        def after(_i: int, ok: bool = True) -> None:
+            if ok and not size.store.exists():
                 for suffix in ("", "-wal", "-shm"):
                     src = Path(str(tmp) + suffix)
                     if src.exists():
@@ -186,7 +190,7 @@ class Bench:
             if not size.store.exists():
                 self.console.log(f"building the {size.events:,}-event store (not measured)")
                 self.worker("command", before(0))
-                after(0)
+                after(0, True)
             return
         self.measure(label, "command", {}, runs=runs, before=before, after=after)
         if not size.store.exists():  # skipped by --only
@@ -195,8 +199,8 @@ class Bench:
     def export_log(self, size: Size, label: str | None) -> None:
         tmp = size.dir / "run.jsonl"
 
-        def after(_i: int) -> None:
-            if not size.log.exists() and tmp.exists():
+        def after(_i: int, ok: bool = True) -> None:
+            if ok and not size.log.exists() and tmp.exists():
                 tmp.rename(size.log)
             tmp.unlink(missing_ok=True)
 
@@ -205,7 +209,7 @@ class Bench:
             if not size.log.exists():
                 self.console.log(f"exporting the {size.events:,}-event log (not measured)")
                 self.worker("export", args)
-                after(0)
+                after(0, True)
             return
         self.measure(label, "export", args, after=after)
         if not size.log.exists():
@@ -217,17 +221,19 @@ class Bench:
         self.size = size
         self.console.log(
             f"municipality: {size.people:,} young people over {size.years} years (seed "
-            f"{size.seed}), first {size.events:,} events, {size.streams:,} streams, data up to "
+            f"{size.seed}), first {size.events:,} commands, data up to "
             f"{size.as_of}; cache {size.dir}")
         sargs = asdict(size)
         each = min(a.each_events, size.events)
         pg_events = min(a.pg_events or size.events, size.events)
+        self.console.log(f"{size.person_years:,.0f} person-years on benefit: "
+                         f"{size.events / size.person_years:,.1f} commands per person-year")
 
         # --- anchors of the hardware --------------------------------------------------
         self.measure("noop", "noop", {}, runs=1)
         x = size.dir / "executemany.sqlite"
         self.measure("sqlite_executemany", "sqlite_executemany",
-                     {"db": str(x), "rows": size.events}, after=lambda _i: _remove_db(x))
+                     {"db": str(x), "rows": size.events}, after=lambda _i, _ok: _remove_db(x))
 
         # --- command path -----------------------------------------------------------------
         self.build_store(size, "command_sqlite_batched")
@@ -236,8 +242,8 @@ class Bench:
         def plain_args(batched: bool, limit: int | None, path: Path) -> Any:
             def before(_i: int) -> dict[str, Any]:
                 _remove_db(path)
-                return {"size": sargs, "env": sqlite_env(path), "batched": batched,
-                        "limit": limit}
+                return {"store": str(size.store), "env": sqlite_env(path),
+                        "batched": batched, "limit": limit}
             return before
 
         self.measure("es_plain_save_batched", "plain", {},
@@ -250,21 +256,24 @@ class Bench:
                     "limit": each, "cache": a.cache}
 
         self.measure("command_sqlite_each", "command", {}, before=each_before,
-                     after=lambda _i: _remove_db(each_db),
-                     note=f"first {each:,} events")
+                     after=lambda _i, _ok: _remove_db(each_db),
+                     note=f"first {each:,} commands")
         self.measure("es_plain_save_each", "plain", {},
                      before=plain_args(False, each, each_db),
-                     after=lambda _i: _remove_db(each_db), note=f"first {each:,} events")
+                     after=lambda _i, _ok: _remove_db(each_db), note=f"first {each:,} events")
         if self.selected("es_plain_read"):
             if not plain.exists():
                 self.worker("plain", plain_args(True, None, plain)(0))
             self.measure("es_plain_read", "es_plain_read", {"db": str(plain)})
+            if a.optimize:
+                self.measure("es_plain_read:O", "es_plain_read", {"db": str(plain)},
+                             optimize=True, runs=1, note="python -O, 1 run")
         _remove_db(plain)
 
         if a.postgres and postgres_reachable():
             for label, name in (("command_postgres_batched", "command"),
                                 ("es_plain_save_batched_pg", "plain")):
-                self._postgres(label, name, sargs, pg_events)
+                self._postgres(label, name, size, pg_events)
         elif a.postgres:
             self.console.log("PostgreSQL at 127.0.0.1:5432 is not reachable: skipped")
 
@@ -275,12 +284,12 @@ class Bench:
         self.export_log(size, "export")
         self.measure("orjson_loads", "orjson_loads", {"log": str(size.log)})
         self.measure("audit", "audit", {"log": str(size.log), "as_of": size.as_of})
-        if a.optimize:
+        if a.optimize:  # one run each: a side measurement
             self.measure("audit:O", "audit", {"log": str(size.log), "as_of": size.as_of},
-                         optimize=True, note="python -O")
+                         optimize=True, runs=1, note="python -O, 1 run")
             self.measure("projection_status:O", "projection",
                          {"db": str(size.store), "kind": "status", "as_of": size.as_of},
-                         optimize=True, note="python -O")
+                         optimize=True, runs=1, note="python -O, 1 run")
 
         # --- how memory grows ---------------------------------------------------------------
         if a.growth and size.events > GROWTH_BASE:
@@ -289,27 +298,29 @@ class Bench:
             self.measure(f"export@{_k(GROWTH_BASE)}", "export",
                          {"db": str(small.store), "log": str(small.dir / "run.jsonl"),
                           "as_of": small.as_of},
-                         after=lambda _i: (small.dir / "run.jsonl").unlink(missing_ok=True))
+                         after=lambda _i, _ok: (small.dir / "run.jsonl").unlink(missing_ok=True))
             self.export_log(small, None)
             self.measure(f"audit@{_k(GROWTH_BASE)}", "audit",
                          {"log": str(small.log), "as_of": small.as_of})
 
-    def _postgres(self, label: str, name: str, sargs: dict[str, Any], limit: int) -> None:
+    def _postgres(self, label: str, name: str, size: Size, limit: int) -> None:
         schemas: list[Any] = []
 
         def before(_i: int) -> dict[str, Any]:
             cm = postgres_schema()
             env = cm.__enter__()
             schemas.append(cm)
-            args: dict[str, Any] = {"size": sargs, "env": env, "batched": True, "limit": limit}
+            args: dict[str, Any] = {"env": env, "batched": True, "limit": limit}
             if name == "command":
-                args["cache"] = self.args.cache
+                args.update(size=asdict(size), cache=self.args.cache)
+            else:
+                args.update(store=str(size.store))
             return args
 
-        def after(_i: int) -> None:
+        def after(_i: int, ok: bool = True) -> None:
             schemas.pop().__exit__(None, None, None)
 
-        note = f"first {limit:,} events" if limit < sargs["events"] else ""
+        note = f"first {limit:,} commands" if limit < size.events else ""
         self.measure(label, name, {}, before=before, after=after, note=note)
 
     # ------------------------------------------------------------------ output
@@ -427,10 +438,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         "--quick)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--each-events", type=int, default=None,
-                   help="events of the one-command-per-transaction path (default 20,000; "
+                   help="commands of the one-command-per-transaction path (default 20,000; "
                         "5,000 with --quick)")
     p.add_argument("--pg-events", type=int, default=None,
-                   help="events of the PostgreSQL command path (default: all)")
+                   help="commands of the PostgreSQL command path (default: all, at most "
+                        "200,000)")
     p.add_argument("--no-postgres", dest="postgres", action="store_false")
     p.add_argument("--no-growth", dest="growth", action="store_false",
                    help=f"skip export and audit at {GROWTH_BASE:,} events")
@@ -449,6 +461,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         args.runs = 1 if args.quick else 3
     if args.each_events is None:
         args.each_events = 5_000 if args.quick else 20_000
+    if args.pg_events is None and args.events > 200_000:
+        args.pg_events = 200_000
     return args
 
 

@@ -2,8 +2,9 @@
 
 A size of N events is hit by choosing how many young people have a first contact over
 :data:`YEARS` years (from a small pilot of the same seed's generator) and then keeping the first N
-actions in recording order: the municipality's history up to some moment. One command records
-one event, so N actions are N events.
+actions in recording order: the municipality's history up to some moment. Almost every command
+records one event (a message from an institution may record more), so N actions make a little
+over N events; the measurements count the events stored.
 
 Stores and logs are cached under ``.bench-cache/<events>-<seed>/`` (gitignored) so that reruns
 do not rebuild them.
@@ -27,12 +28,6 @@ YEARS = 4
 PILOT_PEOPLE = 400
 CACHE = Path(os.environ.get("BENCH_CACHE", ".bench-cache"))
 
-CREATES = {
-    "register_first_contact": "young_person_id",
-    "issue_order": "order_id",
-    "report_risk_of_dropout": "case_id",
-}
-"""Commands that start a stream, and the keyword that names it."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +40,6 @@ class Size:
     years: int
     as_of: str
     """The day of the last event recorded (the compliance and audit as-of date)."""
-    streams: int
     person_years: float
     """Years on benefit summed over the young people (first contact to benefit end or cut)."""
 
@@ -71,15 +65,6 @@ def limited(size: Size) -> Iterator[Action]:
     return itertools.islice(actions(size.scenario), size.events)
 
 
-def stream_of(action: Action) -> tuple[str, bool]:
-    """The id of the stream an action records its event in, and whether it starts that stream.
-    """
-    key = CREATES.get(action.command)
-    if key is not None:
-        return str(action.kwargs[key]), True
-    return str(action.target), False
-
-
 def _people_for(events: int, seed: int) -> int:
     pilot = Scenario(people=PILOT_PEOPLE, seed=seed, years=YEARS)
     per_person = sum(1 for _ in actions(pilot)) / PILOT_PEOPLE
@@ -96,14 +81,11 @@ def size_for(events: int, seed: int = 1) -> Size:
         scenario = Scenario(people=people, seed=seed, years=YEARS)
         n = 0
         last: Action | None = None
-        streams = 0
         started: dict[str, date] = {}
         ended: dict[str, date] = {}
         for a in itertools.islice(actions(scenario), events):
             n += 1
             last = a
-            if a.command in CREATES:
-                streams += 1
             if a.command == "register_first_contact":
                 started[str(a.kwargs["young_person_id"])] = a.occurred_on
             elif a.command == "end_benefit":
@@ -115,7 +97,7 @@ def size_for(events: int, seed: int = 1) -> Size:
     cut = last.recorded_at.date()
     person_years = sum(((ended.get(k) or cut) - v).days for k, v in started.items()) / 365.25
     size = Size(events=n, seed=seed, people=people, years=YEARS, as_of=cut.isoformat(),
-                streams=streams, person_years=round(person_years, 1))
+                person_years=round(person_years, 1))
     meta.parent.mkdir(parents=True, exist_ok=True)
     meta.write_text(json.dumps(asdict(size), indent=1))
     return size

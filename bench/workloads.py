@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bench import anchors
-from bench.data import Size, limited, stream_of
+from bench.data import Size, limited
 from ungeforloeb.simulation.generator import Action
 
 CACHE_SIZE = "1000000"
@@ -66,20 +66,30 @@ def command(size: dict[str, Any], env: dict[str, str], batched: bool,
                 perform(app, a)
         seconds += perf() - t0
         n += len(todays)
+    events = app.recorder.max_notification_id() or 0
     app.close()
-    return {"events": n, "seconds": seconds}
+    return {"events": events, "seconds": seconds, "commands": n}
 
 
-def plain(size: dict[str, Any], env: dict[str, str], batched: bool,
+def plain(store: str, env: dict[str, str], batched: bool,
           limit: int | None = None) -> dict[str, Any]:
-    """The anchor of :func:`command`: plain eventsourcing, the same streams, events and saves."""
-    s = Size(**size)
+    """The anchor of :func:`command`: plain eventsourcing recording the same events in the same
+    streams, saved in the same daily batches, as read back from our store (not timed)."""
+    from ungeforloeb.application import Ungeforloeb
+
+    app = Ungeforloeb(store)
+    recs: Iterator[Any] = app.records()
+    if limit is not None:
+        recs = itertools.islice(recs, limit)
 
     def days() -> Iterator[list[tuple[str, bool, date, str]]]:
-        for todays in _days(s, limit):
-            yield [(*stream_of(a), a.occurred_on, a.recorded_by) for a in todays]
+        for _day, todays in itertools.groupby(recs, key=lambda r: r.recorded_at[:10]):
+            yield [(r.stream_id, r.version == 1, r.occurred_on, r.recorded_by) for r in todays]
 
-    return anchors.es_plain_mirror(env, days(), batched)
+    try:
+        return anchors.es_plain_mirror(env, days(), batched)
+    finally:
+        app.close()
 
 
 def _app(db: str) -> Any:
@@ -95,24 +105,22 @@ def projection(db: str, kind: str, as_of: str) -> dict[str, Any]:
     ``worklist``: every case file, then the worklist on ``as_of`` (all default sources).
     ``compliance``: every case file, then every rule's verdicts as of ``as_of``.
     """
+    from ungeforloeb.projections.compliance import evaluate_all
+    from ungeforloeb.projections.status import rebuild
+    from ungeforloeb.projections.worklist import worklist
+
     app = _app(db)
     day = date.fromisoformat(as_of)
     t0 = time.perf_counter()
     if kind == "status":
-        from ungeforloeb.projections.status import rebuild
-
         proj = rebuild(app.records())
         out = len(proj.all())
         n = proj.position
     elif kind == "worklist":
-        from ungeforloeb.projections.worklist import worklist
-
         files = app.case_files()
         n = sum(len(f.records) for f in files.values())
         out = len(worklist(files.values(), day))
     elif kind == "compliance":
-        from ungeforloeb.projections.compliance import evaluate_all
-
         files = app.case_files()
         n = sum(len(f.records) for f in files.values())
         out = len(evaluate_all(files.values(), day).rows())
