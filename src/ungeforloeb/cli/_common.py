@@ -49,6 +49,7 @@ def worklist_table(items: Sequence[WorkItem], *, title: str, top: int | None = N
     table.add_column("kind", no_wrap=True)
     table.add_column("what")
     table.add_column("source")
+    table.add_column("cause (event #)", no_wrap=True)
     shown = items if top is None else items[:top]
     for item in shown:
         table.add_row(
@@ -60,6 +61,7 @@ def worklist_table(items: Sequence[WorkItem], *, title: str, top: int | None = N
             item.kind,
             item.title,
             item.legal_source or item.rule_id or "",
+            " ".join(f"#{seq}" for seq in item.cause[:3]) + (" …" if len(item.cause) > 3 else ""),
         )
     rest = len(items) - len(shown)
     if rest > 0:

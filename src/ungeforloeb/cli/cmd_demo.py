@@ -48,6 +48,10 @@ def summarise(case_files: list[CaseFile]) -> dict[str, int]:
     return dict(counts)
 
 
+_EXCHANGE_KINDS = (("retention", "Retention deadlines after risk-of-dropout messages"),
+                   ("data_quality", "Data-quality items on institutions' reports"),
+                   ("receipt", "Notifications with no receipt or contact from the institution"))
+
 _SUMMARY_ORDER = ("people", "events", "recorded late", "group AAUP", "group UP", "group AP",
                   "group not visitated", "admissions", "starts", "dropouts", "completions",
                   "retention cases")
@@ -121,3 +125,11 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
         out.print(worklist_table(items, top=top, title=title))
     else:
         out.print(title)
+    by_kind = Counter(i.kind for i in items)
+    out.print("Worklist items by kind: " + ", ".join(
+        f"{kind} {n:,}" for kind, n in sorted(by_kind.items())))
+    for kind, label in _EXCHANGE_KINDS:
+        of_kind = [i for i in items if i.kind == kind]
+        if of_kind and top:
+            out.print(worklist_table(of_kind, top=min(top, 5),
+                                     title=f"{label} ({len(of_kind)} items)"))
