@@ -8,9 +8,12 @@ No eventsourcing aggregate is built here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
+
+import orjson
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
@@ -38,9 +41,47 @@ def evaluate(files: Iterable[CaseFile], as_of: date,
     return evaluate_all(files, as_of, known_at)
 
 
+class InCaseOrder(Iterable[CaseFile]):
+    """Case files that come in ascending order of young person id: :func:`verdict_digest`
+    then judges them one at a time instead of holding every verdict (constant memory)."""
+
+    def __init__(self, files: Iterable[CaseFile]) -> None:
+        self._files = files
+
+    def __iter__(self) -> Iterator[CaseFile]:
+        return iter(self._files)
+
+
 def verdict_digest(files: Iterable[CaseFile], as_of: date) -> str:
     """SHA-256 hex digest of every verdict as of ``as_of`` (the trailer's ``verdict_digest``)."""
+    if isinstance(files, InCaseOrder):
+        return _digest_case_by_case(files, as_of)
     return evaluate(files, as_of).digest()
+
+
+def _digest_case_by_case(files: InCaseOrder, as_of: date) -> str:
+    """The digest of :meth:`ComplianceReport.digest`, case by case: it hashes the compact JSON
+    array of every verdict sorted by (case id, rule id, subject), so with the cases in id order
+    the array can be hashed as each case is judged, its verdicts sorted the same way."""
+    from ungeforloeb.projections.compliance import evaluate_case, load_rules
+
+    rules = load_rules()
+    digest = hashlib.sha256(b"[")
+    separator = b""
+    last: str | None = None
+    for cf in files:
+        if last is not None and cf.young_person_id <= last:
+            raise ValueError(f"verdict_digest: case {cf.young_person_id} after {last}: "
+                             f"InCaseOrder needs ascending case ids")
+        last = cf.young_person_id
+        verdicts = evaluate_case(cf, as_of, None, rules)
+        verdicts.sort(key=lambda v: v.sort_key)
+        for v in verdicts:
+            digest.update(separator)
+            digest.update(orjson.dumps(v.to_dict(), option=orjson.OPT_SORT_KEYS))
+            separator = b","
+    digest.update(b"]")
+    return digest.hexdigest()
 
 
 def rule_regimes() -> dict[str, str]:

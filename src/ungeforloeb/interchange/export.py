@@ -27,7 +27,7 @@ from ungeforloeb.application.mapper import OrjsonMapper
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.interchange import format as fmt
-from ungeforloeb.interchange.audit import rule_regimes, verdict_digest
+from ungeforloeb.interchange.audit import InCaseOrder, rule_regimes, verdict_digest
 from ungeforloeb.interchange.errors import ExportError
 
 Digest = Callable[[Iterable[CaseFile], date], str]
@@ -69,7 +69,8 @@ class CaseIndex:
         """Each case file, read back from the store stream by stream (records in log order)."""
         mapper = app.mapper
         assert isinstance(mapper, OrjsonMapper)
-        for case_id, stream_ids in self.streams_of.items():
+        for case_id in sorted(self.streams_of):  # case order: the digest streams (InCaseOrder)
+            stream_ids = self.streams_of[case_id]
             records: list[EventRecord] = []
             for sid in stream_ids:
                 seqs = self.seqs[sid]
@@ -125,7 +126,7 @@ def export_log(app: Ungeforloeb, out: IO[bytes], *, exported_at: datetime | None
             index.add(rec)
             if progress is not None and seq % 500 == 0:
                 progress(seq, stop)
-    vd = digest(index.case_files(app), day)
+    vd = digest(InCaseOrder(index.case_files(app)), day)
     line, _ = fmt.seal(fmt.trailer(event_count=seq, final_hash=previous, verdicts_as_of=day,
                                    verdict_digest=vd), previous)
     out.write(line)
