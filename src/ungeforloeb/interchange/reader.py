@@ -299,6 +299,8 @@ class LogReader:
         self.trailer: Trailer | None = None
         self.event_count = 0
         self.lines_read = 0
+        self._shared: dict[Any, Any] = {}
+        """One object for equal ids, types, caseworkers and days across records (memory)."""
 
     def records(self) -> Iterator[EventRecord]:
         previous = GENESIS_HASH
@@ -465,8 +467,10 @@ class LogReader:
         self._references(line, t, payload, streams)
         if schema_version != entry.schema_version:
             payload = upcast_payload(t, schema_version, payload)
-        return EventRecord(seq, stream_id, stream_type, version, t, occurred_on, recorded_at,
-                           recorded_by, payload)
+        shared = self._shared.setdefault
+        return EventRecord(seq, shared(stream_id, stream_id), shared(stream_type, stream_type),
+                           version, shared(t, t), shared(occurred_on, occurred_on), recorded_at,
+                           shared(recorded_by, recorded_by), payload)
 
     def _stream(self, line: int, t: str, stream_id: str, stream_type: str, version: int,
                 streams: dict[str, list[Any]]) -> None:
