@@ -531,7 +531,7 @@ def _sqlite_records(recorder: SQLiteApplicationRecorder, mapper: OrjsonMapper, s
             rows = c.fetchall()
         if not rows:
             return
-        if len(ids) > 100_000:
+        if len(ids) > 20_000:  # bounded: stream ids recur close together
             ids.clear()
         for seq, hex_id, version, topic, state in rows:
             stream_id = ids.get(hex_id)
