@@ -27,6 +27,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src
+	$(BIN)/mypy --strict $(wildcard adapters/*/src)
 
 # Headless Chromium for the HTML report's browser test (Debian packages; runs as root in CI).
 # Without it the browser test skips locally and fails in CI (CI=true).
