@@ -30,7 +30,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bench.data import CACHE, Size, size_for
+from bench.data import CACHE, ROOT, Size, size_for
 
 QUICK_EVENTS = 100_000
 FULL_EVENTS = 1_000_000
@@ -131,7 +131,7 @@ class Bench:
     def worker(self, name: str, args: dict[str, Any], optimize: bool = False) -> dict[str, Any]:
         cmd = [sys.executable, *(["-O"] if optimize else []), "-m", "bench.worker",
                json.dumps({"name": name, "args": args})]
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=ROOT)
         for line in proc.stdout.splitlines():
             if line.startswith("RESULT "):
                 result: dict[str, Any] = json.loads(line[7:])

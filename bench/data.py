@@ -26,7 +26,8 @@ from ungeforloeb.simulation.generator import Action, Scenario, actions
 YEARS = 4
 """Simulated years; people are scaled to hit the number of events."""
 PILOT_PEOPLE = 400
-CACHE = Path(os.environ.get("BENCH_CACHE", ".bench-cache"))
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(os.environ.get("BENCH_CACHE", ROOT / ".bench-cache")).resolve()
 
 
 
