@@ -151,3 +151,80 @@ def test_an_idle_queue_ends_a_bounded_run_quickly(world: World, amqp_url: str,
     stats = c.run(idle_timeout=0.2)
     conn.close()
     assert stats.handled == 0
+
+
+def test_a_message_may_name_the_young_person_by_cpr_resolved_through_the_identity_record(
+        world: World, amqp_url: str, names: Any, connection: Any) -> None:
+    queue = names.queue("in")
+    by_cpr = orjson.loads(body(world.admission("h-1")))
+    del by_cpr["young_person_id"]
+    by_cpr["cpr"] = "0105031200"  # person 0's CPR number in the identity record
+    unknown = {**by_cpr, "cpr": "0101019999",
+               "provenance": {**by_cpr["provenance"], "haendelse_nummer": "h-2"}}
+    both = {**orjson.loads(body(world.admission("h-3"))), "cpr": "0105031200"}
+    send(connection, queue, orjson.dumps(by_cpr), orjson.dumps(unknown), orjson.dumps(both))
+    conn, c = consumer(world, amqp_url, queue)
+    stats = c.run(max_messages=3, idle_timeout=5)
+    conn.close()
+    assert (stats.stored, stats.dead_lettered) == (1, 2)
+    assert world.reports() == ["h-1"]
+    dead = drain(connection, f"{queue}.dead", expect=2)
+    h = [props.headers for props, _ in dead]
+    assert [x["ungeforloeb-error-kind"] for x in h] == ["refused", "decode"]
+    assert h[0]["ungeforloeb-error-paths"] == [
+        "receive_institution_message: no identity record holds the CPR number given (not "
+        "shown) @ $.cpr"]
+    assert h[1]["ungeforloeb-error-paths"] == ["give young_person_id or cpr, not both @ $.cpr"]
+    assert "0101019999" not in orjson.dumps(h).decode()
+
+
+def test_a_store_that_cannot_be_written_stops_the_consumer_and_keeps_the_message(
+        world: World, amqp_url: str, names: Any, connection: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from eventsourcing.persistence import OperationalError
+
+    from ungeforloeb_rabbitmq import StoreUnavailableError
+
+    queue = names.queue("in")
+    send(connection, queue, body(world.admission("h-1")))
+
+    def down(*_: Any, **__: Any) -> Any:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(world.app, "receive_institution_message", down)
+    conn, c = consumer(world, amqp_url, queue)
+    with pytest.raises(StoreUnavailableError, match="went back to"):
+        c.run(max_messages=1, idle_timeout=5)
+    conn.close()
+    assert depth(connection, queue) == 1
+    assert depth(connection, f"{queue}.dead") == 0
+    monkeypatch.undo()
+    conn, c = consumer(world, amqp_url, queue)
+    assert c.run(max_messages=1, idle_timeout=5).stored == 1
+    conn.close()
+    assert world.reports() == ["h-1"]
+
+
+def test_an_unexpected_error_dead_letters_the_message_and_the_consumer_goes_on(
+        world: World, amqp_url: str, names: Any, connection: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    queue = names.queue("in")
+    send(connection, queue, body(world.admission("h-1")), body(world.risk("h-2")))
+    real = world.app.receive_institution_message
+    calls: list[str] = []
+
+    def flaky(message: Any, **kw: Any) -> Any:
+        calls.append(message.provenance.haendelse_nummer)
+        if len(calls) == 1:
+            raise KeyError("a bug")
+        return real(message, **kw)
+
+    monkeypatch.setattr(world.app, "receive_institution_message", flaky)
+    conn, c = consumer(world, amqp_url, queue)
+    stats = c.run(max_messages=2, idle_timeout=5)
+    conn.close()
+    assert (stats.stored, stats.dead_lettered) == (1, 1)
+    [(props, _)] = drain(connection, f"{queue}.dead", expect=1)
+    assert props.headers["ungeforloeb-error-kind"] == "error"
+    assert props.headers["ungeforloeb-error-class"] == "KeyError"
+    assert props.headers["ungeforloeb-report-id"] == "h-1"

@@ -145,3 +145,17 @@ def test_a_second_relay_of_the_same_name_is_refused(world: World, amqp_url: str,
             run_relay(world, amqp_url, Target(queue=names.queue("x")), idle_timeout=0)
     finally:
         holder.close()
+
+
+def test_an_erased_identity_record_parks_the_message_and_the_relay_goes_on(
+        world: World, amqp_url: str, names: Any, connection: Any) -> None:
+    queue = names.queue("institution")
+    world.notify(0)
+    world.notify(1)
+    world.app.identities.erase(world.people[0])
+    stats = run_relay(world, amqp_url, Target(queue=queue), idle_timeout=0)
+    assert (stats.published, stats.parked) == (1, 1)
+    [parked] = RelayState(world.path, "test").parked()
+    assert parked.message_id == notified(world)[0]
+    assert "has no identity record to address" in parked.error
+    assert [p.message_id for p, _ in drain(connection, queue, expect=1)] == notified(world)[1:]

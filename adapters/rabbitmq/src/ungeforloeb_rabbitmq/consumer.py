@@ -29,13 +29,16 @@ from collections.abc import Callable
 from typing import Any
 
 import attrs
+import orjson
 import pika
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from pika.adapters.blocking_connection import BlockingChannel
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.exchange_commands import UDB, Received
-from ungeforloeb.exchange.codec import structure_inbound
+from ungeforloeb.application.identity import check_cpr
+from ungeforloeb.domain.errors import DomainError
+from ungeforloeb.exchange.codec import MessageStructureError, structure_inbound
 from ungeforloeb_rabbitmq import broker, deadletter
 
 log = logging.getLogger(__name__)
@@ -83,6 +86,34 @@ class ConsumeStats:
             self.dead_lettered += 1
 
 
+class UnknownCprError(DomainError, LookupError):
+    """Raised when a message names the young person by a CPR number that no identity record
+    holds (the number itself is never shown)."""
+
+    json_path = "$.cpr"
+
+
+def resolve_cpr(app: Ungeforloeb, body: bytes) -> bytes | dict[str, Any]:
+    """``body``, or its JSON with ``cpr`` replaced by the young person's ``young_person_id``
+    from the identity record."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return body  # the codec names the problem
+    if not isinstance(data, dict) or "cpr" not in data:
+        return body
+    if "young_person_id" in data:
+        raise MessageStructureError("inbound message", [
+            "give young_person_id or cpr, not both @ $.cpr"])
+    cpr = check_cpr("receive_institution_message", data.pop("cpr"))
+    found = app.identities.find_by_cpr(cpr)
+    if found is None:
+        raise UnknownCprError("receive_institution_message: no identity record holds the "
+                              "CPR number given (not shown)")
+    data["young_person_id"] = str(found)
+    return data
+
+
 def dead_letter_queue_of(queue: str) -> str:
     """The default dead-letter queue of ``queue``: ``<queue>.dead``."""
     return f"{queue}.dead"
@@ -114,8 +145,13 @@ class InboundConsumer:
     # ------------------------------------------------------------------ one message
 
     def receive(self, body: bytes) -> Received:
-        """Structure ``body`` and receive it (raises what the codec or the domain raises)."""
-        message = structure_inbound(body)
+        """Structure ``body`` and receive it (raises what the codec or the domain raises).
+
+        The body names the young person by ``young_person_id``, or by ``cpr`` in its place:
+        UDB's CPR number, resolved here through the identity record (docs/exchange.md) and
+        never logged.
+        """
+        message = structure_inbound(resolve_cpr(self.app, body))
         received = self.app.receive_institution_message(message, recorded_by=self.recorded_by)
         if received.duplicate and received.pending:
             # A redelivery after a stop between storing the report and applying what was

@@ -39,6 +39,7 @@ REFUSED = "refused"
 ERROR = "error"
 
 _FIELD_PATHS = {
+    "cpr": "$.cpr",
     "young_person_id": "$.young_person_id",
     "report_id": "$.provenance.haendelse_nummer",
     "institution_id": "$.provenance.institution_id",
@@ -66,6 +67,9 @@ def error_kind(error: BaseException) -> str:
 
 def error_paths(error: BaseException) -> list[str]:
     """Each problem with the JSON path it is at."""
+    json_path = getattr(error, "json_path", None)
+    if isinstance(json_path, str):  # an adapter's own error that knows where it is
+        return [f"{error} @ {json_path}"]
     if isinstance(error, MessageStructureError):  # "not JSON" names no path: the whole body
         return [e if " @ $" in e else f"{e} @ $" for e in error.errors]
     if isinstance(error, UnknownCaseError):
@@ -73,6 +77,7 @@ def error_paths(error: BaseException) -> list[str]:
         return [f"{error} @ {where}"]
     if isinstance(error, InvalidCommandError):
         return [f"{error} @ {_FIELD_PATHS.get(error.field, '$')}"]
+
     return [f"{type(error).__name__}: {error} @ $"]
 
 
