@@ -96,3 +96,19 @@ def test_a_bad_contact_file_is_refused_naming_the_file_and_entry(tmp_path: Path)
     assert result.exit_code == 2
     assert f"{contacts}: contacts.team-a:" in result.output
     assert "general mailbox" in result.output
+
+
+def test_relay_to_an_exchange_with_no_queue_says_so_and_keeps_its_position(
+        tmp_path: Path, amqp_url: str, names: Any) -> None:
+    db = tmp_path / "store.sqlite"
+    world = World(db)
+    world.notify(0)
+    world.close()
+    contacts = tmp_path / "contacts.toml"
+    contacts.write_text(CONTACTS_TOML)
+    result = CliRunner().invoke(main, [
+        "relay", "--db", str(db), "--url", amqp_url, "--contacts", str(contacts),
+        "--exchange", names.exchange("nowhere"), "--idle-timeout", "0"])
+    assert result.exit_code == 1
+    assert "RabbitMQ did not take a message (UnroutableError" in result.output
+    assert "the position stays before it" in result.output

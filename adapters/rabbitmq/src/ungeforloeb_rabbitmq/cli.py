@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import click
+import pika
 from pika.adapters.blocking_connection import BlockingConnection
 
 from ungeforloeb.application import Ungeforloeb
@@ -74,6 +75,9 @@ def consume(db: Path, url: str, queue: str, dead_letter_queue: str | None,
             stats = consumer.run(max_messages=max_messages, idle_timeout=idle_timeout)
         except StoreUnavailableError as e:
             raise click.ClickException(str(e)) from None
+        except pika.exceptions.AMQPError as e:
+            raise click.ClickException(f"RabbitMQ: {type(e).__name__}: {e} (unacked "
+                                       f"deliveries go back to {queue})") from None
         finally:
             if connection.is_open:
                 connection.close()
@@ -129,6 +133,13 @@ def relay(db: Path, url: str, contacts: str, exchange: str, queue: str | None,
                 connection.close()
     except RelayLockedError as e:
         raise click.ClickException(str(e)) from None
+    except (pika.exceptions.UnroutableError, pika.exceptions.NackError) as e:
+        raise click.ClickException(
+            f"RabbitMQ did not take a message ({type(e).__name__}: no queue bound, or "
+            f"refused); the position stays before it, the next run sends it") from None
+    except pika.exceptions.AMQPError as e:
+        raise click.ClickException(f"RabbitMQ: {type(e).__name__}: {e}; the position stays "
+                                   f"at the last confirmed message") from None
     finally:
         relay_state.close()
         app.close()

@@ -14,7 +14,8 @@ confirm) to the dead-letter queue with headers naming the error and where it is
 (:mod:`.deadletter`), and only then acked: it is never lost, and the consumer goes on. A store
 that cannot be written (an eventsourcing ``PersistenceError``: database down, locked, a
 concurrent writer) is not the message's fault: the delivery is returned to the queue and the
-consumer stops with :class:`StoreUnavailableError`, loudly — except for a conflict with a
+consumer stops with :class:`StoreUnavailableError`, loudly (so too for the identity store's
+driver errors) — except for a conflict with a
 concurrent writer (``IntegrityError``), after which the delivery is returned and the consumer
 goes on (the next try reads the case afresh).
 
@@ -24,6 +25,7 @@ Delivery is at least once; receiving is idempotent by report id, so the effect i
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +33,7 @@ from typing import Any
 import attrs
 import orjson
 import pika
+import psycopg
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from pika.adapters.blocking_connection import BlockingChannel
 
@@ -42,6 +45,11 @@ from ungeforloeb.exchange.codec import MessageStructureError, structure_inbound
 from ungeforloeb_rabbitmq import broker, deadletter
 
 log = logging.getLogger(__name__)
+
+STORE_ERRORS: tuple[type[Exception], ...] = (PersistenceError, sqlite3.OperationalError,
+                                             psycopg.OperationalError)
+"""The event store or the identity store could not be read or written: not the message's
+fault (eventsourcing wraps its own; the identity stores raise the drivers')."""
 
 STORED = "stored"
 DUPLICATE = "duplicate"
@@ -165,7 +173,7 @@ class InboundConsumer:
         """Receive one body, or dead-letter it; the outcome (not yet acked)."""
         try:
             received = self.receive(body)
-        except PersistenceError:
+        except STORE_ERRORS:
             raise
         except Exception as error:  # decode, refused, or unexpected: log and go on
             sent = self._dead_letter(body, props, error, redelivered=redelivered)
@@ -235,7 +243,7 @@ class InboundConsumer:
             self.channel.basic_nack(delivery_tag=tag, requeue=True)
             stats.requeued += 1
             return
-        except PersistenceError as e:
+        except STORE_ERRORS as e:
             self.channel.basic_nack(delivery_tag=tag, requeue=True)
             raise StoreUnavailableError(
                 f"the event store could not be written ({type(e).__name__}: {e}); the "
