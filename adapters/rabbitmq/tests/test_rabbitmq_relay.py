@@ -159,3 +159,23 @@ def test_an_erased_identity_record_parks_the_message_and_the_relay_goes_on(
     assert parked.message_id == notified(world)[0]
     assert "has no identity record to address" in parked.error
     assert [p.message_id for p, _ in drain(connection, queue, expect=1)] == notified(world)[1:]
+
+
+def test_a_stop_between_confirm_and_position_sends_that_one_message_again_with_its_id(
+        world: World, amqp_url: str, names: Any, connection: Any,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    queue = names.queue("institution")
+    world.notify(0)
+    world.notify(1)
+
+    def crash(self: RelayState, seq: int) -> None:
+        raise SystemExit("stopped after the confirm, before the position moved")
+
+    monkeypatch.setattr(RelayState, "sent", crash)
+    with pytest.raises(SystemExit):
+        run_relay(world, amqp_url, Target(queue=queue), idle_timeout=0)
+    monkeypatch.undo()
+    assert run_relay(world, amqp_url, Target(queue=queue), idle_timeout=0).published == 2
+    first, second = notified(world)
+    ids = [p.message_id for p, _ in drain(connection, queue, expect=3)]
+    assert ids == [first, first, second]  # the institution side drops the second `first`
