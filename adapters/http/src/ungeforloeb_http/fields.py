@@ -1,0 +1,88 @@
+"""Strict field types for requests: JSON as written, never coerced.
+
+FastAPI validates a body as Python data (after ``json.loads``), where pydantic's strict mode
+would refuse a date or a UUID written as a string. So each type here takes exactly the JSON
+form and nothing else: a date only as ``"YYYY-MM-DD"``, a UUID only as a string, an
+enumeration only by its stored code (``"preliminary"``, ``1``), a boolean only ``true`` or
+``false``, a string never from a number.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections.abc import Callable
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, Union, get_args, get_origin
+from uuid import UUID
+
+from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def iso_date(value: object) -> date:
+    """A calendar day from its JSON form ``YYYY-MM-DD`` (anything else is refused)."""
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        raise ValueError("expected a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("expected a real calendar day written YYYY-MM-DD") from None
+
+
+def uuid_string(value: object) -> UUID:
+    """A UUID from its JSON form, a string."""
+    if not isinstance(value, str):
+        raise ValueError("expected a UUID string")
+    try:
+        return UUID(value)
+    except ValueError:
+        raise ValueError("expected a UUID string") from None
+
+
+def enum_code(enum: type[Enum]) -> Callable[[object], Enum]:
+    """A member of ``enum`` from its stored code (its value), of the code's own JSON type."""
+    codes = {m.value: m for m in enum}
+    shown = ", ".join(repr(c) for c in codes)
+
+    def check(value: object) -> Enum:
+        if isinstance(value, Enum) and value in enum:  # a default, already a member
+            return value
+        if isinstance(value, bool) or value not in codes or \
+                not any(type(value) is type(c) for c in codes):
+            raise ValueError(f"expected one of {shown}")
+        return codes[value]
+
+    return check
+
+
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
+UuidString = Annotated[UUID, BeforeValidator(uuid_string)]
+
+
+def strict_type(tp: Any) -> Any:
+    """The strict request type for a command parameter's annotation ``tp``.
+
+    Raises ``TypeError`` for a type this adapter does not know, so that a new command with a
+    new kind of argument fails when the app is built, not when it is called."""
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1 and len(get_args(tp)) == 2:
+            return strict_type(args[0]) | None
+        raise TypeError(f"unsupported union {tp!r}")
+    if tp is bool:
+        return StrictBool
+    if tp is str:
+        return StrictStr
+    if tp is int:
+        return StrictInt
+    if tp is date:
+        return IsoDate
+    if tp is UUID:
+        return UuidString
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        return Annotated[tp, BeforeValidator(enum_code(tp))]
+    raise TypeError(f"no strict request type for {tp!r}")

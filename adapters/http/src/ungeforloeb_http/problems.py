@@ -1,0 +1,172 @@
+"""Errors as problem documents (RFC 9457): ``type``, ``title``, ``status``, ``detail``,
+``instance``, and the members ``command``, ``field`` and ``id`` naming what was refused.
+
+The domain's errors map to a status by their class: a bad argument is 422, a fact out of order
+or a closed order or case is 409, an unknown case is 404. Request validation (unknown fields,
+wrong types, dates not ``YYYY-MM-DD``) is 422 and lists every problem with its path. A problem
+document never repeats a value that was sent: a CPR number or a name cannot come back in one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ungeforloeb.domain.errors import (
+    CaseClosedError,
+    DomainError,
+    EventOutOfOrderError,
+    InvalidCommandError,
+    OrderClosedError,
+    UnknownCaseError,
+)
+from ungeforloeb.exchange.messages import MessageError
+from ungeforloeb.interchange.errors import ExportError
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_PREFIX = "urn:ungeforloeb:problem:"
+
+_KINDS: dict[str, tuple[int, str]] = {
+    "invalid-request": (422, "The request does not validate"),
+    "invalid-command": (422, "The command's input is refused"),
+    "invalid-message": (422, "The institution message is refused"),
+    "out-of-order": (409, "A fact is recorded before the fact it depends on"),
+    "order-closed": (409, "The education order has ended"),
+    "case-closed": (409, "The retention case is closed"),
+    "conflict": (409, "The store changed or already holds this id"),
+    "unknown-case": (404, "No such case"),
+    "unknown-rule": (404, "No such rule"),
+    "export-refused": (409, "The store cannot be exported as one log"),
+    "internal": (500, "Internal error"),
+}
+"""Problem type (after :data:`TYPE_PREFIX`) → (status, title)."""
+
+
+class FieldProblem(BaseModel):
+    """One problem of a request: the field (``stage``, ``contact.email``, a query parameter's
+    name, ``$`` for the whole body) and what is wrong with it."""
+
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document with the command, field and id it concerns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="A URN naming the kind of problem.",
+                      examples=[TYPE_PREFIX + "invalid-command"])
+    title: str
+    status: int
+    detail: str = Field(description="What was refused and why, naming the command, the field "
+                                    "and the id.")
+    instance: str | None = Field(None, description="The request's path.")
+    command: str | None = Field(None, description="The command or query refused.")
+    field: str | None = Field(None, description="The field refused, when one is.")
+    id: str | None = Field(None, description="The young person, order or retention case.")
+    errors: list[FieldProblem] | None = Field(
+        None, description="Every problem found in the request, with its path.")
+
+
+def problem(kind: str, detail: str, *, instance: str | None = None, command: str | None = None,
+            field: str | None = None, id: object = None,
+            errors: Sequence[FieldProblem] | None = None) -> JSONResponse:
+    """A problem response of ``kind`` (a key of the table above)."""
+    status, title = _KINDS[kind]
+    doc = Problem(type=TYPE_PREFIX + kind, title=title, status=status, detail=detail,
+                  instance=instance, command=command, field=field,
+                  id=None if id is None else str(id),
+                  errors=list(errors) if errors is not None else None)
+    return JSONResponse(doc.model_dump(exclude_none=True), status_code=status,
+                        media_type=MEDIA_TYPE)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problem statuses a route can answer with."""
+    described = {404: "Unknown case (or rule).", 409: "Refused by the case's state.",
+                 422: "Refused input: unknown fields, wrong types, bad dates or values."}
+    return {s: {"model": Problem, "description": described.get(s, "Problem."),
+                "content": {MEDIA_TYPE: {}}} for s in statuses}
+
+
+def from_error(err: Exception, *, instance: str, command: str,
+               id: object = None) -> JSONResponse | None:
+    """The problem response for an error a command or query raised, or ``None`` when it is not
+    one of the errors mapped here (then it is a bug: let it propagate)."""
+    if isinstance(err, InvalidCommandError):
+        return problem("invalid-command", str(err), instance=instance, command=err.command,
+                       field=err.field, id=id)
+    if isinstance(err, UnknownCaseError):
+        return problem("unknown-case", str(err), instance=instance, command=command,
+                       id=err.case_id)
+    if isinstance(err, EventOutOfOrderError):
+        return problem("out-of-order", str(err), instance=instance, command=command, id=id)
+    if isinstance(err, OrderClosedError):
+        return problem("order-closed", str(err), instance=instance, command=command, id=id)
+    if isinstance(err, CaseClosedError):
+        return problem("case-closed", str(err), instance=instance, command=command, id=id)
+    if isinstance(err, DomainError):
+        return problem("invalid-command", str(err), instance=instance, command=command, id=id)
+    if isinstance(err, MessageError):
+        return problem("invalid-message", f"{command}: {err}", instance=instance,
+                       command=command, id=id)
+    if isinstance(err, IntegrityError):
+        return problem("conflict", f"{command}: the store refused the write (the id exists "
+                                   f"already, or another request changed the case first); "
+                                   f"read the case and try again", instance=instance,
+                       command=command, id=id)
+    if isinstance(err, ExportError):
+        return problem("export-refused", f"{command}: {err}", instance=instance,
+                       command=command)
+    return None
+
+
+_ID_FIELDS = ("young_person_id", "order_id", "case_id")
+
+
+def field_path(loc: Sequence[int | str]) -> str:
+    """A field's name as this API names it: ``stage``, ``contact.email``, ``on`` (a query
+    parameter), ``$`` for the body as a whole."""
+    rest = list(loc[1:]) if loc and loc[0] in ("body", "query", "path") else list(loc)
+    out = ""
+    for part in rest:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type")
+    if kind == "json_invalid":
+        return "the body is not valid JSON"
+    if kind == "missing" and tuple(error.get("loc", ())) == ("body",):
+        return "a JSON object body is required"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "required field missing"
+    return str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    """Handler of FastAPI's request validation errors: 422, every problem with its path.
+
+    The values sent are never repeated (pydantic's ``input`` is dropped)."""
+    assert isinstance(exc, RequestValidationError)
+    route = request.scope.get("route")
+    command = getattr(route, "name", None)
+    errors = [FieldProblem(field=field_path(e.get("loc", ())), message=_message(e))
+              for e in exc.errors()]
+    body = exc.body if isinstance(exc.body, dict) else {}
+    ids = [body[k] for k in _ID_FIELDS if isinstance(body.get(k), str)]
+    first = errors[0] if errors else FieldProblem(field="$", message="invalid")
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    detail = f"{command}: field '{first.field}': {first.message}{more}"
+    return problem("invalid-request", detail, instance=request.url.path, command=command,
+                   field=first.field, id=ids[0] if ids else None, errors=errors)

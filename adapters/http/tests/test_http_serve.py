@@ -1,0 +1,87 @@
+"""``ungeforloeb-http`` on a real socket: served by uvicorn in a process of its own."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from ungeforloeb_http.cli import main
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_served_by_uvicorn_it_answers_real_http_requests(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "ungeforloeb_http", "--db", str(tmp_path / "s.sqlite"),
+         "--create", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/openapi.json", timeout=2) as response:
+                    assert json.loads(response.read())["info"]["title"] == "ungeforloeb"
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                assert time.monotonic() < deadline, "the server did not start in 30 s"
+                time.sleep(0.2)
+        status, answer = _post(f"{base}/commands/register_first_contact", {
+            "occurred_on": "2024-01-08", "recorded_by": "cw-1", "municipality_code": "101",
+            "birth_date": "2004-05-17"})
+        assert status == 201 and answer["command"] == "register_first_contact"
+        status, problem = _post(f"{base}/commands/register_first_contact", {"bogus": 1})
+        assert status == 422 and problem["type"] == "urn:ungeforloeb:problem:invalid-request"
+        with urllib.request.urlopen(f"{base}/cases/{answer['young_person_id']}/status",
+                                    timeout=10) as response:
+            assert json.loads(response.read())["municipality_code"] == "101"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        if server.stdout:
+            server.stdout.close()
+
+
+def test_the_command_refuses_a_missing_store_without_create(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "none.sqlite")])
+    assert result.exit_code == 2
+    assert "give --create" in result.output
+    assert not (tmp_path / "none.sqlite").exists()
+
+
+def test_the_command_refuses_a_bad_routing_file(tmp_path: Path) -> None:
+    routing = tmp_path / "routing.toml"
+    routing.write_text("[municipalities.101]\nkind = 'nobody'\n")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "s.sqlite"), "--create",
+                                       "--routing", str(routing)])
+    assert result.exit_code == 2
+    assert "routing.toml: municipalities.101" in result.output
