@@ -6,10 +6,15 @@ from datetime import date
 
 import pytest
 
-from exchange_support import CONTACT, EDUCATION, INSTITUTION, new_world
+from exchange_support import CASEWORKER, CONTACT, EDUCATION, INSTITUTION, TODAY, new_world
 from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError
-from ungeforloeb.domain.exchange_values import FurtherInformationChannel, SubscriptionRefusal
+from ungeforloeb.domain.exchange_values import (
+    EntryMode,
+    FurtherInformationChannel,
+    SubscriptionRefusal,
+)
 from ungeforloeb.domain.values import BenefitEndReason, ContactKind
+from ungeforloeb.exchange.checks import data_quality
 
 
 def test_an_admission_is_recorded_with_provenance_and_applied_to_the_open_order() -> None:
@@ -35,6 +40,51 @@ def test_the_same_report_id_twice_changes_nothing() -> None:
     result = w.app.receive_institution_message(message)
     assert result.duplicate and result.applied == ()
     assert len(w.app.case_file(w.yp).records) == before
+
+
+def test_a_resend_received_on_another_day_but_saying_the_same_changes_nothing() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    before = len(w.app.case_file(w.yp).records)
+    resend = w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12),
+                         received=date(2024, 3, 5), entry=EntryMode.MANUAL)
+    assert w.app.receive_institution_message(resend).duplicate
+    assert len(w.app.case_file(w.yp).records) == before
+
+
+def test_a_resend_saying_something_else_is_kept_and_flagged_never_applied() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    changed = w.admission("h-1", date(2024, 3, 1), date(2024, 9, 1), received=date(2024, 3, 4))
+    assert w.app.receive_institution_message(changed).duplicate
+    assert w.app.receive_institution_message(changed).duplicate  # recorded once
+    facts = w.facts()
+    (conflict,) = facts.other["InstitutionReportConflicting"]
+    assert conflict.payload["differs_in"] == ["starts_on"]
+    (admission,) = facts.admissions
+    assert admission.starts_on == date(2024, 8, 12)  # the first report stands
+    items = [i for i in data_quality(facts, TODAY)
+             if i.rule_id == "exchange.dq.conflicting_resend"]
+    assert len(items) == 1 and "h-1" in items[0].title and "starts_on" in items[0].title
+    assert set(items[0].cause) == {facts.other["InstitutionReportReceived"][0].seq,
+                                   conflict.seq}
+
+
+def test_a_duplicate_retries_reports_still_pending() -> None:
+    w = new_world()
+    admission = w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12))
+    w.receive(w.completion("h-9", date(2024, 12, 20)), admission)
+    # The start is recorded on the order itself, as if the process stopped before the
+    # exchange could retry: the completion stays pending …
+    order = w.app.repository.get(w.order)
+    order.start_education(occurred_on=date(2024, 8, 12), recorded_by=CASEWORKER,
+                          recorded_at=w.clock(), admission_id="h-1")
+    w.app.save(order)
+    assert w.app.repository.get(w.yp).pending_reports == {"h-9"}
+    # … until any resend arrives: it changes nothing itself, but retries what is pending.
+    result = w.app.receive_institution_message(admission)
+    assert result.duplicate and result.applied == ("h-9",) and result.pending == ()
+    assert w.facts().admissions[0].completed is not None
 
 
 def test_a_completion_before_its_admission_waits_and_is_applied_when_the_start_is_recorded(

@@ -54,7 +54,7 @@ def test_a_message_is_not_received_in_the_future():
     RETENTION_CASE.when(
         "open", occurred_on=day(100), young_person_id=YOUNG_PERSON_ID, institution_id="280727",
         report_id="udb-78", received_on=day(300),
-    ).refused(InvalidCommandError, match="report_risk_of_dropout: field 'occurred_on' must be on "
+    ).refused(InvalidCommandError, match="report_risk_of_dropout: field 'received_on' must be on "
                                          "or before the day it is recorded")
 
 

@@ -248,7 +248,12 @@ class ExchangeCommands:
             recipient_id=route.recipient_id if route else None,
             **_fields(message))
         if not recorded:
-            return Received(prov.haendelse_nummer, True, (), tuple(sorted(person.pending_reports)))
+            # A resend: record a conflicting one if its content differs, and retry reports
+            # still pending (a crash may have fallen between storing and applying them).
+            app.save(person)
+            applied = app._apply_pending(person, recorded_by) if person.pending_reports else ()
+            return Received(prov.haendelse_nummer, True, applied,
+                            tuple(sorted(person.pending_reports)))
         app.save(person)
         applied = app._apply_pending(person, recorded_by)
         return Received(prov.haendelse_nummer, False, applied,

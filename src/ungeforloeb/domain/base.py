@@ -105,12 +105,15 @@ def check_uuid(command: str, field: str, value: object) -> UUID:
     return value
 
 
-def check_not_in_future(command: str, occurred_on: date, recorded_at: datetime) -> None:
-    """Refuse a fact dated after the day it is recorded: nothing is recorded before it happens."""
+def check_not_in_future(command: str, occurred_on: date, recorded_at: datetime,
+                        field: str = "occurred_on") -> None:
+    """Refuse a fact dated after the day it is recorded: nothing is recorded before it happens.
+
+    ``field`` names the date checked in the error (``received_on`` for a message's arrival)."""
     if occurred_on > recorded_at.date():
         raise InvalidCommandError(
             command,
-            "occurred_on",
+            field,
             f"on or before the day it is recorded ({recorded_at.date().isoformat()})",
             occurred_on,
         )

@@ -105,7 +105,7 @@ class RetentionCase(Aggregate):
         if received_on < occurred_on:
             raise InvalidCommandError(command, "received_on", "on or after occurred_on",
                                       received_on)
-        check_not_in_future(command, received_on, recorded_at)
+        check_not_in_future(command, received_on, recorded_at, "received_on")
         return cls._create(cls.RiskOfDropoutReported, id=case_id or uuid4(),
                            occurred_on=occurred_on, recorded_by=recorded_by,
                            young_person_id=young_person_id, order_id=order_id,
@@ -194,7 +194,7 @@ class RetentionCase(Aggregate):
         if received_on < occurred_on:
             raise InvalidCommandError(command, "received_on", "on or after occurred_on",
                                       received_on)
-        check_not_in_future(command, received_on, recorded_at)
+        check_not_in_future(command, received_on, recorded_at, "received_on")
         self.trigger_event(self.RiskOfDropoutReportedAgain,
                            occurred_on=max(occurred_on, self.reported_on),
                            recorded_by=recorded_by, timestamp=recorded_at, noted_on=occurred_on,

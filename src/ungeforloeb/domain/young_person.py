@@ -55,12 +55,36 @@ class ExchangeState:
     """The young person's exchange bookkeeping (issue 5): reports received and applied, and
     whether the UDB subscription is open. Not an event; kept by the exchange events' ``apply``."""
 
-    __slots__ = ("applied", "received", "subscription_open")
+    __slots__ = ("applied", "conflicts", "fingerprints", "received", "subscription_open")
 
     def __init__(self) -> None:
         self.received: set[str] = set()
         self.applied: set[str] = set()
         self.subscription_open = False
+        self.fingerprints: dict[str, tuple[object, ...]] = {}
+        """What each received report said (see :func:`report_fingerprint`), by report id."""
+        self.conflicts: set[tuple[str, tuple[object, ...]]] = set()
+        """(report id, fingerprint) of conflicting resends already recorded."""
+
+
+_FINGERPRINT_FIELDS = ("kind", "institution_id", "system_id", "occurred_on", "education_code",
+                       "starts_on", "reason_code", "school_municipality_code", "contact_kind",
+                       "contact_id", "in_reply_to")
+
+
+def report_fingerprint(kind: object, institution_id: object, system_id: object,
+                       occurred_on: object, education_code: object, starts_on: object,
+                       reason_code: object, school_municipality_code: object,
+                       contact_kind: object, contact_id: object,
+                       in_reply_to: object) -> tuple[object, ...]:
+    """What a report says, for telling a harmless resend of a report id from a conflicting one.
+
+    The day it was received, how it was entered and where it was routed are left out: a resend
+    may differ in those without saying anything else."""
+    return (getattr(kind, "value", kind), institution_id, system_id, str(occurred_on),
+            education_code, None if starts_on is None else str(starts_on), reason_code,
+            school_municipality_code, getattr(contact_kind, "value", contact_kind), contact_id,
+            in_reply_to)
 
 
 class YoungPerson(Aggregate):
@@ -475,7 +499,41 @@ class YoungPerson(Aggregate):
         recipient_id: str | None
 
         def apply(self, aggregate: Any) -> None:
-            aggregate._exchange().received.add(self.report_id)
+            state = aggregate._exchange()
+            state.received.add(self.report_id)
+            state.fingerprints[self.report_id] = report_fingerprint(
+                self.kind, self.institution_id, self.system_id, self.occurred_on,
+                self.education_code, self.starts_on, self.reason_code,
+                self.school_municipality_code, self.contact_kind, self.contact_id,
+                self.in_reply_to)
+
+    class InstitutionReportConflicting(Event):
+        """A report arrived with the id (HaendelseNummer) of one received before but saying
+        something else. It is recorded as it arrived, never applied, and flagged as a
+        data-quality item for a person to resolve — neither silently dropped nor corrected.
+        ``differs_in`` names the fields that differ from the report first received."""
+
+        report_id: str
+        kind: ReportKind
+        institution_id: str
+        system_id: str
+        entry: EntryMode
+        received_on: date
+        education_code: str | None
+        starts_on: date | None
+        reason_code: str | None
+        school_municipality_code: str | None
+        contact_kind: ContactKind | None
+        contact_id: str | None
+        in_reply_to: str | None
+        differs_in: tuple[str, ...]
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate._exchange().conflicts.add((self.report_id, report_fingerprint(
+                self.kind, self.institution_id, self.system_id, self.occurred_on,
+                self.education_code, self.starts_on, self.reason_code,
+                self.school_municipality_code, self.contact_kind, self.contact_id,
+                self.in_reply_to)))
 
     class InstitutionReportApplied(Event):
         """A received report was applied to the case: ``target_id`` is the education order or
@@ -540,11 +598,20 @@ class YoungPerson(Aggregate):
             contact_kind: ContactKind | None = None, contact_id: str | None = None,
             in_reply_to: str | None = None, recipient_kind: ContactKind | None = None,
             recipient_id: str | None = None) -> bool:
-        """Record an institution's report; ``False`` (and nothing recorded) when its report id
-        was received before."""
+        """Record an institution's report; ``False`` when its report id was received before.
+
+        A resend saying the same is ignored (nothing recorded); one saying something else is
+        recorded as :class:`InstitutionReportConflicting` (once per distinct content), never
+        applied, so that the data-quality check can flag it."""
         command = "receive_institution_report"
         check_id(command, "report_id", report_id)
-        if report_id in self._exchange().received:
+        state = self._exchange()
+        fingerprint = report_fingerprint(kind, institution_id, system_id, occurred_on,
+                                         education_code, starts_on, reason_code,
+                                         school_municipality_code, contact_kind, contact_id,
+                                         in_reply_to)
+        if report_id in state.received and (state.fingerprints.get(report_id) == fingerprint
+                                             or (report_id, fingerprint) in state.conflicts):
             return False
         check_enum(command, "kind", kind, ReportKind)
         check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
@@ -556,7 +623,7 @@ class YoungPerson(Aggregate):
         if received_on < occurred_on:
             raise InvalidCommandError(command, "received_on", "on or after occurred_on",
                                       received_on)
-        check_not_in_future(command, received_on, recorded_at)
+        check_not_in_future(command, received_on, recorded_at, "received_on")
         if education_code is not None:
             check_pattern(command, "education_code", education_code, EDUCATION_CODE,
                           "an education code")
@@ -584,6 +651,19 @@ class YoungPerson(Aggregate):
             if given[name] is None:
                 raise InvalidCommandError(command, name, f"given for a {kind.value} report",
                                           None)
+        if report_id in state.received:
+            first = state.fingerprints[report_id]
+            differs_in = tuple(name for name, a, b in zip(_FINGERPRINT_FIELDS, first,
+                                                           fingerprint, strict=True) if a != b)
+            self._record(self.InstitutionReportConflicting, command, occurred_on, recorded_by,
+                         recorded_at, report_id=report_id, kind=kind,
+                         institution_id=institution_id, system_id=system_id, entry=entry,
+                         received_on=received_on, education_code=education_code,
+                         starts_on=starts_on, reason_code=reason_code,
+                         school_municipality_code=school_municipality_code,
+                         contact_kind=contact_kind, contact_id=contact_id,
+                         in_reply_to=in_reply_to, differs_in=differs_in)
+            return False
         self._record(self.InstitutionReportReceived, command, occurred_on, recorded_by,
                      recorded_at, report_id=report_id, kind=kind, institution_id=institution_id,
                      system_id=system_id, entry=entry, received_on=received_on,

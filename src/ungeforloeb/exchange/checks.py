@@ -19,6 +19,9 @@ The checks (rule ids ``exchange.dq.*``):
 - ``late`` — a report received more than ``late_days`` calendar days after it happened;
 - ``school_municipality`` — a report naming a school municipality other than the home
   municipality, where responsibility is unclear (002:355–369);
+- ``conflicting_resend`` — a report arriving again with the id (HaendelseNummer) of one
+  received before but saying something else (recorded as ``InstitutionReportConflicting``,
+  never applied);
 - ``not_applied`` — any other report the case could not take (yet): an admission with no open
   order, a completion before the start is recorded, a receipt for an unknown message.
 """
@@ -114,6 +117,17 @@ def data_quality(facts: Facts, on: date, *,
     if not reports:
         return
     applied = {_p(r, "report_id") for r in facts.other.get("InstitutionReportApplied", [])}
+    conflicts = facts.other.get("InstitutionReportConflicting", [])
+    conflicting = {_p(c, "report_id") for c in conflicts}
+    first_of = {_p(r, "report_id"): r for r in reports}
+    for c in conflicts:
+        rid = _p(c, "report_id")
+        original = first_of.get(rid)
+        yield _item(facts, "conflicting_resend",
+                    f"Report id {rid} from {_p(c, 'institution_id')} arrived again saying "
+                    f"something else ({', '.join(_p(c, 'differs_in') or [])}): the first is "
+                    f"kept, the resend is not applied — check with the institution",
+                    [r for r in (original, c) if r is not None])
     admissions = _admissions(reports, facts)
     flagged: set[str] = set()
 
@@ -149,7 +163,7 @@ def data_quality(facts: Facts, on: date, *,
             yield _item(facts, "school_municipality",
                         f"School municipality {school} differs from home municipality "
                         f"{facts.municipality_code}: agree who is responsible", [r])
-        if rid not in applied and rid not in flagged:
+        if rid not in applied and rid not in flagged and rid not in conflicting:
             yield _item(facts, "not_applied",
                         f"Report {kind} from {inst} not applied to the case: "
                         f"{_NOT_APPLIED_HINT.get(str(kind), 'see the report')}", [r])
