@@ -172,3 +172,26 @@ def test_no_dispatch_when_no_support_need_is_assessed(command: Post, order: str)
 def test_a_refused_subscription_answers_opened_false(command: Post, young_person: str) -> None:
     answer = command("open_subscription", young_person_id=young_person, **_by("2024-02-01"))
     assert answer["opened"] is False
+
+
+def test_commands_sent_at_the_same_time_to_one_case_are_all_recorded(
+        store: Ungeforloeb, young_person: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ungeforloeb_http import create_app
+
+    api = create_app(store)
+
+    def hold(day: int) -> int:
+        with TestClient(api) as client:
+            return client.post("/commands/hold_conversation", json={
+                "young_person_id": young_person, "occurred_on": f"2024-02-{day:02d}",
+                "recorded_by": "cw-1", "follows_up_current_step": True,
+                "education_focus": True}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(hold, range(1, 17)))
+    assert statuses == [200] * 16
+    with TestClient(api) as client:
+        trail = client.get(f"/cases/{young_person}/trail").json()
+    assert sum(e["event_type"] == "ConversationHeld" for e in trail) == 16

@@ -227,3 +227,19 @@ def test_nothing_is_recorded_when_a_command_is_refused(client: TestClient,
     client.post("/commands/hold_first_conversation",
                 json=_conversation(young_person, extra=True))
     assert client.get(f"/cases/{young_person}/trail").json() == before
+
+
+def test_an_unexpected_error_is_a_500_problem_that_shows_nothing_of_it(
+        store: Any, young_person: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ungeforloeb_http import create_app
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk on fire near 0105031234")
+
+    monkeypatch.setattr(store, "hold_first_conversation", broken)
+    with TestClient(create_app(store), raise_server_exceptions=False) as client:
+        response = client.post("/commands/hold_first_conversation",
+                               json=_conversation(young_person))
+    doc = _problem(response, 500, "internal")
+    assert doc["command"] == "hold_first_conversation"
+    assert "fire" not in response.text and "0105031234" not in response.text

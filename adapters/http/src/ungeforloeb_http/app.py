@@ -19,7 +19,7 @@ from ungeforloeb_http import __version__
 from ungeforloeb_http.commands import COMMAND_TAGS, command_router
 from ungeforloeb_http.inbound import TAG as INBOUND_TAG
 from ungeforloeb_http.inbound import inbound_router
-from ungeforloeb_http.problems import MEDIA_TYPE, validation_problem
+from ungeforloeb_http.problems import MEDIA_TYPE, internal_problem, validation_problem
 from ungeforloeb_http.queries import EXPORT_TAG, query_router
 from ungeforloeb_http.queries import TAG as QUERY_TAG
 
@@ -54,6 +54,7 @@ def create_app(app: Ungeforloeb) -> FastAPI:
     api = FastAPI(title="ungeforloeb", version=__version__, description=DESCRIPTION,
                   openapi_tags=TAGS)
     api.add_exception_handler(RequestValidationError, validation_problem)
+    api.add_exception_handler(Exception, internal_problem)
     api.include_router(command_router(app, lock))
     api.include_router(inbound_router(app, lock))
     api.include_router(query_router(app))

@@ -20,6 +20,7 @@ from uuid import UUID
 from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def iso_date(value: object) -> date:
@@ -33,13 +34,10 @@ def iso_date(value: object) -> date:
 
 
 def uuid_string(value: object) -> UUID:
-    """A UUID from its JSON form, a string."""
-    if not isinstance(value, str):
-        raise ValueError("expected a UUID string")
-    try:
-        return UUID(value)
-    except ValueError:
-        raise ValueError("expected a UUID string") from None
+    """A UUID from its JSON form, a string of 36 characters (8-4-4-4-12 hex digits)."""
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
+        raise ValueError("expected a UUID string (8-4-4-4-12 hex digits)")
+    return UUID(value)
 
 
 def enum_code(enum: type[Enum]) -> Callable[[object], Enum]:
@@ -50,7 +48,7 @@ def enum_code(enum: type[Enum]) -> Callable[[object], Enum]:
     def check(value: object) -> Enum:
         if isinstance(value, Enum) and value in enum:  # a default, already a member
             return value
-        if isinstance(value, bool) or value not in codes or \
+        if type(value) not in (str, int) or value not in codes or \
                 not any(type(value) is type(c) for c in codes):
             raise ValueError(f"expected one of {shown}")
         return codes[value]

@@ -20,9 +20,16 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from ungeforloeb.application import Ungeforloeb
+from ungeforloeb.exchange.codec import TAG as TYPE_KEY
 from ungeforloeb.exchange.codec import MessageStructureError, structure_inbound
 from ungeforloeb.exchange.messages import INBOUND_TYPES
-from ungeforloeb_http.problems import FieldProblem, from_error, problem, problem_responses
+from ungeforloeb_http.problems import (
+    FieldProblem,
+    from_error,
+    is_uuid,
+    problem,
+    problem_responses,
+)
 from ungeforloeb_http.schema import attrs_schema
 
 TAG = "exchange: inbound"
@@ -72,17 +79,32 @@ def _young_person(raw: bytes) -> str | None:
     except orjson.JSONDecodeError:
         return None
     found = data.get("young_person_id") if isinstance(data, dict) else None
-    return found if isinstance(found, str) else None
+    return found if is_uuid(found) else None
+
+
+def _refused(err: MessageStructureError, raw: bytes, path: str) -> JSONResponse:
+    errors = _errors(err)
+    return problem("invalid-message", f"{COMMAND}: {err}", instance=path, command=COMMAND,
+                   field=errors[0].field if errors else None, id=_young_person(raw),
+                   errors=errors)
 
 
 def _receive(app: Ungeforloeb, lock: threading.Lock, raw: bytes, path: str) -> JSONResponse:
     try:
-        message = structure_inbound(raw)
+        data: Any = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        data = raw  # the codec says what is wrong with it
+    if isinstance(data, dict) and not isinstance(data.get(TYPE_KEY, ""), str):
+        # structure_inbound raises TypeError on an unhashable tag (a list or an object);
+        # refuse it here with the codec's own wording
+        names = sorted(t.__name__ for t in INBOUND_TYPES)
+        return _refused(MessageStructureError("inbound message", [
+            f"'{TYPE_KEY}' must be one of {names}, got a {type(data[TYPE_KEY]).__name__} "
+            f"@ $.{TYPE_KEY}"]), raw, path)
+    try:
+        message = structure_inbound(data)
     except MessageStructureError as err:
-        errors = _errors(err)
-        return problem("invalid-message", f"{COMMAND}: {err}", instance=path, command=COMMAND,
-                       field=errors[0].field if errors else None, id=_young_person(raw),
-                       errors=errors)
+        return _refused(err, raw, path)
     try:
         with lock:
             received = app.receive_institution_message(message)

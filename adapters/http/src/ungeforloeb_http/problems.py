@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 from fastapi import Request
@@ -131,6 +132,18 @@ def from_error(err: Exception, *, instance: str, command: str,
 _ID_FIELDS = ("young_person_id", "order_id", "case_id")
 
 
+def is_uuid(value: object) -> bool:
+    """Whether ``value`` is a UUID string: only then is it repeated as the problem's ``id``
+    (any other string could be anything, a CPR number too)."""
+    if not isinstance(value, str) or len(value) != 36:
+        return False
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def field_path(loc: Sequence[int | str]) -> str:
     """A field's name as this API names it: ``stage``, ``contact.email``, ``on`` (a query
     parameter), ``$`` for the body as a whole."""
@@ -154,6 +167,16 @@ def _message(error: dict[str, Any]) -> str:
     return str(error.get("msg", "invalid")).removeprefix("Value error, ")
 
 
+async def internal_problem(request: Request, exc: Exception) -> JSONResponse:
+    """Handler of anything unexpected: 500, a problem document saying nothing of the request
+    (the error itself goes to the server's log)."""
+    route = request.scope.get("route")
+    command = getattr(route, "name", None)
+    return problem("internal", f"{command or request.url.path}: an unexpected error; nothing "
+                               f"of the request is shown here, see the server's log",
+                   instance=request.url.path, command=command)
+
+
 async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     """Handler of FastAPI's request validation errors: 422, every problem with its path.
 
@@ -164,7 +187,7 @@ async def validation_problem(request: Request, exc: Exception) -> JSONResponse:
     errors = [FieldProblem(field=field_path(e.get("loc", ())), message=_message(e))
               for e in exc.errors()]
     body = exc.body if isinstance(exc.body, dict) else {}
-    ids = [body[k] for k in _ID_FIELDS if isinstance(body.get(k), str)]
+    ids = [body[k] for k in _ID_FIELDS if is_uuid(body.get(k))]
     first = errors[0] if errors else FieldProblem(field="$", message="invalid")
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
     detail = f"{command}: field '{first.field}': {first.message}{more}"
