@@ -33,7 +33,7 @@ from ungeforloeb.interchange.errors import ExportError
 MEDIA_TYPE = "application/problem+json"
 TYPE_PREFIX = "urn:ungeforloeb:problem:"
 
-_KINDS: dict[str, tuple[int, str]] = {
+PROBLEM_TYPES: dict[str, tuple[int, str]] = {
     "invalid-request": (422, "The request does not validate"),
     "invalid-command": (422, "The command's input is refused"),
     "invalid-message": (422, "The institution message is refused"),
@@ -80,7 +80,7 @@ def problem(kind: str, detail: str, *, instance: str | None = None, command: str
             field: str | None = None, id: object = None,
             errors: Sequence[FieldProblem] | None = None) -> JSONResponse:
     """A problem response of ``kind`` (a key of the table above)."""
-    status, title = _KINDS[kind]
+    status, title = PROBLEM_TYPES[kind]
     doc = Problem(type=TYPE_PREFIX + kind, title=title, status=status, detail=detail,
                   instance=instance, command=command, field=field,
                   id=None if id is None else str(id),
