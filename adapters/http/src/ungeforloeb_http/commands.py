@@ -174,9 +174,6 @@ def request_model(command: Command) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     for p in list(inspect.signature(method).parameters.values())[1:]:
         tp = hints[p.name]
-        if typing.get_origin(tp) in (typing.Union, type(int | None)) and \
-                Contact in typing.get_args(tp):
-            raise TypeError(f"{command.name}: optional Contact is not supported")
         default = ... if p.default is inspect.Parameter.empty else p.default
         fields[p.name] = (_field(tp), Field(default, description=FIELD_DOCS.get(p.name)))
     model: type[BaseModel] = create_model(
