@@ -142,7 +142,7 @@ def test_a_message_the_domain_refuses_names_the_field_path(world: World, amqp_ur
     [(props, _)] = drain(connection, c.dead_letter_queue, expect=1)
     assert props.headers["ungeforloeb-error-kind"] == "refused"
     assert props.headers["ungeforloeb-error-class"] == "InvalidCommandError"
-    assert props.headers["ungeforloeb-error-paths"][0].endswith("@ $.provenance.occurred_on")
+    assert props.headers["ungeforloeb-error-paths"][0].endswith("@ $.provenance.received_on")
 
 
 def test_an_idle_queue_ends_a_bounded_run_quickly(world: World, amqp_url: str,

@@ -29,7 +29,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import attrs
 from eventsourcing.utils import get_topic
 
-from ungeforloeb.domain.base import check_id
+from ungeforloeb.domain.base import check_actor_id
 from ungeforloeb.domain.education_order import EducationOrder, Enrolment
 from ungeforloeb.domain.errors import DomainError, EventOutOfOrderError, InvalidCommandError
 from ungeforloeb.domain.exchange_values import FurtherInformationChannel, ReportKind
@@ -235,7 +235,7 @@ class ExchangeCommands:
         routed to the designated recipient, then apply it and any pending reports."""
         app = self._app()
         command = "receive_institution_message"
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         person = app._person(message.young_person_id, command)
         prov = message.provenance
         route = app.routing.route(person.municipality_code, person.team_id)
@@ -277,7 +277,7 @@ class ExchangeCommands:
         """Apply the young person's received reports that the case can now take (e.g. a
         completion once the start is recorded); returns the report ids applied."""
         app = self._app()
-        check_id("apply_pending_reports", "recorded_by", recorded_by)
+        check_actor_id("apply_pending_reports", "recorded_by", recorded_by)
         return app._apply_pending(app._person(young_person_id, "apply_pending_reports"),
                                    recorded_by)
 

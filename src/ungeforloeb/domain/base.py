@@ -27,6 +27,9 @@ from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._:-]{0,63}$")
 """Ids of caseworkers, teams, systems, offers, admissions and reports: never a person's name."""
 
+CPR_LIKE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
+"""Ten digits, optionally DDMMYY-SSSS: never accepted in an id, never echoed in an error."""
+
 MUNICIPALITY_CODE = re.compile(r"^[0-9]{3}$")
 """Danish municipality code (kommunekode), three digits, e.g. ``101`` for København."""
 
@@ -58,6 +61,19 @@ def check_id(command: str, field: str, value: object) -> str:
         raise InvalidCommandError(
             command, field, "an id of lower-case letters, digits and .:_- (never a name)", value
         )
+    return value
+
+
+def check_actor_id(command: str, field: str, value: object) -> str:
+    """:func:`check_id` for the id of a person or team (``recorded_by``, a caseworker, a
+    contact): also refused when it holds a run of exactly ten digits, which looks like a CPR
+    number. (Report and message ids may be long numbers and are not checked for this.)"""
+    check_id(command, field, value)
+    assert isinstance(value, str)
+    if CPR_LIKE.search(value):
+        raise InvalidCommandError(
+            command, field, "an id with no run of ten digits (it looks like a CPR number)",
+            value)
     return value
 
 

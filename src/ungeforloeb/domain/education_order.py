@@ -20,6 +20,7 @@ from ungeforloeb.domain.base import (
     EDUCATION_CODE,
     INSTITUTION_ID,
     CaseEvent,
+    check_actor_id,
     check_bool,
     check_date,
     check_enum,
@@ -225,7 +226,7 @@ class EducationOrder(Aggregate):
         """Issue an education order to a young person, starting at ``step``."""
         command = "issue_order"
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         check_uuid(command, "young_person_id", young_person_id)
         check_enum(command, "step", step, OrderStep)
         check_not_in_future(command, occurred_on, recorded_at)
@@ -236,7 +237,7 @@ class EducationOrder(Aggregate):
     def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
                 recorded_by: str, recorded_at: datetime, **fields: Any) -> None:
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         if self.ended_on is not None:
             raise OrderClosedError(
                 f"{command}: order {self.id} ended on {self.ended_on.isoformat()}; "
@@ -425,7 +426,7 @@ class EducationOrder(Aggregate):
                 command, "no_support_need",
                 "False when academic_support or social_support is True", no_support_need)
         check_enum(command, "contact_kind", contact_kind, ContactKind)
-        check_id(command, "contact_id", contact_id)
+        check_actor_id(command, "contact_id", contact_id)
         check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
                          self.id)
         self._record(self.SupportAssessed, command, occurred_on, recorded_by, recorded_at,
@@ -455,7 +456,7 @@ class EducationOrder(Aggregate):
         check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
                       "a six-digit institution number")
         check_enum(command, "contact_kind", contact_kind, ContactKind)
-        check_id(command, "contact_id", contact_id)
+        check_actor_id(command, "contact_id", contact_id)
         check_id(command, "message_id", message_id)
         check_date(command, "received_on", received_on)
         self._record(self.ContactExchanged, command, occurred_on, recorded_by, recorded_at,
@@ -472,7 +473,7 @@ class EducationOrder(Aggregate):
         check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
                       "a six-digit institution number")
         check_enum(command, "responsible_kind", responsible_kind, ContactKind)
-        check_id(command, "responsible_id", responsible_id)
+        check_actor_id(command, "responsible_id", responsible_id)
         check_id(command, "message_id", message_id)
         check_date(command, "received_on", received_on)
         self._record(self.ReceiptReceived, command, occurred_on, recorded_by, recorded_at,

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+_CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
+
+
+def _shown(value: object) -> str:
+    """The rejected value for an error message, with anything that looks like a CPR number
+    redacted: a CPR typed into the wrong field must not travel on in an error or a log."""
+    text = repr(value)
+    return _CPR_LIKE.sub("<redacted: looks like a CPR number>", text)
+
 
 class DomainError(Exception):
     """Base class of every error the domain raises on a refused command."""
@@ -17,7 +28,7 @@ class InvalidCommandError(DomainError, ValueError):
         self.command = command
         self.field = field
         super().__init__(
-            f"{command}: field '{field}' must be {expected}, got {got!r}"
+            f"{command}: field '{field}' must be {expected}, got {_shown(got)}"
         )
 
 

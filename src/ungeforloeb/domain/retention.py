@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from ungeforloeb.domain.base import (
     INSTITUTION_ID,
     CaseEvent,
+    check_actor_id,
     check_bool,
     check_date,
     check_enum,
@@ -92,7 +93,7 @@ class RetentionCase(Aggregate):
         """Open a retention case on a risk-of-dropout message."""
         command = "report_risk_of_dropout"
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         check_uuid(command, "young_person_id", young_person_id)
         if order_id is not None:
             check_uuid(command, "order_id", order_id)
@@ -115,7 +116,7 @@ class RetentionCase(Aggregate):
     def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
                 recorded_by: str, recorded_at: datetime, **fields: Any) -> None:
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         if self.closed_on is not None:
             raise CaseClosedError(
                 f"{command}: retention case {self.id} closed on {self.closed_on.isoformat()}; "
@@ -179,7 +180,7 @@ class RetentionCase(Aggregate):
         case's first report date and keeps the real day in ``noted_on``."""
         command = "report_risk_again"
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
                       "a six-digit institution number")
         check_id(command, "report_id", report_id)

@@ -17,6 +17,7 @@ from ungeforloeb.domain.base import (
     INSTITUTION_ID,
     MUNICIPALITY_CODE,
     CaseEvent,
+    check_actor_id,
     check_bool,
     check_date,
     check_enum,
@@ -253,7 +254,7 @@ class YoungPerson(Aggregate):
         """Open the case at the young person's first contact; returns the new aggregate."""
         command = "register_first_contact"
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         check_pattern(command, "municipality_code", municipality_code, MUNICIPALITY_CODE,
                       "a three-digit municipality code")
         check_date(command, "birth_date", birth_date)
@@ -274,7 +275,7 @@ class YoungPerson(Aggregate):
     def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
                 recorded_by: str, recorded_at: datetime, **fields: Any) -> None:
         check_date(command, "occurred_on", occurred_on)
-        check_id(command, "recorded_by", recorded_by)
+        check_actor_id(command, "recorded_by", recorded_by)
         check_not_in_future(command, occurred_on, recorded_at)
         check_not_before(command, occurred_on, "FirstContactRegistered", self.first_contact_on,
                          "young person", self.id)
@@ -433,8 +434,8 @@ class YoungPerson(Aggregate):
                           caseworker_id: str, team_id: str) -> None:
         """Record that a caseworker (and team) took over the case."""
         command = "assign_caseworker"
-        check_id(command, "caseworker_id", caseworker_id)
-        check_id(command, "team_id", team_id)
+        check_actor_id(command, "caseworker_id", caseworker_id)
+        check_actor_id(command, "team_id", team_id)
         self._record(self.CaseworkerAssigned, command, occurred_on, recorded_by, recorded_at,
                      caseworker_id=caseworker_id, team_id=team_id)
 

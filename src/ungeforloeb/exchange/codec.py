@@ -124,8 +124,8 @@ def structure_inbound(data: bytes | str | Mapping[str, Any]) -> InboundMessage:
     """An inbound message from its JSON (``{"type": "Optagelse", …}``); raises
     :class:`MessageStructureError` naming every bad path."""
     loaded = _load(data)
-    if not isinstance(loaded, Mapping) or loaded.get(TAG) not in {
-            t.__name__ for t in INBOUND_TYPES}:
+    tag = loaded.get(TAG) if isinstance(loaded, Mapping) else None
+    if not isinstance(tag, str) or tag not in {t.__name__ for t in INBOUND_TYPES}:
         names = sorted(t.__name__ for t in INBOUND_TYPES)
         got = loaded.get(TAG) if isinstance(loaded, Mapping) else type(loaded).__name__
         raise MessageStructureError("inbound message",
