@@ -65,3 +65,26 @@ def test_the_commands_shown_after_the_demo_work_on_the_demo_store(
             continue  # a bigger demo of its own: the demo is tested elsewhere
         result = runner.invoke(main, args)
         assert result.exit_code == 0, f"{args}: {result.output}"
+
+
+def test_the_auditors_commands_work_on_the_demo_store(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    demo = runner.invoke(main, ["demo", "--fresh", "--people", "120"])
+    assert demo.exit_code == 0, demo.output
+    (block,) = re.findall(r"```sh\n(.*?)```", section("For auditors"), flags=re.DOTALL)
+    shown = [line.split("#")[0].strip() for line in block.splitlines()]
+    commands = [shlex.split(line)[1:] for line in shown if line]
+    assert len(commands) >= 6
+    case_prefix = commands[2][1]
+    for args in commands:
+        if args[0] == "explain":  # the README's case id is from the 500-person demo
+            listing = runner.invoke(main, ["cases"])
+            ids = re.findall(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+                             listing.output)
+            assert ids, listing.output
+            args = [a if a != case_prefix else ids[0] for a in args]
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, f"{args}: {result.output}"
+    assert (tmp_path / "municipality.jsonl").is_file() and (tmp_path / "report.html").is_file()
