@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.app import DEFAULT_DB
+from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.projections.worklist import WorkItem
 
 __all__ = ["DEFAULT_DB", "console", "open_store", "parse_date", "worklist_table"]
@@ -76,3 +77,18 @@ def console() -> Console:
     if not out.is_terminal:
         out = Console(width=160, no_color=True, highlight=False)
     return out
+
+
+def find_case(case_files: dict[str, CaseFile], case_id: str) -> CaseFile:
+    """The case file of ``case_id``: a full young person id or an unambiguous prefix."""
+    wanted = case_id.strip().lower()
+    if wanted in case_files:
+        return case_files[wanted]
+    matches = [k for k in case_files if k.startswith(wanted) and not k.startswith("?")]
+    if len(matches) == 1:
+        return case_files[matches[0]]
+    if not matches:
+        raise click.BadParameter(f"no young person with id {case_id!r} in the store",
+                                 param_hint="CASE_ID")
+    raise click.BadParameter(f"{case_id!r} matches {len(matches)} cases; give more of the id",
+                             param_hint="CASE_ID")

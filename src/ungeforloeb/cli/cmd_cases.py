@@ -10,9 +10,15 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date, worklist_table
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    console,
+    find_case,
+    open_store,
+    parse_date,
+    worklist_table,
+)
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, audit_trail
 from ungeforloeb.projections.status import CaseStatus, EnrolmentState, case_status
 from ungeforloeb.projections.worklist import worklist
@@ -64,20 +70,6 @@ def worklist_command(on: date, known_at: date | None, caseworker: str | None, te
               f"{sum(i.overdue for i in items)} overdue)"))
 
 
-def _find_case(case_files: dict[str, CaseFile], case_id: str) -> CaseFile:
-    wanted = case_id.strip().lower()
-    if wanted in case_files:
-        return case_files[wanted]
-    matches = [k for k in case_files if k.startswith(wanted) and not k.startswith("?")]
-    if len(matches) == 1:
-        return case_files[matches[0]]
-    if not matches:
-        raise click.BadParameter(f"no young person with id {case_id!r} in the store",
-                                 param_hint="CASE_ID")
-    raise click.BadParameter(f"{case_id!r} matches {len(matches)} cases; give more of the id",
-                             param_hint="CASE_ID")
-
-
 @main.command("trail")
 @click.argument("case_id")
 @click.option("--late-after", type=click.IntRange(min=0), default=DEFAULT_LATE_AFTER_DAYS,
@@ -95,7 +87,7 @@ def trail_command(case_id: str, late_after: int, by_occurred: bool, db: Path) ->
             raise click.BadParameter(f"{case_id!r} is not a case id",
                                      param_hint="CASE_ID") from None
     app = open_store(db)
-    case = _find_case(app.case_files(), case_id)
+    case = find_case(app.case_files(), case_id)
     entries = audit_trail(case, late_after_days=late_after,
                           order="occurred" if by_occurred else "recorded")
     table = Table(title=f"Audit trail of {case.young_person_id}", title_justify="left")

@@ -9,9 +9,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.cli._common import DEFAULT_DB, console, find_case, open_store, parse_date
 from ungeforloeb.projections.compliance import (
     evaluate_all,
     evaluate_case,
@@ -51,20 +50,6 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
                   f"({len(report.verdicts)} verdicts)")
 
 
-def _find(case_files: dict[str, CaseFile], case_id: str) -> CaseFile:
-    wanted = case_id.strip().lower()
-    if wanted in case_files:
-        return case_files[wanted]
-    matches = [k for k in case_files if k.startswith(wanted) and not k.startswith("?")]
-    if len(matches) == 1:
-        return case_files[matches[0]]
-    if not matches:
-        raise click.BadParameter(f"no young person with id {case_id!r} in the store",
-                                 param_hint="CASE_ID")
-    raise click.BadParameter(f"{case_id!r} matches {len(matches)} cases; give more of the id",
-                             param_hint="CASE_ID")
-
-
 @main.command("explain")
 @click.argument("case_id")
 @click.argument("rule_id")
@@ -79,7 +64,7 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
         raise click.BadParameter(f"unknown rule {rule_id!r}; rules: {', '.join(rules.ids)}",
                                  param_hint="RULE_ID")
     app = open_store(db)
-    case_file = _find(app.case_files(), case_id)
+    case_file = find_case(app.case_files(), case_id)
     out = console()
     known = f", known at {known_at.isoformat()}" if known_at else ""
     for v in evaluate_case(case_file, as_of, known_at, rules):

@@ -73,6 +73,11 @@ _FINGERPRINT_FIELDS = ("kind", "institution_id", "system_id", "occurred_on", "ed
                        "contact_id", "in_reply_to")
 
 
+def fingerprint_of(event: Any) -> tuple[object, ...]:
+    """:func:`report_fingerprint` of a received or conflicting report event."""
+    return report_fingerprint(*(getattr(event, name) for name in _FINGERPRINT_FIELDS))
+
+
 def report_fingerprint(kind: object, institution_id: object, system_id: object,
                        occurred_on: object, education_code: object, starts_on: object,
                        reason_code: object, school_municipality_code: object,
@@ -502,11 +507,7 @@ class YoungPerson(Aggregate):
         def apply(self, aggregate: Any) -> None:
             state = aggregate._exchange()
             state.received.add(self.report_id)
-            state.fingerprints[self.report_id] = report_fingerprint(
-                self.kind, self.institution_id, self.system_id, self.occurred_on,
-                self.education_code, self.starts_on, self.reason_code,
-                self.school_municipality_code, self.contact_kind, self.contact_id,
-                self.in_reply_to)
+            state.fingerprints[self.report_id] = fingerprint_of(self)
 
     class InstitutionReportConflicting(Event):
         """A report arrived with the id (HaendelseNummer) of one received before but saying
@@ -530,11 +531,7 @@ class YoungPerson(Aggregate):
         differs_in: tuple[str, ...]
 
         def apply(self, aggregate: Any) -> None:
-            aggregate._exchange().conflicts.add((self.report_id, report_fingerprint(
-                self.kind, self.institution_id, self.system_id, self.occurred_on,
-                self.education_code, self.starts_on, self.reason_code,
-                self.school_municipality_code, self.contact_kind, self.contact_id,
-                self.in_reply_to)))
+            aggregate._exchange().conflicts.add((self.report_id, fingerprint_of(self)))
 
     class InstitutionReportApplied(Event):
         """A received report was applied to the case: ``target_id`` is the education order or
