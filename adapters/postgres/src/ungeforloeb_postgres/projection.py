@@ -211,7 +211,8 @@ class TablesRunner(ProjectionRunner[SubscribedApp, CaseTables]):
 
     @property
     def position(self) -> int:
-        """The tracked position: the last event applied to the tables (0 before any)."""
+        """The tracked position: the last event applied to the tables (0 before any); read
+        from the view, so only until :meth:`close`."""
         return self.view.max_tracking_id(APP_NAME) or 0
 
 
