@@ -1,0 +1,55 @@
+"""The README stays true: its option table is the console script's, and its SQL runs on the
+tables and gives the core's worklist."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from pg_expected import case_files
+
+from ungeforloeb.application.clock import SettableClock
+from ungeforloeb.projections.worklist import worklist
+from ungeforloeb.simulation.generator import simulate
+from ungeforloeb.simulation.scenario import Scenario
+from ungeforloeb_postgres import catch_up
+from ungeforloeb_postgres.cli import main
+
+README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_option_table_lists_the_run_options() -> None:
+    run = main.commands["run"]
+    options = {o for p in run.params if isinstance(p, click.Option) for o in p.opts}
+    table = README.split("| option (`run`) |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"^\| `(--[a-z-]+)", table, flags=re.M))
+    assert documented == options
+
+
+def _sql_blocks() -> list[str]:
+    return re.findall(r"```sql\n(.*?)```", README, flags=re.S)
+
+
+@pytest.mark.postgres
+def test_the_sql_examples_run_and_the_team_query_is_the_worklist(pg: Any) -> None:
+    clock = SettableClock(datetime(2024, 1, 1, 9, tzinfo=UTC))
+    app = pg.app(clock=clock)
+    simulate(app, clock, Scenario(people=10, seed=21))
+    day = date(2024, 11, 4)
+    catch_up(pg.env, pg.schema, first_day=day, days=1, timeout=120)
+    blocks = [b.replace("live.", '{s}.') for b in _sql_blocks()]
+    assert len(blocks) == 2
+    team_query = blocks[0].replace("DATE '2025-03-14'", "%s").replace("'team-nord'", "%s")
+    for statement in blocks[1].split(";"):
+        if statement.strip():
+            pg.query(statement.replace("'team-nord'", "'team-1'"))  # runs
+    items = worklist(case_files(app), day, team="team-1")
+    assert items, "the scenario should give team-1 some work"
+    rows = pg.query(team_query, day, "team-1")
+    assert [(str(r["young_person_id"]), r["kind"], r["title"], r["due_on"], r["overdue"])
+            for r in rows] == \
+        [(i.young_person_id, i.kind, i.title, i.due_on, i.overdue) for i in items]
