@@ -138,3 +138,22 @@ def test_late_recorded_events_dated_earlier_update_the_case(pg: Any) -> None:
     # and a later day outside the window has no rows (the window is what is stored)
     assert actual_worklist(pg, first + timedelta(days=10)) == []
 
+
+
+def test_moving_the_window_while_events_arrive_interleaves_nothing(pg: Any) -> None:
+    clock = SettableClock(datetime(2024, 1, 1, 9, tzinfo=UTC))
+    app = pg.app(clock=clock)
+    simulate(app, clock, Scenario(people=6, seed=31, year=2024))
+    runner = start(pg.env, pg.schema, first_day=date(2024, 6, 3), days=2)
+    pg.closers.append(runner.close)
+    # more events while the window moves twice (each move locks the window row)
+    simulate(app, clock, Scenario(people=6, seed=32, year=2025))
+    advance(pg.env, pg.schema, date(2025, 2, 3))
+    advance(pg.env, pg.schema, date(2025, 3, 3), 3)
+    runner.wait(app.recorder.max_notification_id(), timeout=120)
+    runner.close()
+    first = date(2025, 3, 3)
+    assert_tables_equal_pure(pg, app, window_days(first, 3), first)
+    counts = {str(r["young_person_id"]): r["applied_events"]
+              for r in pg.query("SELECT young_person_id, applied_events FROM {s}.case_status")}
+    assert counts == records_per_case(app)

@@ -14,7 +14,7 @@ from types import FrameType
 
 import click
 
-from ungeforloeb_postgres.projection import advance, catch_up, start, today, window
+from ungeforloeb_postgres.projection import advance, catch_up, start, today
 
 
 def _app_env() -> dict[str, str]:
@@ -66,7 +66,8 @@ def run(schema: str, until_caught_up: bool, first_day: datetime | None, days: in
             runner.run_forever(timeout=poll)  # re-raises the processing thread's error
             if runner.is_interrupted.is_set():
                 break
-            current = window(env, schema)
+            with runner.view.datastore.transaction(commit=False) as curs:
+                current = runner.view.window(curs)
             if pinned is None and current is not None and today() > current[0]:
                 n = advance(env, schema, today())
                 click.echo(f"window moved to {today().isoformat()}: {n} cases recomputed")
