@@ -15,11 +15,13 @@ transaction of the view's connection:
 The rows and the position commit together or not at all; a position already tracked is refused
 by the tracking table (eventsourcing's single-row ``INSERT … ON CONFLICT … WHERE`` returns no row
 and raises ``IntegrityError``), which rolls the rows back. So each event is applied exactly once
-to the tables, across crashes, restarts and a second runner on the same schema.
+to the tables, across crashes and restarts; a second runner on the same schema doubles nothing
+either, but its thread stops on that error (run one runner per schema).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
@@ -224,6 +226,10 @@ def runner_env(app_env: Mapping[str, str], schema: str) -> dict[str, str]:
     projection's prefix (``UNGEFORLOEB_TABLES_POSTGRES_SCHEMA``)."""
     if not schema or not schema.strip():
         raise ValueError("a schema for the tables is required")
+    if Environment(APP_NAME, {**os.environ, **app_env}).get("PERSISTENCE_MODULE") != \
+            "eventsourcing.postgres":  # as the application and the runner read it
+        raise ValueError("ungeforloeb-postgres follows a PostgreSQL event store: set "
+                         "PERSISTENCE_MODULE=eventsourcing.postgres and POSTGRES_*")
     env = dict(app_env)
     env[f"{PROJECTION_NAME.upper()}_POSTGRES_SCHEMA"] = schema
     return env

@@ -74,6 +74,7 @@ _DDL = [
     " (on_day, team_id, caseworker_id)",
     "CREATE TABLE IF NOT EXISTS {s}.verdict ("
     " young_person_id uuid NOT NULL,"
+    " verdict_no integer NOT NULL,"
     " as_of date NOT NULL,"
     " rule_id text NOT NULL,"
     " subject text NOT NULL,"
@@ -84,7 +85,8 @@ _DDL = [
     " caseworker_id text,"
     " team_id text,"
     " explanation text NOT NULL,"
-    " PRIMARY KEY (young_person_id, rule_id, subject))",
+    " PRIMARY KEY (young_person_id, verdict_no))",
+    "CREATE INDEX IF NOT EXISTS verdict_rule_status_idx ON {s}.verdict (rule_id, status)",
     "CREATE OR REPLACE VIEW {s}.worklist_first_day AS"
     " SELECT w.* FROM {s}.worklist_item w"
     " JOIN {s}.projection_window p ON w.on_day = p.first_day",
@@ -204,14 +206,15 @@ class CaseTables(PostgresTrackingRecorder):
                 "INSERT INTO {s}.worklist_item (young_person_id, on_day, item_no, kind, title,"
                 " due_on, overdue, rule_id, legal_source, caseworker_id, team_id, cause)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"), items)
-        verdicts = [(yp, rows.verdicts_as_of, v.rule_id, v.subject, v.control_point,
+        verdicts = [(yp, n, rows.verdicts_as_of, v.rule_id, v.subject, v.control_point,
                      v.status.value, v.due_on, v.legal_source, v.caseworker_id, v.team_id,
-                     v.explanation) for v in rows.verdicts]
+                     v.explanation) for n, v in enumerate(rows.verdicts)]
         if verdicts:
             curs.executemany(self._q(
-                "INSERT INTO {s}.verdict (young_person_id, as_of, rule_id, subject,"
+                "INSERT INTO {s}.verdict (young_person_id, verdict_no, as_of, rule_id, subject,"
                 " control_point, status, due_on, legal_source, caseworker_id, team_id,"
-                " explanation) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"), verdicts)
+                " explanation) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"),
+                verdicts)
 
     def position(self, curs: Cursor[DictRow], application_name: str) -> int:
         """The tracked position (0 before any event), read in the caller's transaction."""
