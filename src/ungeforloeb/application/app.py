@@ -88,27 +88,16 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self.clock = clock
         self._batch: dict[UUID, Aggregate] | None = None
         super().__init__(merged)
-        self._owned_identities: SQLiteIdentityStore | PostgresIdentityStore | None = None
         if identities is not None:
             self.identities: IdentityStore = identities
         elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and \
                 self.env.get("SQLITE_DBNAME") not in (None, ":memory:") and \
                 "mode=memory" not in (self.env.get("SQLITE_DBNAME") or ""):
-            self.identities = self._owned_identities = SQLiteIdentityStore(
-                str(self.env.get("SQLITE_DBNAME")))
+            self.identities = SQLiteIdentityStore(str(self.env.get("SQLITE_DBNAME")))
         elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-            self.identities = self._owned_identities = PostgresIdentityStore.from_env(
-                self.env.get)
+            self.identities = PostgresIdentityStore.from_env(self.env.get)
         else:
             self.identities = MemoryIdentityStore()
-
-    def close(self) -> None:
-        """Close the event store and the identity store this application opened."""
-        owned = getattr(self, "_owned_identities", None)
-        if owned is not None:
-            self._owned_identities = None
-            owned.close()
-        super().close()
 
     def construct_mapper(self) -> Mapper[UUID]:
         return OrjsonMapper(transcoder=self.factory.transcoder(),
