@@ -53,3 +53,10 @@ def test_an_inbound_message_whose_type_is_not_a_string_gets_a_clear_error(tag: o
 
     with pytest.raises(MessageStructureError, match=r"'type' must be one of .* @ \$\.type"):
         structure_inbound({"type": tag})
+
+
+def test_a_trailing_newline_does_not_slip_through_a_pattern() -> None:
+    with pytest.raises(InvalidCommandError, match="municipality_code"):
+        first_contact(municipality_code="101\n")
+    with pytest.raises(InvalidCommandError, match="recorded_by"):
+        first_contact(recorded_by="cw-001\n")

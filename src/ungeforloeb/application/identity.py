@@ -39,7 +39,7 @@ class IdentityRecord:
 
 def check_cpr(command: str, cpr: object) -> str:
     """Return the CPR number normalised to ten digits, or raise naming the field."""
-    if not isinstance(cpr, str) or not CPR_PATTERN.match(cpr):
+    if not isinstance(cpr, str) or not CPR_PATTERN.fullmatch(cpr):
         raise InvalidCommandError(command, "cpr", "ten digits (DDMMYY-SSSS)", "<redacted>")
     return cpr.replace("-", "")
 

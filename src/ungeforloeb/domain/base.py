@@ -57,7 +57,7 @@ E = TypeVar("E", bound=Enum)
 
 def check_id(command: str, field: str, value: object) -> str:
     """Return ``value`` if it is a valid id, else raise :class:`InvalidCommandError`."""
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise InvalidCommandError(
             command, field, "an id of lower-case letters, digits and .:_- (never a name)", value
         )
@@ -80,7 +80,7 @@ def check_actor_id(command: str, field: str, value: object) -> str:
 def check_pattern(command: str, field: str, value: object, pattern: re.Pattern[str],
                   what: str) -> str:
     """Return ``value`` if it is a string matching ``pattern``."""
-    if not isinstance(value, str) or not pattern.match(value):
+    if not isinstance(value, str) or not pattern.fullmatch(value):
         raise InvalidCommandError(command, field, what, value)
     return value
 

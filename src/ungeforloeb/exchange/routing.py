@@ -62,7 +62,7 @@ class Routing:
     def designate(self, municipality_code: str, recipient: Recipient) -> Routing:
         """A copy with ``recipient`` designated for ``municipality_code``."""
         if not isinstance(municipality_code, str) or \
-                not MUNICIPALITY_CODE.match(municipality_code):
+                not MUNICIPALITY_CODE.fullmatch(municipality_code):
             raise ValueError(f"Routing.designate: municipality_code must be three digits, got "
                              f"{municipality_code!r}")
         return Routing({**self.designated, municipality_code: recipient})

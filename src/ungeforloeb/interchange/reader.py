@@ -126,7 +126,7 @@ def _string_check(name: str) -> Check:
         name, (CODE, "a code or id (letters, digits and ._:-, no spaces, at most 64)"))
 
     def check(v: Any) -> Any:
-        if not isinstance(v, str) or not pattern.match(v):
+        if not isinstance(v, str) or not pattern.fullmatch(v):
             raise _Bad(what)
         if CPR_LIKE.match(v):
             raise _Bad(f"{what}, never a CPR number")
@@ -275,7 +275,7 @@ def _value(obj: dict[str, Any], name: str, check: Check, line: int,
 
 def _pattern(pattern: re.Pattern[str], what: str) -> Check:
     def check(v: Any) -> Any:
-        if not isinstance(v, str) or not pattern.match(v):
+        if not isinstance(v, str) or not pattern.fullmatch(v):
             raise _Bad(what)
         return v
 
@@ -398,7 +398,7 @@ class LogReader:
                                       expected="an object of regime id -> SHA-256 hex",
                                       got=regimes)
         for key in regimes:
-            if not REGIME_ID.match(key):
+            if not REGIME_ID.fullmatch(key):
                 raise e.InvalidValueError(line, "", field=f"regimes.{key}",
                                           expected="a regime id (letters, digits, ._:-)")
             _value(regimes, key, _HEX, line, prefix="regimes.")
