@@ -490,12 +490,15 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         cases, found through the streams' first events)."""
         self._person(young_person_id, "case_file")
         wanted = str(young_person_id)
+        owned: set[str] = set()
         records: list[EventRecord] = []
+        # One pass: a stream's first event (which names the young person) is stored before
+        # the rest of that stream.
         for rec in self.records():
-            if rec.stream_id == wanted or rec.payload.get("young_person_id") == wanted:
+            if rec.stream_id in owned or rec.stream_id == wanted \
+                    or rec.payload.get("young_person_id") == wanted:
+                owned.add(rec.stream_id)
                 records.append(rec)
-        owned = {r.stream_id for r in records}
-        records = [r for r in self.records() if r.stream_id in owned]
         return CaseFile(wanted, records)
 
 

@@ -258,6 +258,11 @@ class EducationOrder(Aggregate):
             )
         return enrolment
 
+    def _not_before_admission(self, command: str, occurred_on: date,
+                              enrolment: Enrolment) -> None:
+        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
+                         self.id)
+
     def set_step_deadline(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                           step: OrderStep, deadline: date) -> None:
         """Set the deadline of a step; refused if one is set (move it instead)."""
@@ -337,8 +342,7 @@ class EducationOrder(Aggregate):
         command = "assess_duty_to_start"
         enrolment = self._enrolment(command, "DutyToStartAssessed", admission_id)
         check_bool(command, "ordered_to_start_and_complete", ordered_to_start_and_complete)
-        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
-                         self.id)
+        self._not_before_admission(command, occurred_on, enrolment)
         self._record(self.DutyToStartAssessed, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id,
                      ordered_to_start_and_complete=ordered_to_start_and_complete)
@@ -353,8 +357,7 @@ class EducationOrder(Aggregate):
                 f"{command}: EducationStarted already recorded for admission {admission_id} of "
                 f"order {self.id}"
             )
-        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
-                         self.id)
+        self._not_before_admission(command, occurred_on, enrolment)
         self._record(self.EducationStarted, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id)
 
@@ -427,8 +430,7 @@ class EducationOrder(Aggregate):
                 "False when academic_support or social_support is True", no_support_need)
         check_enum(command, "contact_kind", contact_kind, ContactKind)
         check_actor_id(command, "contact_id", contact_id)
-        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
-                         self.id)
+        self._not_before_admission(command, occurred_on, enrolment)
         self._record(self.SupportAssessed, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id, contact_kind=contact_kind,
                      contact_id=contact_id, **flags)
@@ -439,8 +441,7 @@ class EducationOrder(Aggregate):
         command = "notify_institution"
         enrolment = self._enrolment(command, "InstitutionNotified", admission_id)
         check_id(command, "message_id", message_id)
-        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
-                         self.id)
+        self._not_before_admission(command, occurred_on, enrolment)
         self._record(self.InstitutionNotified, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id, institution_id=enrolment.institution_id,
                      message_id=message_id)
@@ -508,8 +509,7 @@ class EducationOrder(Aggregate):
         command = "record_further_information"
         enrolment = self._enrolment(command, "FurtherInformationSent", admission_id)
         check_enum(command, "channel", channel, FurtherInformationChannel)
-        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
-                         self.id)
+        self._not_before_admission(command, occurred_on, enrolment)
         self._record(self.FurtherInformationSent, command, occurred_on, recorded_by,
                      recorded_at, admission_id=admission_id, channel=channel)
 
@@ -519,7 +519,6 @@ class EducationOrder(Aggregate):
         command = "record_jobnet_letter"
         enrolment = self._enrolment(command, "JobnetLetterSent", admission_id)
         check_id(command, "message_id", message_id)
-        check_not_before(command, occurred_on, "Admitted", enrolment.admitted_on, "order",
-                         self.id)
+        self._not_before_admission(command, occurred_on, enrolment)
         self._record(self.JobnetLetterSent, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id, message_id=message_id)
