@@ -52,6 +52,12 @@ class Admission:
     extra: dict[str, list[EventRecord]] = field(default_factory=dict)
     """Further records about this admission by event type (the exchange adds these)."""
 
+    @property
+    def education_start(self) -> date:
+        """The education's start: the recorded ``EducationStarted``, else the admission's
+        ``starts_on`` (the one definition used by the worklist, the rules and the exchange)."""
+        return self.started.occurred_on if self.started is not None else self.starts_on
+
 
 @dataclass(slots=True)
 class Order:
@@ -124,17 +130,23 @@ class Facts:
 
     @property
     def current_group(self) -> str | None:
-        """The group of the latest visitation (preliminary or final), by occurred_on."""
+        """The visitation group now (in a view as of D: on D, which is also the group at the end
+        of the case as the audit classed cases, 003:677–679).
+
+        The latest visitation by ``occurred_on``; on one day a final visitation wins over a
+        preliminary one, then the group code decides — never the order of recording.
+        """
         if not self.visitations:
             return None
-        return max(self.visitations, key=lambda v: (v.rec.occurred_on, v.rec.seq)).group
+        return max(self.visitations, key=_visitation_key).group
 
     @property
     def current_caseworker(self) -> tuple[str, str] | None:
-        """(caseworker_id, team_id) of the latest assignment, by occurred_on."""
+        """(caseworker_id, team_id) of the latest assignment by ``occurred_on``; assignments on
+        one day are ordered by caseworker id, then team id — never by the order of recording."""
         if not self.caseworker_assignments:
             return None
-        rec = max(self.caseworker_assignments, key=lambda r: (r.occurred_on, r.seq))
+        rec = max(self.caseworker_assignments, key=assignment_key)
         return rec.payload["caseworker_id"], rec.payload["team_id"]
 
     @property
@@ -150,6 +162,16 @@ class Facts:
             return None
         b = self.birth_date
         return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+def _visitation_key(v: Visitation) -> tuple[date, bool, str]:
+    return (v.rec.occurred_on, v.stage == "final", v.group)
+
+
+def assignment_key(rec: EventRecord) -> tuple[date, str, str]:
+    """The order of caseworker assignments: by day, then caseworker id, then team id (the same
+    on every path, whatever order same-day assignments were recorded in)."""
+    return (rec.occurred_on, rec.payload["caseworker_id"], rec.payload["team_id"])
 
 
 def _yp(f: Facts, r: EventRecord) -> None:

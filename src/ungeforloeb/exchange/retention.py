@@ -109,11 +109,6 @@ def _admission(facts: Facts, case: Retention, first: EventRecord) -> Admission |
     return max(candidates, key=lambda a: (a.rec.occurred_on, a.admission_id), default=None)
 
 
-def start_of(adm: Admission) -> date:
-    """The education start: the recorded start, else the admission's ``starts_on``."""
-    return adm.started.occurred_on if adm.started is not None else adm.starts_on
-
-
 def _length(rule: Rule, default: tuple[int, Unit]) -> tuple[int, Unit]:
     clock = rule.clock
     if clock is None or clock.length is None or clock.unit is None:
@@ -146,7 +141,7 @@ def retention_items(facts: Facts, on: date, *,
         if adm is not None and reaction is not None:
             window = reaction.population.within
             months = (window.length, window.unit) if window is not None else (6, Unit.MONTHS)
-            start = start_of(adm)
+            start = adm.education_start
             within = start <= received <= cal.add(start, *months)
         contact_rule = youth_rule if youth else reaction if within else None
         if not case.contacts and contact_rule is not None:
@@ -178,7 +173,7 @@ def mentor_window(adm: Admission, settings: Settings = DEFAULT) -> tuple[date, d
     if anchor_kind is None:
         started = rule.clock is not None and rule.clock.start.event == "EducationStarted"
         anchor_kind = "start" if started else "admission"
-    anchor = adm.rec.occurred_on if anchor_kind == "admission" else start_of(adm)
+    anchor = adm.rec.occurred_on if anchor_kind == "admission" else adm.education_start
     length, unit = _length(rule, (6, Unit.MONTHS))
     calendar = settings.calendars.default
     return anchor, calendar.add(anchor, length, unit), rule

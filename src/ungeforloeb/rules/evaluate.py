@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ungeforloeb.casefile.fold import Facts
+from ungeforloeb.casefile.fold import Facts, assignment_key
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.rules.calendar import Calendar, Calendars, subtract
 from ungeforloeb.rules.model import DateRef, EventMatch, Rule, RuleSet
@@ -68,25 +68,6 @@ def collect_records(facts: Facts) -> list[EventRecord]:
         out.extend(recs)
     unique = {r.seq: r for r in out}
     return sorted(unique.values(), key=lambda r: (r.occurred_on, r.seq))
-
-
-def end_group(facts: Facts) -> str | None:
-    """The visitation group at the end of the case (as the audit classed cases, 003:677–679):
-    the latest visitation; on one day a final one wins over a preliminary one."""
-    if not facts.visitations:
-        return None
-    latest = max(facts.visitations,
-                 key=lambda v: (v.rec.occurred_on, v.stage == "final", v.group))
-    return latest.group
-
-
-def current_caseworker(facts: Facts) -> tuple[str, str] | None:
-    """(caseworker, team) of the latest assignment (ties broken by id, not recording order)."""
-    if not facts.caseworker_assignments:
-        return None
-    rec = max(facts.caseworker_assignments,
-              key=lambda r: (r.occurred_on, r.payload["caseworker_id"], r.payload["team_id"]))
-    return rec.payload["caseworker_id"], rec.payload["team_id"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +358,7 @@ def single_caseworker(rule: Rule, subject: Subject, case: Case) -> Outcome:
     assert rule.window is not None
     since = subtract(case.end, *rule.window)
     assigns = sorted((r for r in subject.records if r.type == "CaseworkerAssigned"),
-                     key=lambda r: (r.occurred_on, r.payload["caseworker_id"]))
+                     key=assignment_key)
     if not assigns:
         return Outcome(Status.NOT_DOCUMENTED, "no caseworker assignment recorded")
     before = [r for r in assigns if r.occurred_on <= since]
@@ -509,7 +490,7 @@ def evaluate(facts: Facts, as_of: date, rules: RuleSet,
         calendar = (calendars or Calendars()).for_municipality(facts.municipality_code)
     records = tuple(r for r in collect_records(facts) if r.occurred_on <= as_of)
     ended = next((r.occurred_on for r in records if r.type == "BenefitEnded"), None)
-    case = Case(facts, as_of, records, end_group(facts), current_caseworker(facts), calendar,
+    case = Case(facts, as_of, records, facts.current_group, facts.current_caseworker, calendar,
                 ended)
     prior: dict[tuple[str, str], Verdict] = {}
     verdicts: list[Verdict] = []
