@@ -16,7 +16,6 @@ from exchange_support import EDUCATION, INSTITUTION, TODAY, World, new_world
 from ungeforloeb.domain.base import EDUCATION_CODE, ID_PATTERN, INSTITUTION_ID, MUNICIPALITY_CODE
 from ungeforloeb.domain.exchange_values import EntryMode
 from ungeforloeb.domain.values import ContactKind
-from ungeforloeb.exchange.checks import data_quality
 from ungeforloeb.exchange.codec import (
     MessageStructureError,
     structure_inbound,
@@ -34,8 +33,9 @@ from ungeforloeb.exchange.messages import (
     Provenance,
     is_general_mailbox,
 )
-from ungeforloeb.exchange.retention import retention_items
-from ungeforloeb.exchange.routing import missing_receipts
+from ungeforloeb.projections.data_quality import data_quality
+from ungeforloeb.projections.reminders import reminders
+from ungeforloeb.projections.worklist import verdict_items
 
 VALID = DataTilInstitution(
     message_id="dti-1", sent_on=date(2024, 3, 6), municipality_code="101",
@@ -172,7 +172,7 @@ def final_state(w: World) -> Any:
              "ContactExchanged", []))))
         for a in facts.admissions)
     items = sorted((i.kind, i.rule_id, i.title, i.due_on, i.overdue)
-                   for source in (data_quality, missing_receipts, retention_items)
+                   for source in (data_quality, verdict_items, reminders)
                    for i in source(facts, TODAY))
     return (sorted(r.payload["report_id"] for r in reports),
             sorted(r.payload["report_id"] for r in applied), cases, enrolments, items)

@@ -86,11 +86,6 @@ def test_no_support_need_cannot_be_sent_together_with_a_support_need() -> None:
         outbound(no_support_need=True)
 
 
-def test_the_v2_message_cannot_be_sent_before_2022() -> None:
-    with pytest.raises(MessageError, match="on or after 2022-01-01"):
-        outbound(sent_on=date(2021, 12, 31))
-
-
 @pytest.mark.parametrize("email", ["post@kk.dk", "postkasse@kk.dk", "info@kk.dk",
                                    "jobcenter@kk.dk", "post.kk@kk.dk", "jobcenter-101@kk.dk"])
 def test_a_general_mailbox_is_refused_as_the_municipalitys_contact(email: str) -> None:
@@ -138,8 +133,9 @@ def test_an_extra_key_is_refused() -> None:
 
 
 def test_the_letter_lists_exactly_what_was_sent_in_danish() -> None:
-    letter = jobnet_letter(outbound())
+    letter = jobnet_letter(outbound(), "lov om en aktiv beskæftigelsesindsats § 30, stk. 7")
     assert letter.message_id == "dti-1"
+    assert "sendt efter lov om en aktiv beskæftigelsesindsats § 30, stk. 7." in letter.text
     for _name, danish, _english in OPTIONS:
         assert danish in letter.text
     assert "Om den unge har brug for støtte til faglige udfordringer: Ja" in letter.text

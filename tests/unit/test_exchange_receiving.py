@@ -14,7 +14,7 @@ from ungeforloeb.domain.exchange_values import (
     SubscriptionRefusal,
 )
 from ungeforloeb.domain.values import BenefitEndReason, ContactKind
-from ungeforloeb.exchange.checks import data_quality
+from ungeforloeb.projections.data_quality import data_quality
 
 
 def test_an_admission_is_recorded_with_provenance_and_applied_to_the_open_order() -> None:
@@ -154,6 +154,25 @@ def test_assessing_a_support_need_sends_the_message_and_the_letter_addressed_by_
             assert "0105031234" not in str(r.payload)
 
 
+def test_the_letter_cites_the_notification_rules_source_for_citizens() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    w.app.assess_duty_to_start(w.order, occurred_on=date(2024, 3, 4), recorded_by="cw-1",
+                               admission_id="h-1", ordered_to_start_and_complete=True)
+    dispatch = w.app.assess_support_and_notify(
+        w.order, occurred_on=date(2024, 3, 5), recorded_by="cw-1", admission_id="h-1",
+        academic_support=True, social_support=False, needs_documented=False,
+        no_support_need=False, other_support_persons=False, wants_institution_contact=True,
+        contact=CONTACT)
+    assert dispatch is not None
+    from ungeforloeb.rules.loader import default_rules
+
+    rule = default_rules().period_on("x22_institution_notified", date(2024, 3, 5))
+    assert rule is not None
+    (citation,) = [s.citizen for s in rule.sources if s.citizen]
+    assert f"sendt efter {citation}." in dispatch.letter.text
+
+
 def test_no_support_need_records_the_assessment_without_notifying() -> None:
     w = new_world()
     w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
@@ -178,6 +197,23 @@ def test_the_message_is_not_sent_before_the_duty_to_start_is_assessed() -> None:
         w.app.send_data_til_institution(w.order, occurred_on=date(2024, 3, 5),
                                         recorded_by="cw-1", admission_id="h-1",
                                         contact=CONTACT)
+
+
+def test_the_notification_is_sent_only_where_the_rule_data_says_so() -> None:
+    """Given an admission assessed with a support need, when the notification rule's judge
+    finds the duty open, the message goes; on a day no period of the rule is in force, the send
+    is refused naming the field, and nothing is written."""
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    assert w.app.notification_due(w.order, "h-1", date(2024, 3, 5)) is False  # no assessment
+    send(w)
+    assert w.app.notification_due(w.order, "h-1", date(2024, 3, 5)) is False  # met
+    before = len(list(w.app.records()))
+    with pytest.raises(InvalidCommandError, match=r"occurred_on.*x22_institution_notified"):
+        w.app.send_data_til_institution(w.order, occurred_on=date(2021, 12, 31),
+                                        recorded_by="cw-1", admission_id="h-1",
+                                        contact=CONTACT)
+    assert len(list(w.app.records())) == before
 
 
 def test_a_receipt_is_recorded_against_the_outbound_message() -> None:

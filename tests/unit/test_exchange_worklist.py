@@ -1,4 +1,5 @@
-"""The exchange's worklist items: data quality, missing receipts, retention deadlines."""
+"""The exchange's worklist items: data quality (not law), and — as views of the verdicts of the
+rule data — missing receipts and retention deadlines."""
 
 from __future__ import annotations
 
@@ -7,20 +8,46 @@ from datetime import date
 from exchange_support import OTHER_INSTITUTION, new_world
 from ungeforloeb.domain.exchange_values import EntryMode
 from ungeforloeb.domain.values import ContactChannel, MentorPurpose
-from ungeforloeb.exchange.checks import data_quality, data_quality_source
-from ungeforloeb.exchange.retention import Settings, retention_items, retention_source
-from ungeforloeb.exchange.routing import missing_receipts, receipt_source
+from ungeforloeb.projections.data_quality import data_quality, data_quality_source
+from ungeforloeb.projections.reminders import reminders
 from ungeforloeb.projections.sources import default_sources
-from ungeforloeb.projections.worklist import worklist
+from ungeforloeb.projections.worklist import verdict_items, verdict_source, worklist
+from ungeforloeb.rules.loader import load_rule_set, packaged_files
+from ungeforloeb.rules.model import RuleSet
+
+RECEIPT = "x22_receipt_received"
+RETENTION = ("x22_risk_reaction", "kui_contact_15_17", "x22_retention_initiative",
+             "mentor_right_window")
+
+
+def receipts(facts, on):  # type: ignore[no-untyped-def]
+    return [i for i in verdict_items(facts, on) if i.rule_id == RECEIPT]
+
+
+def retention_items(facts, on):  # type: ignore[no-untyped-def]
+    return [i for i in verdict_items(facts, on) if i.rule_id in RETENTION]
+
+
+def with_data(old: str, new: str) -> RuleSet:
+    """The packaged rule data with one text of the 2022 file replaced (a municipality's or a
+    new regime's reading, as data)."""
+    files = []
+    for name, raw in packaged_files():
+        text = raw.decode("utf-8")
+        if name == "from_2022.toml":
+            assert text.count(old) == 1
+            text = text.replace(old, new)
+        files.append((name, text.encode("utf-8")))
+    return load_rule_set(files)
 
 
 def rules(items: list) -> list[str]:  # type: ignore[type-arg]
     return sorted(i.rule_id for i in items)
 
 
-def test_the_exchange_sources_are_registered() -> None:
-    names = {getattr(s, "__name__", "") for s in default_sources()}
-    assert {"data_quality", "missing_receipts", "retention_items"} <= names
+def test_the_worklist_is_the_verdicts_plus_sources_that_are_not_law() -> None:
+    names = [getattr(s, "__name__", "") for s in default_sources()]
+    assert names == ["verdict_items", "data_quality", "reminders"]
 
 
 # ------------------------------------------------------------------------ data quality
@@ -136,12 +163,17 @@ def test_no_receipt_after_five_working_days_is_a_receipt_item() -> None:
     w = new_world()
     w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
     message_id = _sent(w)  # sent Tuesday 5 March 2024
-    assert w.items(missing_receipts, date(2024, 3, 11)) == []
-    (item,) = w.items(missing_receipts, date(2024, 3, 12))
+    assert w.items(receipts, date(2024, 3, 11)) == []
+    (item,) = w.items(receipts, date(2024, 3, 12))
     assert item.kind == "receipt" and message_id in item.title
     assert item.due_on == date(2024, 3, 12) and not item.overdue
-    assert w.items(missing_receipts, date(2024, 3, 13))[0].overdue
-    assert w.items(receipt_source(working_days=10), date(2024, 3, 13)) == []
+    assert "not law" in (item.legal_source or "") or "Recommended" in (item.legal_source or "")
+    assert w.items(receipts, date(2024, 3, 13))[0].overdue
+    # the number of working days is data (a municipality's own regime file)
+    ten = with_data('length = 5\nunit = "working_days"\nset_by = "recommendation"',
+                    'length = 10\nunit = "working_days"\nset_by = "recommendation"')
+    assert [i for i in w.items(verdict_source(ten), date(2024, 3, 13))
+            if i.rule_id == RECEIPT] == []
 
 
 def test_a_receipt_or_the_institutions_contact_clears_the_receipt_item() -> None:
@@ -149,12 +181,12 @@ def test_a_receipt_or_the_institutions_contact_clears_the_receipt_item() -> None
     w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
     message_id = _sent(w)
     w.receive(w.receipt("h-2", date(2024, 3, 20), message_id))
-    assert w.items(missing_receipts) == []
+    assert w.items(receipts) == []
     v = new_world()
     v.receive(v.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
     _sent(v)
     v.receive(v.contact("h-2", date(2024, 3, 20)))
-    assert v.items(missing_receipts) == []
+    assert v.items(receipts) == []
 
 
 # ------------------------------------------------------------------------ retention
@@ -172,12 +204,15 @@ def _at_risk(w: object, risk_on: date, *, start: date = date(2024, 8, 12)) -> No
 def test_a_risk_message_within_six_months_of_start_gives_a_contact_deadline() -> None:
     w = new_world()
     _at_risk(w, date(2024, 9, 2))  # a Monday
-    items = [i for i in w.items(retention_items, date(2024, 9, 3)) if "Contact" in i.title]
+    items = [i for i in w.items(retention_items, date(2024, 9, 3))
+             if i.rule_id == "x22_risk_reaction"]
     (item,) = items
-    assert item.kind == "retention" and item.rule_id == "x22_risk_reaction"
+    assert item.kind == "retention" and "contacted" in item.title
     assert item.legal_source is not None and "§ 30" in item.legal_source
     assert item.due_on == date(2024, 9, 9)
-    assert "exchange.retention.initiative" in rules(w.items(retention_items, date(2024, 9, 3)))
+    (initiative,) = [i for i in w.items(retention_items, date(2024, 9, 3))
+                     if i.rule_id == "x22_retention_initiative"]
+    assert initiative.due_on == date(2024, 9, 16)  # the municipality's target: 10 working days
 
 
 def test_contact_and_an_initiative_with_the_institution_clear_the_deadlines() -> None:
@@ -202,56 +237,65 @@ def test_a_risk_message_more_than_six_months_after_start_has_no_reaction_deadlin
     w = new_world()
     _at_risk(w, date(2024, 11, 4), start=date(2024, 4, 1))
     assert [i for i in w.items(retention_items, date(2024, 11, 5))
-            if i.rule_id in ("x22_risk_reaction", "exchange.retention.initiative")] == []
+            if i.rule_id in ("x22_risk_reaction", "x22_retention_initiative")] == []
 
 
 def test_a_17_year_old_must_be_contacted_within_5_working_days_whenever_the_risk_arises() -> None:
     w = new_world(birth_date=date(2007, 1, 1))
     _at_risk(w, date(2024, 11, 4), start=date(2024, 4, 1))
-    (item,) = [i for i in w.items(retention_items, date(2024, 11, 5)) if "Contact" in i.title]
-    assert item.rule_id == "kui_contact_15_17"
+    (item,) = [i for i in w.items(retention_items, date(2024, 11, 5))
+               if i.rule_id == "kui_contact_15_17"]
     assert item.due_on == date(2024, 11, 11)
 
 
 def test_the_mentor_window_runs_from_admission_or_from_start_as_the_data_says() -> None:
     w = new_world()
     _at_risk(w, date(2024, 9, 2))
-    # by the statute: admitted 1 March 2024, so the right ran until 1 September 2024
+    # by the statute: admitted 1 March 2024, so the right ran until 1 September 2024 (and an
+    # unused right is not work: nothing shows once the window has passed)
     assert [i for i in w.items(retention_items, date(2024, 9, 3))
             if i.rule_id == "mentor_right_window"] == []
-    # by the guidance: from the start on 12 August 2024
-    assert [i.due_on for i in w.items(retention_source(Settings(mentor_anchor="start")),
-                                      date(2024, 9, 3))
+    # by the guidance: from the start on 12 August 2024 — a regime file's clock start
+    guidance = with_data('start = { event = "Admitted" }\nlength = 6\nunit = "months"',
+                         'start = { event = "EducationStarted" }\nlength = 6\nunit = "months"')
+    assert [i.due_on for i in w.items(verdict_source(guidance), date(2024, 9, 3))
             if i.rule_id == "mentor_right_window"] == [date(2025, 2, 12)]
 
 
-def test_a_transition_mentor_ending_soon_is_a_reminder_to_extend() -> None:
+def test_the_mentor_window_shows_only_while_a_retention_case_is_open() -> None:
+    guidance = with_data('start = { event = "Admitted" }\nlength = 6\nunit = "months"',
+                         'start = { event = "EducationStarted" }\nlength = 6\nunit = "months"')
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    w.start("h-1", date(2024, 8, 12))
+    assert [i for i in w.items(verdict_source(guidance), date(2024, 9, 3))
+            if i.rule_id == "mentor_right_window"] == []
+    w.receive(w.risk("h-2", date(2024, 9, 2), received=date(2024, 9, 2)))
+    assert [i.rule_id for i in w.items(verdict_source(guidance), date(2024, 9, 3))
+            if i.rule_id == "mentor_right_window"] == ["mentor_right_window"]
+
+
+def test_a_transition_mentor_ending_soon_is_a_reminder_to_extend_not_law() -> None:
     w = new_world()
     _at_risk(w, date(2024, 9, 2))
     w.app.grant_mentor(w.yp, occurred_on=date(2024, 9, 5), recorded_by="cw-1",
                        purpose=MentorPurpose.TRANSITION, until=date(2024, 12, 20))
-    (item,) = [i for i in w.items(retention_items, date(2024, 12, 10))
-               if i.rule_id == "exchange.retention.mentor_support"]
-    assert item.due_on == date(2024, 12, 20)
+    (item,) = w.items(reminders, date(2024, 12, 10))
+    assert item.due_on == date(2024, 12, 20) and item.kind == "reminder"
+    assert item.legal_source is not None and item.legal_source.startswith("not law")
 
 
-def test_the_mentor_windows_anchor_is_read_from_the_rule_data() -> None:
-    from ungeforloeb.rules.loader import load_rule_set, packaged_files
-
-    statute = 'start = { event = "Admitted" }\nlength = 6\nunit = "months"'
-    guidance = 'start = { event = "EducationStarted" }\nlength = 6\nunit = "months"'
-    files = []
-    for name, raw in packaged_files():
-        text = raw.decode("utf-8")
-        if name == "from_2022.toml":
-            assert text.count(statute) == 1
-            text = text.replace(statute, guidance)
-        files.append((name, text.encode("utf-8")))
+def test_closing_the_retention_case_ends_its_open_duties() -> None:
     w = new_world()
     _at_risk(w, date(2024, 9, 2))
-    items = w.items(retention_source(Settings(rules=load_rule_set(files))), date(2024, 9, 3))
-    assert [i.due_on for i in items if i.rule_id == "mentor_right_window"] == [
-        date(2025, 2, 12)]
+    (case_id,) = w.facts().retention_cases
+    from uuid import UUID
+
+    from ungeforloeb.domain.values import RetentionOutcome
+
+    w.app.close_retention_case(UUID(case_id), occurred_on=date(2024, 9, 4), recorded_by="cw-1",
+                               outcome=next(iter(RetentionOutcome)))
+    assert w.items(retention_items, date(2024, 9, 20)) == []
 
 
 def test_an_admission_reported_again_while_enrolled_contradicts_the_earlier_one() -> None:

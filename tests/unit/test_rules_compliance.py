@@ -18,11 +18,11 @@ from ungeforloeb.domain.values import VisitationGroup, VisitationStage
 from ungeforloeb.projections.compliance import (
     REFERENCE_LABEL,
     ComplianceReport,
-    compliance_items,
     evaluate_all,
     load_rules,
     render_table,
 )
+from ungeforloeb.projections.worklist import verdict_items as compliance_items
 from ungeforloeb.rules.verdict import Status
 
 AS_OF = date(2024, 6, 1)

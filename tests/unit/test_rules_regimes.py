@@ -116,14 +116,26 @@ def full_case(first_contact: date) -> CaseBuilder:
     return case
 
 
-def test_an_example_2027_regime_changes_verdicts_in_its_period_only(rules_2027: RuleSet) -> None:
+def test_an_example_2027_regime_ends_duties_in_open_cases_from_its_date_only(
+        rules_2027: RuleSet) -> None:
     default = load_rules()
     old_case = full_case(date(2026, 12, 31))
     new_case = full_case(date(2027, 1, 1))
     as_of = date(2027, 3, 1)
-    # the period's text may now show its end (2027-01-01); what the verdict says does not change
-    assert substance(verdicts(old_case, as_of, rules_2027)) == \
-        substance(verdicts(old_case, as_of, default))
+    # a case open across the change: what fell due before it stands ...
+    old_2027 = verdicts(old_case, as_of, rules_2027)
+    old_default = verdicts(old_case, as_of, default)
+    key = ("cp09_order_at_first_conversation", "")
+    assert old_2027[key].status is old_default[key].status is Status.MISSED  # due 2026-12-31
+    # ... and what would fall due after it is not applicable, saying why
+    test = old_2027[("cp06_literacy_test_in_time", "")]
+    assert old_default[("cp06_literacy_test_in_time", "")].status is Status.MISSED
+    assert test.status is Status.NOT_APPLICABLE and test.due_on == date(2027, 1, 31)
+    assert "ended on 2027-01-01" in test.explanation
+    assert "the test requirement is abolished" in test.explanation
+    differs = {k[0] for k in old_2027 if substance(old_2027)[k] != substance(old_default)[k]}
+    assert differs <= {"cp06_literacy_test_in_time", "cp07_reason_if_not_tested"}
+    # a case opened on the new regime's date has none of the ended duties
     changed = verdicts(new_case, as_of, rules_2027)
     unchanged = verdicts(new_case, as_of, default)
     assert unchanged[("cp09_order_at_first_conversation", "")].status is Status.MISSED
@@ -131,12 +143,52 @@ def test_an_example_2027_regime_changes_verdicts_in_its_period_only(rules_2027: 
     assert unchanged[("cp06_literacy_test_in_time", "")].status is Status.MISSED
     assert changed[("cp06_literacy_test_in_time", "")].status is Status.NOT_APPLICABLE
     # rules the example regime does not touch give the same verdicts
-    for key in (("cp01_first_conversation", ""), ("cp02_final_visitation", "")):
-        assert changed[key] == unchanged[key]
+    for k in (("cp01_first_conversation", ""), ("cp02_final_visitation", "")):
+        assert changed[k] == unchanged[k]
     differs = {k for k in changed if substance(changed)[k] != substance(unchanged)[k]}
     assert {k[0] for k in differs} <= {
         "cp09_order_at_first_conversation", "cp06_literacy_test_in_time",
         "cp07_reason_if_not_tested", "cp13_follow_up_current_step"}
+
+
+@pytest.mark.parametrize(("deadline", "status"), [
+    (date(2026, 12, 31), Status.MISSED),  # fell due the day before the order was abolished
+    (date(2027, 1, 1), Status.NOT_APPLICABLE),  # would fall due on the day it ends
+])
+def test_an_open_orders_step_deadline_stops_with_the_2027_example_regime(
+        rules_2027: RuleSet, deadline: date, status: Status) -> None:
+    case = CaseBuilder(date(2026, 6, 1))
+    case.visitate(date(2026, 6, 1), "UP")
+    order = case.order(date(2026, 6, 1))
+    case.event("StepDeadlineSet", date(2026, 6, 1), stream=order, step=1,
+               deadline=deadline.isoformat())
+    found = verdicts(case, date(2027, 2, 1), rules_2027)[("order_step1_deadline",
+                                                         f"order:{order}")]
+    assert found.status is status
+    assert verdicts(case, date(2027, 2, 1))[("order_step1_deadline",
+                                            f"order:{order}")].status is Status.MISSED
+
+
+@pytest.mark.parametrize(("as_of", "status"), [
+    (date(2025, 6, 30), Status.DUE),  # the last day of the 225-hour rule
+    (date(2025, 7, 1), Status.NOT_APPLICABLE),  # abolished: never missed after
+])
+def test_the_225_hour_guidance_is_never_missed_after_its_abolition(as_of: date,
+                                                                  status: Status) -> None:
+    case = CaseBuilder(date(2019, 3, 1))
+    case.visitate(date(2019, 3, 1), "UP")
+    v = verdicts(case, as_of)[("cp10_guidance_225_hours", "")]
+    assert v.status is status
+    if status is Status.NOT_APPLICABLE:
+        assert "ended on 2025-07-01" in v.explanation
+
+
+def test_guidance_given_before_the_abolition_still_counts() -> None:
+    case = CaseBuilder(date(2019, 3, 1))
+    case.visitate(date(2019, 3, 1), "UP")
+    case.event("RightsGuidanceGiven", date(2024, 5, 1), topic="225_hour_rule")
+    assert verdicts(case, date(2026, 1, 1))[("cp10_guidance_225_hours", "")].status \
+        is Status.MET
 
 
 def test_the_packaged_files_are_not_edited_by_a_new_regime(rules_2027: RuleSet) -> None:
@@ -163,3 +215,37 @@ def test_the_duty_assessment_follows_the_law_in_force_at_admission(admitted: dat
     assert v.regime == regime
     assert v.legal_source.endswith("§ 21 b stk. 5" if regime == "before_2020" else
                                    "§ 30 stk. 5")
+
+
+@pytest.mark.parametrize(("conversation", "regime"), [(date(2019, 12, 31), "before_2020"),
+                                                      (date(2020, 1, 1), "from_2020"),
+                                                      (date(2024, 6, 3), "from_2020")])
+def test_a_recurring_duty_is_judged_by_the_law_of_the_day_of_the_judged_event(
+        conversation: date, regime: str) -> None:
+    case = CaseBuilder(date(2019, 6, 3))  # opened under the old act
+    case.visitate(date(2019, 6, 3), "UP")
+    case.order(date(2019, 6, 3))
+    case.conversation(conversation)
+    v = verdicts(case, date(2024, 12, 1))[("cp13_follow_up_current_step", "")]
+    assert v.regime == regime
+    assert v.decided_by is not None and v.decided_by.type == "ConversationHeld"
+    assert v.decided_by.occurred_on == conversation
+    assert f"chosen by ConversationHeld #{v.decided_by.seq} on {conversation.isoformat()}" \
+        in v.explanation
+
+
+def test_a_step_deadline_cites_the_law_the_order_was_issued_under_on_worklist_and_verdict(
+) -> None:
+    from ungeforloeb.projections.worklist import worklist
+
+    case = CaseBuilder(date(2019, 12, 2))
+    case.visitate(date(2019, 12, 2), "UP")
+    order = case.order(date(2019, 12, 20))
+    case.event("StepDeadlineSet", date(2019, 12, 20), stream=order, step=1,
+               deadline="2020-01-10")
+    on = date(2020, 1, 5)
+    v = verdicts(case, on)[("order_step1_deadline", f"order:{order}")]
+    (item,) = [i for i in worklist([case.case_file()], on) if i.kind == "deadline"]
+    assert v.regime == "before_2020"
+    assert item.legal_source == v.legal_source == "LBK nr. 1342 af 21/11/2016 § 21 b stk. 3"
+    assert item.rule_id == "order_step1_deadline" and item.due_on == date(2020, 1, 10)

@@ -1,4 +1,5 @@
-"""The worklist: step deadlines due or overdue and not yet met, for a caseworker or a team."""
+"""The worklist: step deadlines due or overdue and not yet met, for a caseworker or a team —
+views of the verdicts of the rules ``order_step{1,2,3}_deadline``."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from ungeforloeb.domain.values import (
     OrderStep,
 )
 from ungeforloeb.projections.sources import default_sources
-from ungeforloeb.projections.worklist import (
-    WorkItem,
-    deadline_source,
-    step_deadlines,
-    step_legal_source,
-    worklist,
-)
+from ungeforloeb.projections.worklist import WorkItem, verdict_items, verdict_source, worklist
+from ungeforloeb.rules.loader import load_rule_set, packaged_files
+
+
+def step_deadlines(facts: Facts, on: date) -> list[WorkItem]:
+    """The verdict source's step-deadline items."""
+    return [i for i in verdict_items(facts, on) if i.kind == "deadline"]
 
 FIRST_CONTACT = date(2024, 3, 4)
 
@@ -76,8 +77,9 @@ def test_a_step_deadline_shows_from_fourteen_days_before_it_falls_due(
     assert item.due_on == date(2024, 4, 1)
     assert not item.overdue
     assert item.young_person_id == str(case.yp)
-    assert "Step 1" in item.title and "propose an education wish" in item.title
-    assert item.legal_source == "LAB § 30 stk. 3"
+    assert item.title.startswith("Step 1") and "education wish" in item.title
+    assert item.rule_id == "order_step1_deadline"
+    assert item.legal_source == "lov nr. 548 af 7/5/2019 § 30 stk. 3"  # the rule data's
 
 
 def test_a_deadline_passed_and_not_met_is_overdue(app: Ungeforloeb,
@@ -202,23 +204,23 @@ def test_other_sources_plug_in_and_keep_their_own_caseworker(
     assert item.team_id == "team-a"  # filled from the case where the source left it empty
 
 
-def test_the_due_window_is_a_parameter(app: Ungeforloeb, clock: SettableClock) -> None:
+def test_the_due_window_is_the_rules_presentation_data(app: Ungeforloeb,
+                                                      clock: SettableClock) -> None:
     case = Case(app, clock)
     case.deadline(1, date(2024, 4, 1))
     on = date(2024, 3, 20)
     assert len(items_on(app, on)) == 1
     assert any(i.kind == "deadline" for i in items_on(app, on, sources=None))  # the default
-    assert items_on(app, on, sources=[deadline_source(7)]) == []
-    assert len(items_on(app, on, sources=[deadline_source(12)])) == 1
+    files = [(name, raw.replace(b"show_from_days = 14", b"show_from_days = 7"))
+             for name, raw in packaged_files()]
+    seven = verdict_source(load_rule_set(files))
+    assert [i for i in items_on(app, on, sources=[seven]) if i.kind == "deadline"] == []
+    assert len([i for i in items_on(app, date(2024, 3, 25), sources=[seven])
+                if i.kind == "deadline"]) == 1
 
 
-def test_the_deadline_source_is_a_default_source() -> None:
-    assert step_deadlines in default_sources()
-
-
-def test_the_legal_source_follows_the_law_in_force_on_the_deadline() -> None:
-    assert step_legal_source(2, date(2019, 12, 31)).startswith("LAB § 21 b stk. 4")
-    assert step_legal_source(2, date(2020, 1, 1)) == "LAB § 30 stk. 4"
+def test_the_verdicts_are_a_default_source() -> None:
+    assert verdict_items in default_sources()
 
 
 def test_a_young_person_without_an_order_has_no_deadlines(app: Ungeforloeb,
@@ -226,24 +228,3 @@ def test_a_young_person_without_an_order_has_no_deadlines(app: Ungeforloeb,
     app.register_first_contact(occurred_on=FIRST_CONTACT, recorded_by="cw-001",
                                municipality_code="101", birth_date=date(2004, 1, 1))
     assert items_on(app, FIRST_CONTACT + timedelta(days=100)) == []
-
-
-def test_one_duty_raised_by_two_sources_shows_once_as_the_more_specific_item(
-        app: Ungeforloeb, clock: SettableClock) -> None:
-    case = Case(app, clock)
-    due = FIRST_CONTACT + timedelta(days=5)
-
-    def generic(facts: Facts, on: date) -> list[WorkItem]:
-        return [WorkItem(facts.young_person_id, "rule", "React to the risk message", due, True,
-                         rule_id="x22_risk_reaction")]
-
-    def specific(facts: Facts, on: date) -> list[WorkItem]:
-        return [WorkItem(facts.young_person_id, "retention", "Contact the young person", due,
-                         True, rule_id="x22_risk_reaction"),
-                WorkItem(facts.young_person_id, "retention", "Another duty", due, True,
-                         rule_id="other_rule")]
-
-    items = worklist([app.case_file(case.yp)], FIRST_CONTACT + timedelta(days=10),
-                     sources=[generic, specific])
-    assert sorted((i.kind, i.rule_id) for i in items) == [
-        ("retention", "other_rule"), ("retention", "x22_risk_reaction")]

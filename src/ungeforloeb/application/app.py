@@ -481,6 +481,24 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                                         n.topic, mapper.decode_state(n.state))
             position = page[-1].id + 1
 
+    def records_of(self, *aggregates: Aggregate) -> list[EventRecord]:
+        """The records of the given aggregates' streams, stored and not yet saved (inside a
+        :meth:`batch`), read by stream id — not the notification log.
+
+        For decisions taken inside a command (the rules judged on a few streams): positions are
+        the order of the streams given and their versions, not the store's notification ids.
+        """
+        mapper = self.mapper
+        assert isinstance(mapper, OrjsonMapper)
+        out: list[EventRecord] = []
+        for aggregate in aggregates:
+            for event in self._events_of(aggregate):
+                stored = mapper.to_stored_event(event)
+                out.append(record_from_state(len(out) + 1, str(aggregate.id),
+                                             stored.originator_version, stored.topic,
+                                             mapper.decode_state(stored.state)))
+        return out
+
     def case_files(self) -> dict[str, CaseFile]:
         """Every young person's case file, read from the whole store."""
         return {k: CaseFile(k, v) for k, v in group_by_case(self.records()).items()}

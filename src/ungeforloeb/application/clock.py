@@ -17,7 +17,7 @@ def system_clock() -> datetime:
 class SettableClock:
     """A clock a simulation, migration or test moves by hand.
 
-    ``SettableClock(date(2024, 1, 3))`` reads 2024-01-03 09:00 UTC until it is set again.
+    ``SettableClock(day)`` reads 09:00 UTC on ``day`` until it is set again.
     """
 
     def __init__(self, start: date | datetime) -> None:

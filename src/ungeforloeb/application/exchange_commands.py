@@ -29,7 +29,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import attrs
 from eventsourcing.utils import get_topic
 
-from ungeforloeb.domain.base import check_actor_id
+from ungeforloeb.casefile.fold import fold
+from ungeforloeb.domain.base import check_actor_id, check_date
 from ungeforloeb.domain.education_order import EducationOrder, Enrolment
 from ungeforloeb.domain.errors import DomainError, EventOutOfOrderError, InvalidCommandError
 from ungeforloeb.domain.exchange_values import FurtherInformationChannel, ReportKind
@@ -50,7 +51,9 @@ from ungeforloeb.exchange.messages import (
     RisikoForFrafald,
 )
 from ungeforloeb.exchange.routing import Recipient, Routing
+from ungeforloeb.rules.evaluate import evaluate
 from ungeforloeb.rules.loader import default_rules
+from ungeforloeb.rules.verdict import Status
 
 if TYPE_CHECKING:
     from ungeforloeb.application.app import Ungeforloeb
@@ -391,6 +394,13 @@ class ExchangeCommands:
         sent. The vendor's transport sends ``Dispatch.message`` and ``Dispatch.letter``."""
         app = self._app()
         command = "send_data_til_institution"
+        check_date(command, "occurred_on", occurred_on)
+        rule = default_rules().period_on(NOTIFICATION_RULE, occurred_on)
+        if rule is None:
+            raise InvalidCommandError(
+                command, "occurred_on",
+                f"a day on which rule {NOTIFICATION_RULE} is in force (DataTilInstitution is "
+                f"the notification that rule's law introduced)", occurred_on)
         order = app._order(order_id, command)
         enrolment = order.enrolments.get(admission_id)
         if enrolment is None:
@@ -434,7 +444,8 @@ class ExchangeCommands:
             other_support_persons=assessed.other_support_persons,
             wants_institution_contact=assessed.wants_institution_contact,
             contact=contact)
-        letter = jobnet_letter(message)
+        letter = jobnet_letter(message, next((s.citizen for s in rule.sources if s.citizen),
+                                             rule.legal_source))
         at = app.clock()
         order.notify_institution(occurred_on=occurred_on, recorded_by=recorded_by,
                                  recorded_at=at, admission_id=admission_id,
@@ -452,9 +463,8 @@ class ExchangeCommands:
                                   wants_institution_contact: bool, contact: Contact,
                                   message_id: str | None = None) -> Dispatch | None:
         """Record the support assessment (``SupportAssessed``) and, where the rules say so —
-        a support need assessed while rule ``x22_institution_notified`` is in force (from 1 Jan
-        2022: LAB § 30 stk. 7 as rewritten by lov nr. 2590 af 28/12/2021; 000:116–119) — send
-        DataTilInstitution and the Jobnet letter."""
+        rule ``x22_institution_notified`` judged open for this admission by the evaluator
+        (:meth:`notification_due`) — send DataTilInstitution and the Jobnet letter."""
         app = self._app()
         if not isinstance(contact, Contact):
             raise InvalidCommandError("assess_support_and_notify", "contact", "a Contact",
@@ -466,12 +476,28 @@ class ExchangeCommands:
                             other_support_persons=other_support_persons,
                             wants_institution_contact=wants_institution_contact,
                             contact_kind=contact.kind, contact_id=contact.contact_id)
-        if not notification_due(occurred_on, academic_support or social_support):
+        if not app.notification_due(order_id, admission_id, occurred_on):
             return None
         return app.send_data_til_institution(order_id, occurred_on=occurred_on,
                                               recorded_by=recorded_by,
                                               admission_id=admission_id, contact=contact,
                                               message_id=message_id)
+
+    def notification_due(self, order_id: UUID, admission_id: str, on: date) -> bool:
+        """Whether the rules say the institution is to be notified of this admission on ``on``:
+        rule :data:`NOTIFICATION_RULE` judged by the evaluator on the order's and the young
+        person's records as of ``on`` is open (``due``, or ``missed`` and not yet done)."""
+        app = self._app()
+        order = app._order(order_id, "notification_due")
+        rules = default_rules().only((NOTIFICATION_RULE,))
+        person = app._person(order.young_person_id, "notification_due")
+        records = app.records_of(person, order)
+        facts = fold(str(order.young_person_id), [r for r in records if r.occurred_on <= on])
+        for v in evaluate(facts, on, rules):
+            if v.subject == f"admission:{admission_id}" and v.met_by is None and \
+                    v.status in (Status.DUE, Status.MISSED):
+                return True
+        return False
 
     def record_further_information(self, order_id: UUID, *, occurred_on: date,
                                    recorded_by: str, admission_id: str,
@@ -496,7 +522,14 @@ class ExchangeCommands:
                        for o in app.orders_of(young_person_id))
         age = _age(person.birth_date, occurred_on)
         active = person.group is not None and person.benefit_ended_on is None
-        reason = subscription.refusal(age=age, has_education_plan=has_plan,
+        limit = default_rules().parameter(subscription.AGE_LIMIT, occurred_on)
+        if limit is None:
+            raise InvalidCommandError(command, "occurred_on",
+                                      f"a day on which the rule data's parameter "
+                                      f"{subscription.AGE_LIMIT} is in force (the UDB "
+                                      f"subscription exists with it)", occurred_on)
+        reason = subscription.refusal(age=age, age_limit=limit.value,
+                                      has_education_plan=has_plan,
                                       active_contact_group=active)
         opened = person.open_subscription(occurred_on=occurred_on, recorded_by=recorded_by,
                                           recorded_at=app.clock(), refusal=reason,
@@ -520,16 +553,9 @@ class ExchangeCommands:
 
 
 NOTIFICATION_RULE = "x22_institution_notified"
-"""The rule (in the rule data) that says when the institution is notified: from 1 Jan 2022, an
-admitted young person with an order and a support need (LAB § 30 stk. 7 as rewritten by lov nr.
-2590 af 28/12/2021; 000:116–119)."""
-
-
-def notification_due(on: date, has_support_need: bool) -> bool:
-    """Whether the rules say the institution is notified: a support need assessed, and the
-    notification rule in force on ``on`` in the rule data ("alle unge med uddannelsespålæg, der
-    optages … og som har et støttebehov")."""
-    return has_support_need and default_rules().period_on(NOTIFICATION_RULE, on) is not None
+"""The rule (in the rule data) whose open verdict on an admission sends DataTilInstitution: who
+is notified, from when, is the rule data's (its periods and population), judged by the one
+evaluator."""
 
 
 def retention_case_id(young_person_id: UUID, report_id: str) -> UUID:

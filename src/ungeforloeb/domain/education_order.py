@@ -143,7 +143,8 @@ class EducationOrder(Aggregate):
 
     class SupportAssessed(Event):
         """The municipality assessed the support needs of a young person with an order who was
-        admitted (LAB § 30 stk. 7 from 2022), by the predefined options only — never free text."""
+        admitted (rule ``x22_support_assessed``), by the predefined options only — never free
+        text."""
 
         admission_id: str
         academic_support: bool
@@ -406,7 +407,7 @@ class EducationOrder(Aggregate):
         self._record(self.OrderEnded, command, occurred_on, recorded_by, recorded_at,
                      reason=reason)
 
-    # ------------------------------------------------ exchange (LAB § 30 stk. 7–8, 2022)
+    # ------------------------------------------------ exchange (rules x22_*)
 
     def assess_support(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                        admission_id: str, academic_support: bool, social_support: bool,
@@ -489,7 +490,7 @@ class EducationOrder(Aggregate):
 
     class FurtherInformationSent(Event):
         """Information beyond the predefined options was given to the institution about an
-        admission (LAB § 30 stk. 7; 000:257–262), by ``channel`` on ``occurred_on``. Only that it
+        admission (000:257–262), by ``channel`` on ``occurred_on``. Only that it
         happened is recorded; the content never enters the library."""
 
         admission_id: str

@@ -42,7 +42,7 @@ class GuidanceTopic(Enum):
 
 
 class OfferKind(Enum):
-    """Kind of offer (tilbud), LAB ch. 10–12."""
+    """Kind of offer (tilbud)."""
 
     GUIDANCE_AND_UPSKILLING = "guidance_and_upskilling"  # vejledning og opkvalificering
     COMPANY_INTERNSHIP = "company_internship"  # virksomhedspraktik
@@ -53,8 +53,8 @@ class OfferKind(Enum):
 class MentorPurpose(Enum):
     """Why a mentor was granted."""
 
-    GENERAL = "general"  # mentorstøtte under forløbet (LAB kap. 26)
-    TRANSITION = "transition"  # ved overgang til uddannelse / frafaldsrisiko (LAB § 167 stk. 3)
+    GENERAL = "general"  # mentorstøtte under forløbet
+    TRANSITION = "transition"  # ved overgang til uddannelse / frafaldsrisiko (mentor_right_window)
 
 
 class BenefitEndReason(Enum):

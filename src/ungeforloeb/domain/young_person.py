@@ -189,7 +189,8 @@ class YoungPerson(Aggregate):
         valid_reason: bool
 
     class SanctionDecided(Event):
-        """A decision on a sanction after absence (LAS § 35): imposed or not."""
+        """A decision on a sanction after absence (rule ``cp22_sanction_after_absence``): imposed
+        or not."""
 
         imposed: bool
         personal_contact_attempted: bool

@@ -28,8 +28,9 @@ class JobnetLetter:
     text: str
 
 
-def jobnet_letter(message: DataTilInstitution) -> JobnetLetter:
-    """The Jobnet letter listing exactly what ``message`` sent."""
+def jobnet_letter(message: DataTilInstitution, legal_basis: str) -> JobnetLetter:
+    """The Jobnet letter listing exactly what ``message`` sent, under ``legal_basis`` (the
+    notification rule's citation for citizens, from the rule data of the day it is sent)."""
     lines = [
         "Kære modtager",
         "",
@@ -50,7 +51,7 @@ def jobnet_letter(message: DataTilInstitution) -> JobnetLetter:
     lines += [
         "",
         "Der er ikke sendt andre oplysninger om dig gennem Ungedatabasen. Oplysningerne er "
-        "sendt efter lov om en aktiv beskæftigelsesindsats § 30, stk. 7.",
+        f"sendt efter {legal_basis}.",
         f"Beskedens nummer: {message.message_id}.",
         "",
         "Har du spørgsmål, kan du kontakte kommunen på telefonnummeret eller e-mailadressen "

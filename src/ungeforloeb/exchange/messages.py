@@ -173,7 +173,6 @@ class DataTilInstitution:
 
     service: ClassVar[str] = "DataTilInstitution"
     version: ClassVar[str] = "2.0"
-    in_force_from: ClassVar[date] = date(2022, 1, 1)
 
     message_id: str = attrs.field(validator=_id)
     sent_on: date = attrs.field(validator=_strict_date)
@@ -195,10 +194,6 @@ class DataTilInstitution:
         if self.no_support_need and (self.academic_support or self.social_support):
             raise MessageError("DataTilInstitution.no_support_need must be False when "
                                "academic_support or social_support is True")
-        if self.sent_on < self.in_force_from:
-            raise MessageError(f"DataTilInstitution.sent_on must be on or after "
-                               f"{self.in_force_from.isoformat()} (v2.0 in force), got "
-                               f"{self.sent_on.isoformat()}")
 
     @property
     def has_support_need(self) -> bool:

@@ -1,4 +1,4 @@
-"""Routing of the institutions' messages, and the worklist item for a missing receipt.
+"""Routing of the institutions' messages to the municipality's designated recipient.
 
 **Designated recipient.** Every municipality designates a recipient of the institutions'
 messages: a worker with special responsibility for young people with an education order, or a
@@ -9,40 +9,18 @@ later change of caseworker does not move it. The designations are configuration,
 set them with ``designate_recipient`` or load them from a TOML file (:func:`load_routing`).
 With no designation, the report is routed to the case's team at the time (and, if the case has
 none, to nobody: the worklist then gives it the case's current caseworker).
-
-**Missing receipt.** An outbound notification (``InstitutionNotified``) with neither a receipt
-(``ReceiptReceived`` in reply to it) nor the institution's contact for that admission
-(``ContactExchanged``, the acknowledgement IndberetInstitutionKontakt asks for) after a
-configurable number of working days becomes a worklist item of kind ``"receipt"``: "the sender
-never knows if it arrived" is what this fixes (001:1114–1134).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator, Mapping
-from datetime import date
-from functools import partial
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import attrs
 
-from ungeforloeb.casefile.fold import Facts
-from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.domain.base import ID_PATTERN, MUNICIPALITY_CODE
 from ungeforloeb.domain.values import ContactKind
-from ungeforloeb.projections.worklist import WorkItem
-from ungeforloeb.rules.calendar import Calendars
-
-_CALENDARS = Calendars()
-
-DEFAULT_RECEIPT_WORKING_DAYS = 5
-"""Working days after sending before a missing receipt shows (our choice; configurable)."""
-
-RECEIPT_RULE_ID = "exchange.receipt_missing"
-RECEIPT_SOURCE = ("Recommended mandatory receipt (modtagelseskvittering), 001:1114–1134; "
-                  "IndberetInstitutionKontakt v1.0 (STIL, 2022): acknowledge with a contact")
 
 
 @attrs.frozen
@@ -104,58 +82,3 @@ def load_routing(path: str | Path) -> Routing:
         except (ValueError, TypeError) as e:
             raise RoutingError(f"{where}: {e}") from None
     return routing
-
-
-def addressee(report: EventRecord) -> dict[str, Any]:
-    """``caseworker_id``/``team_id`` keyword arguments of a work item for a received report:
-    the recipient recorded when it arrived (empty when it was routed to nobody)."""
-    kind = report.payload.get("recipient_kind")
-    rid = report.payload.get("recipient_id")
-    if kind == ContactKind.PERSON.value:
-        return {"caseworker_id": rid}
-    if kind == ContactKind.TEAM.value:
-        return {"team_id": rid}
-    return {}
-
-
-def missing_receipts(facts: Facts, on: date, *,
-                     working_days: int = DEFAULT_RECEIPT_WORKING_DAYS,
-                     calendars: Calendars = _CALENDARS) -> Iterator[WorkItem]:
-    """Worklist source: each outbound notification without a receipt or institution contact
-    ``working_days`` working days after it was sent (the sending day not counted)."""
-    cal = calendars.for_municipality(facts.municipality_code)
-    answered = {r.payload.get("in_reply_to") for r in facts.other.get("ReceiptReceived", [])}
-    loose_contacts = facts.other.get("ContactExchanged", [])
-    for adm in facts.admissions:
-        if adm.completed is not None or adm.interrupted is not None:
-            continue
-        contacts = adm.extra.get("ContactExchanged", []) + [
-            c for c in loose_contacts if c.payload.get("institution_id") == adm.institution_id]
-        for sent in adm.extra.get("InstitutionNotified", []):
-            message_id = sent.payload["message_id"]
-            if message_id in answered:
-                continue
-            if any(c.occurred_on >= sent.occurred_on for c in contacts):
-                continue
-            due = cal.add_working_days(sent.occurred_on, working_days)
-            if on < due:
-                continue
-            yield WorkItem(
-                young_person_id=facts.young_person_id,
-                kind="receipt",
-                title=(f"No receipt or contact from institution {adm.institution_id} for "
-                       f"DataTilInstitution {message_id} sent {sent.occurred_on.isoformat()} "
-                       f"({working_days} working days)"),
-                due_on=due,
-                overdue=on > due,
-                rule_id=RECEIPT_RULE_ID,
-                legal_source=RECEIPT_SOURCE,
-                cause=(sent.seq,),
-            )
-
-
-def receipt_source(working_days: int = DEFAULT_RECEIPT_WORKING_DAYS,
-                   calendars: Calendars | None = None) -> Any:
-    """The missing-receipt source with another number of working days or other calendars."""
-    return partial(missing_receipts, working_days=working_days,
-                   calendars=calendars or _CALENDARS)

@@ -23,17 +23,17 @@ from __future__ import annotations
 from ungeforloeb.domain.exchange_values import SubscriptionRefusal
 
 RULE_ID = "exchange.udb_subscription"
-LEGAL_SOURCE = ("STAR CreateUDBabonnement (outside the seeds: education plan, under 30, active "
-                "contact group); open after benefit ends 000:379–381; closed by hand 001:1152")
-AGE_LIMIT = 30
+AGE_LIMIT = "udb_subscription_age_limit"
+"""The parameter (in the rule data, dated) that holds the age limit."""
 
 
-def refusal(*, age: int, has_education_plan: bool,
+def refusal(*, age: int, age_limit: int, has_education_plan: bool,
             active_contact_group: bool) -> SubscriptionRefusal | None:
-    """Why UDB would refuse the subscription, or ``None`` when it opens."""
+    """Why UDB would refuse the subscription, or ``None`` when it opens (``age_limit``: the rule
+    data's parameter :data:`AGE_LIMIT` on the day)."""
     if not has_education_plan:
         return SubscriptionRefusal.NO_EDUCATION_PLAN
-    if age >= AGE_LIMIT:
+    if age >= age_limit:
         return SubscriptionRefusal.AGE_30_OR_OVER
     if not active_contact_group:
         return SubscriptionRefusal.NO_ACTIVE_CONTACT_GROUP

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -23,8 +23,7 @@ import attrs
 import orjson
 from rich.table import Table
 
-from ungeforloeb.casefile.fold import CaseFile, Facts
-from ungeforloeb.projections.worklist import WorkItem
+from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.rules.calendar import Calendar, Calendars
 from ungeforloeb.rules.evaluate import evaluate
 from ungeforloeb.rules.loader import default_rules
@@ -292,25 +291,3 @@ def render_table(report: ComplianceReport, *, reference: bool = True) -> Table:
 
 
 # ------------------------------------------------------------------------- worklist source
-
-
-def compliance_items(facts: Facts, on: date) -> Iterator[WorkItem]:
-    """Worklist items: every ``due`` verdict, and every ``missed`` one that is still undone
-    (a duty done late is history, not work). The order's step deadlines are left to the
-    worklist's own deadline source."""
-    rules = load_rules()
-    kinds = {r.id: r.kind for r in rules.rules}
-    for v in evaluate(facts, on, rules):
-        if kinds.get(v.rule_id) == "step_deadline":
-            continue
-        if v.status is Status.DUE or (v.status is Status.MISSED and v.met_by is None):
-            rule = rules.latest(v.rule_id)
-            label = f"CP {v.control_point}: " if v.control_point else ""
-            subject = f" ({v.subject})" if v.subject else ""
-            cause = tuple(ref.seq for ref in (v.clock_start, v.met_by) if ref is not None)
-            yield WorkItem(
-                young_person_id=v.case_id, kind="rule",
-                title=f"{label}{rule.description}{subject}", due_on=v.due_on,
-                overdue=v.status is Status.MISSED, rule_id=v.rule_id,
-                legal_source=v.legal_source, caseworker_id=v.caseworker_id,
-                team_id=v.team_id, cause=cause)

@@ -1,7 +1,8 @@
 """The worklist's default item sources, one line each.
 
 A source is a function ``(facts, on) -> Iterable[WorkItem]`` (see
-:mod:`ungeforloeb.projections.worklist`). Each feature registers its source here.
+:mod:`ungeforloeb.projections.worklist`). The verdicts carry every duty of the law; the other
+sources are not law and say so in each item's ``legal_source``.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ WorkItemSource = Callable[["Facts", date], "Iterable[WorkItem]"]
 
 def default_sources() -> list[WorkItemSource]:
     """The sources every worklist uses unless told otherwise (imported lazily)."""
-    from ungeforloeb.projections.worklist import step_deadlines
+    from ungeforloeb.projections.data_quality import data_quality
+    from ungeforloeb.projections.reminders import reminders
+    from ungeforloeb.projections.worklist import verdict_items
 
-    sources: list[WorkItemSource] = [
-        step_deadlines,  # order step deadlines due within 14 days or overdue, not yet met
-        __import__("ungeforloeb.exchange.checks", fromlist=["_"]).data_quality,  # exchange
-        __import__("ungeforloeb.exchange.routing", fromlist=["_"]).missing_receipts,  # exchange
-        __import__("ungeforloeb.exchange.retention", fromlist=["_"]).retention_items,  # exchange
-        __import__("ungeforloeb.projections.compliance", fromlist=["_"]).compliance_items,  # rules
+    return [
+        verdict_items,  # every rule's open and missed duties: the law, with its sources
+        data_quality,  # checks on the institutions' reports (not law)
+        reminders,  # mentor support ending (not law)
     ]
-    return sources

@@ -1,13 +1,19 @@
 """The worklist: what is due or overdue on a given day, for a caseworker or a team.
 
-A worklist is rebuilt from the case files every time it is asked for; nothing of it is stored.
-Each case file is viewed as of the day asked about (and, when given, as known at a day), and
-every *source* — a function ``(facts, on) -> Iterable[WorkItem]`` — says what it finds due.
-The sources live beside their features and are listed in
-:func:`ungeforloeb.projections.sources.default_sources`.
+A worklist is a *view of the verdicts*: every duty the law sets — the order's step deadlines, the
+control points, the reaction to a risk of dropout, the retention initiatives, the mentor right's
+window, the institution's receipt — is a rule in the regime data (``rules/regimes/*.toml``) and
+one evaluator judges it (:func:`ungeforloeb.rules.evaluate.evaluate`). An open verdict (``due``)
+and a missed duty not yet done become items, with the rule, its legal source and the events
+behind them. How a rule's verdicts show (the item's kind, from how many days before the due date,
+only while a retention case is open) is the rule's ``worklist`` table: presentation, not law.
 
-This module also holds the deadline source: every step deadline of an education order that is
-due within a window (or overdue) and not yet met.
+Beside the verdicts, sources that are *not law* add findings and say so: the checks on the data
+the institutions report (:mod:`ungeforloeb.projections.data_quality`) and reminders
+(:mod:`ungeforloeb.projections.reminders`). A vendor adds a source of its own with
+``sources=[*default_sources(), my_source]``; a source is ``(facts, on) -> Iterable[WorkItem]``.
+
+Each case file is viewed as of the day asked about (and, when given, as known at a day).
 """
 
 from __future__ import annotations
@@ -18,8 +24,13 @@ from functools import partial
 
 import attrs
 
-from ungeforloeb.casefile.fold import CaseFile, Facts, Order
+from ungeforloeb.casefile.fold import CaseFile, Facts
 from ungeforloeb.projections.sources import WorkItemSource, default_sources
+from ungeforloeb.rules.calendar import Calendar, Calendars
+from ungeforloeb.rules.evaluate import evaluate
+from ungeforloeb.rules.loader import default_rules
+from ungeforloeb.rules.model import Rule, RuleSet
+from ungeforloeb.rules.verdict import Status, Verdict
 
 
 @attrs.frozen
@@ -28,7 +39,8 @@ class WorkItem:
 
     young_person_id: str
     kind: str
-    """``"deadline"``, ``"rule"``, ``"data_quality"``, ``"retention"``, ``"receipt"``, …"""
+    """``"deadline"``, ``"rule"``, ``"retention"``, ``"receipt"`` (from verdicts; the rule's
+    ``worklist.item``), ``"data_quality"``, ``"reminder"`` (not law), or a vendor's own."""
     title: str
     """One line, English."""
     due_on: date | None
@@ -60,118 +72,88 @@ def worklist(case_files: Iterable[CaseFile], on: date, *, caseworker: str | None
     for case_file in case_files:
         facts = case_file.view(as_of=on, known_at=known_at)
         current = facts.current_caseworker
-        for item in _distinct(item for source in active for item in source(facts, on)):
-            if current is not None and (item.caseworker_id is None or item.team_id is None):
-                item = attrs.evolve(
-                    item,
-                    caseworker_id=item.caseworker_id or current[0],
-                    team_id=item.team_id or current[1],
-                )
-            if caseworker is not None and item.caseworker_id != caseworker:
-                continue
-            if team is not None and item.team_id != team:
-                continue
-            items.append(item)
+        for source in active:
+            for item in source(facts, on):
+                if current is not None and (item.caseworker_id is None or item.team_id is None):
+                    item = attrs.evolve(
+                        item,
+                        caseworker_id=item.caseworker_id or current[0],
+                        team_id=item.team_id or current[1],
+                    )
+                if caseworker is not None and item.caseworker_id != caseworker:
+                    continue
+                if team is not None and item.team_id != team:
+                    continue
+                items.append(item)
     items.sort(key=_sort_key)
     return items
 
 
-def _distinct(items: Iterable[WorkItem]) -> list[WorkItem]:
-    """One item per duty: where two sources raise the same rule with the same due date for a
-    case (e.g. the compliance source and the retention source), keep the more specific one
-    (the one whose kind is not the generic ``"rule"``), else the first."""
-    kept: dict[tuple[str, date | None], int] = {}
-    out: list[WorkItem] = []
-    for item in items:
-        if item.rule_id is None:
-            out.append(item)
+# ------------------------------------------------------------------ verdicts → items
+
+_SUBJECT_LABEL = {"order": "order", "admission": "admission", "report": "risk of dropout",
+                  "notification": "DataTilInstitution"}
+
+
+def _subject_text(subject: str) -> str:
+    if not subject:
+        return ""
+    scope, _, key = subject.partition(":")
+    if scope == "order":
+        key = key[:8]
+    return f" ({_SUBJECT_LABEL.get(scope, scope)} {key})"
+
+
+def title(rule: Rule, verdict: Verdict) -> str:
+    """The item's one line: the control point, the duty, what it is about, the due date."""
+    label = f"CP {verdict.control_point}: " if verdict.control_point else ""
+    due = f", due {verdict.due_on.isoformat()}" if verdict.due_on else ""
+    return f"{label}{rule.description}{_subject_text(verdict.subject)}{due}"
+
+
+def _showing(rule: Rule, verdict: Verdict, facts: Facts, on: date) -> bool:
+    shown = rule.worklist
+    if verdict.status is Status.DUE:
+        if shown.show_from_days is not None and verdict.due_on is not None and \
+                on < verdict.due_on - timedelta(days=shown.show_from_days):
+            return False
+    elif verdict.status is Status.MISSED:
+        if verdict.met_by is not None or verdict.closed_by is not None or not shown.show_missed:
+            return False
+    else:
+        return False
+    if shown.show_while == "retention_case_open":
+        return any(case.closed is None for case in facts.retention_cases.values())
+    return True
+
+
+def items_from_verdicts(verdicts: Iterable[Verdict], facts: Facts, on: date,
+                        rules: RuleSet) -> Iterator[WorkItem]:
+    """The work items of a case's verdicts on ``on``: every open duty shown by its rule's
+    ``worklist`` table, and every missed duty still undone (a duty done late, or ended after it
+    was missed, is history, not work)."""
+    for v in verdicts:
+        rule = rules.period_named(v.rule_id, v.period) or rules.latest(v.rule_id)
+        if not _showing(rule, v, facts, on):
             continue
-        key = (item.rule_id, item.due_on)
-        at = kept.get(key)
-        if at is None:
-            kept[key] = len(out)
-            out.append(item)
-        elif out[at].kind == "rule" and item.kind != "rule":
-            out[at] = item
-    return out
+        cause = tuple(sorted({ref.seq for ref in (v.decided_by, v.clock_start, v.met_by)
+                              if ref is not None}))
+        yield WorkItem(
+            young_person_id=v.case_id, kind=rule.worklist.item, title=title(rule, v),
+            due_on=v.due_on, overdue=v.status is Status.MISSED, rule_id=v.rule_id,
+            legal_source=v.legal_source, caseworker_id=v.caseworker_id, team_id=v.team_id,
+            cause=cause)
 
 
-# ------------------------------------------------------------------ the deadline source
-
-DEFAULT_DUE_WITHIN_DAYS = 14
-"""A step deadline shows on the worklist from this many days before it falls due."""
-
-STEP_TASKS = {
-    1: "propose an education wish",
-    2: "apply for admission",
-    3: "start the education",
-}
-"""What the young person must do by each step's deadline (trin 1–3)."""
-
-_NEW_LAB = date(2020, 1, 1)
+def verdict_items(facts: Facts, on: date, *, rules: RuleSet | None = None,
+                  calendars: Calendars | Calendar | None = None) -> Iterator[WorkItem]:
+    """Worklist source: the case judged on ``on`` by the rules, as work items."""
+    ruleset = rules if rules is not None else default_rules()
+    yield from items_from_verdicts(evaluate(facts, on, ruleset, calendars), facts, on, ruleset)
 
 
-def step_legal_source(step: int, deadline: date) -> str:
-    """The paragraph that sets the step, by the law in force on the deadline.
-
-    Before 1 Jan 2020 the order's steps were LAB § 21 b stk. 3–5 (LBK nr. 1342 af 21/11/2016);
-    from 1 Jan 2020 they are LAB § 30 stk. 3–5 (lov nr. 548 af 7/5/2019).
-    """
-    if deadline < _NEW_LAB:
-        return f"LAB § 21 b stk. {step + 2} (LBK nr. 1342 af 21/11/2016)"
-    return f"LAB § 30 stk. {step + 2}"
-
-
-def _met_steps(order: Order) -> int:
-    """The highest step met: 1 by a wish, 2 by an application, 3 by a started education.
-
-    A later step met also meets the earlier ones (steps need not come in order; a young person
-    who has started an education has no wish left to propose).
-    """
-    if any(a.started is not None for a in order.admissions.values()):
-        return 3
-    if order.applications:
-        return 2
-    if order.wishes:
-        return 1
-    return 0
-
-
-def _deadline_cause(order: Order, step: int) -> tuple[int, ...]:
-    latest = None
-    for rec in order.deadline_records:
-        if int(rec.payload["step"]) == step:
-            latest = rec
-    seqs = [order.rec.seq] + ([latest.seq] if latest is not None else [])
-    return tuple(seqs)
-
-
-def step_deadlines(facts: Facts, on: date, *,
-                   due_within_days: int = DEFAULT_DUE_WITHIN_DAYS) -> Iterator[WorkItem]:
-    """Worklist source: each open order's step deadlines due within ``due_within_days`` of
-    ``on`` (or overdue) and not yet met."""
-    horizon = on + timedelta(days=due_within_days)
-    for order in facts.orders.values():
-        if order.ended is not None:
-            continue
-        met = _met_steps(order)
-        for step in sorted(order.deadlines):
-            deadline = order.deadlines[step]
-            if step <= met or deadline > horizon:
-                continue
-            overdue = deadline < on
-            yield WorkItem(
-                young_person_id=facts.young_person_id,
-                kind="deadline",
-                title=(f"Step {step} of order {order.order_id[:8]}: "
-                       f"{STEP_TASKS.get(step, 'step')} by {deadline.isoformat()}"),
-                due_on=deadline,
-                overdue=overdue,
-                legal_source=step_legal_source(step, deadline),
-                cause=_deadline_cause(order, step),
-            )
-
-
-def deadline_source(due_within_days: int = DEFAULT_DUE_WITHIN_DAYS) -> WorkItemSource:
-    """The deadline source with another due window (e.g. ``deadline_source(7)``)."""
-    return partial(step_deadlines, due_within_days=due_within_days)
+def verdict_source(rules: RuleSet | None = None,
+                   calendars: Calendars | Calendar | None = None) -> WorkItemSource:
+    """The verdict source judged by another rule set (e.g. with a municipality's own targets in
+    a regime file of its own) or other calendars."""
+    return partial(verdict_items, rules=rules, calendars=calendars)

@@ -71,6 +71,14 @@ def _what(rule: Rule) -> str:
     return " or ".join(_match(m) for m in rule.satisfied_by)
 
 
+def _period_by(rule: Rule) -> str:
+    if rule.period_by == "judged":
+        return "the day of the judged event (the law of the day it was, or was not, done)"
+    if rule.period_by == "clock_start" and rule.clock is not None:
+        return f"the day of the clock's start ({rule.clock.start.describe()})"
+    return f"the day of the triggering event ({rule.applies_by.describe()})"
+
+
 def _rule_section(rules: RuleSet, rule_id: str) -> list[str]:
     periods = sorted(rules.periods(rule_id), key=lambda p: p.effective_from)
     latest = periods[-1]
@@ -78,9 +86,27 @@ def _rule_section(rules: RuleSet, rule_id: str) -> list[str]:
     lines = ["", f"### `{rule_id}`", "", f"**{latest.description}** ({cp}; "
              f"{_KIND_TEXT[latest.kind]}; one verdict per {latest.scope})", ""]
     lines += [f"- **Population:** {latest.population.describe()}",
-              f"- **Period chosen by:** {latest.applies_by.describe()}",
+              f"- **Period chosen by:** {_period_by(latest)}",
               f"- **Clock:** {latest.clock.describe() if latest.clock else 'none'}",
               f"- **Met by:** {_what(latest)}"]
+    if latest.lapses_by:
+        lines.append("- **Ends with:** " + " or ".join(_match(m) for m in latest.lapses_by)
+                     + " (before the due date: not applicable; after a miss: no longer work)")
+    shown = latest.worklist
+    show = f"`{shown.item}` items"
+    if shown.show_from_days is not None:
+        show += f", from {shown.show_from_days} days before the due date"
+    if shown.show_while:
+        show += f", only while {shown.show_while.replace('_', ' ')}"
+    if not shown.show_missed:
+        show += "; a missed one (an unused right) is not shown"
+    lines.append(f"- **On the worklist:** {show}")
+    ended = [p for p in periods if p.effective_to is not None and not rules.continues(p)]
+    for p in ended:
+        new = rules.replaced_by(p)
+        lines.append(f"- **Ends {p.effective_to}:** " + (
+            f"replaced by `{new}`; a duty triggered before stays judged by this rule"
+            if new else "abolished; nothing of it falls due after this day"))
     if latest.audit:
         n = f", N = {latest.audit.n}" if latest.audit.n else ""
         lines.append(f"- **The audit's share (2018–20, not ours):** "
@@ -122,9 +148,12 @@ def render_rules(rules: RuleSet | None = None) -> str:
         "Every rule the compliance projection judges, as the regime data files declare it. A "
         "rule has a stable id and one or more half-open periods `[from, to)`; a later regime "
         "ends or amends a rule in its own file, and the loader computes the periods. Which "
-        "period applies is decided by the date that matters for the rule (first contact, "
-        "admission, the message's receipt), so a case that started under one regime and was "
-        "admitted under the next is judged by both, each for its part.",
+        "period applies is decided by the day each rule names (`period_by`): the triggering "
+        "event (first contact, admission, the message's receipt) or, for duties that recur, the "
+        "day of the judged event, so a case that started under one regime and was admitted "
+        "under the next is judged by both, each for its part. A rule a later regime abolishes "
+        "never falls due after its end (what fell due before stands); a rule it replaces by "
+        "another stays the judge of duties triggered before the change.",
         "",
         "Verdicts: `met`, `missed`, `due` (open, with its due date; none = until the case "
         "ends), `not_applicable` (outside the population or the rule's periods), "
@@ -167,6 +196,19 @@ def render_rules(rules: RuleSet | None = None) -> str:
                      f"{_cell(latest.description)} | {spans} |")
     for rid in ordered:
         lines += _rule_section(rs, rid)
+    if rs.parameters:
+        lines += ["", "## Parameters", "",
+                  "Dated values that a decision outside the rule kinds reads (a later regime "
+                  "file declaring the same id starts a new period).", "",
+                  "| parameter | value | period | regime | description | source | how sure |",
+                  "|---|---|---|---|---|---|---|"]
+        for par in rs.parameters:
+            end = par.effective_to.isoformat() if par.effective_to else "…"
+            for i, src in enumerate(par.sources):
+                head = (f"`{par.id}` | {par.value} | [{par.effective_from.isoformat()}, {end}) "
+                        f"| {par.regime} | {_cell(par.description)}" if i == 0
+                        else " |  |  |  | ")
+                lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
     lines += ["", "## Where the audit contradicts itself", "",
               "| inconsistency (seed 003 lines) | where the reading is taken |", "|---|---|"]
     for what, where in AUDIT_INCONSISTENCIES:

@@ -123,6 +123,21 @@ def subjects(scope: str, case: Case) -> list[Subject]:
     if scope == "admission":
         return [Subject(f"admission:{r.payload['admission_id']}", _admission_records(recs, r))
                 for r in recs if r.type == "Admitted"]
+    if scope == "notification":
+        out_n = []
+        for r in recs:
+            if r.type != "InstitutionNotified":
+                continue
+            adm = next((a for a in recs if a.type == "Admitted"
+                        and a.payload["admission_id"] == r.payload.get("admission_id")), None)
+            base = _admission_records(recs, adm) if adm is not None else recs
+            message_id = r.payload.get("message_id")
+            mine_n = tuple(x for x in base
+                           if (x.type != "ReceiptReceived"
+                               or x.payload.get("in_reply_to") == message_id)
+                           and (x.type != "InstitutionNotified" or x.seq == r.seq))
+            out_n.append(Subject(f"notification:{message_id}", mine_n))
+        return out_n
     if scope == "order":
         return [Subject(f"order:{r.stream_id}",
                         tuple(x for x in recs
@@ -193,6 +208,24 @@ class Outcome:
     due_on: date | None = None
     clock_start: EventRef | None = None
     met_by: EventRef | None = None
+    closed_by: EventRef | None = None
+
+
+def _lapse(rule: Rule, subject: Subject, case: Case, since: date,
+           due: date | None) -> tuple[Outcome | None, EventRef | None]:
+    """An unmet duty and the events that end it (``lapses_by``): an end on or before the due
+    date (or, without one, any end) makes it lapse; an end after it closes a miss."""
+    if not rule.lapses_by:
+        return None, None
+    hit = _first(r for r in subject.records if since <= r.occurred_on <= case.as_of
+                 and any(_matches(r, m, case.group) for m in rule.lapses_by))
+    if hit is None:
+        return None, None
+    ref = EventRef.of(hit)
+    if due is None or hit.occurred_on <= due:
+        return Outcome(Status.NOT_APPLICABLE, f"the duty lapsed: {ref.text()} before it fell "
+                                              f"due", due), ref
+    return None, ref
 
 
 # ------------------------------------------------------------------------------- population
@@ -297,6 +330,10 @@ def _clocked(rule: Rule, subject: Subject, case: Case, late_counts: bool) -> Out
         return Outcome(Status.DUE, "open until the case ends", None, start_ref)
     if sat is not None and sat.occurred_on <= due:
         return Outcome(Status.MET, "in time", due, start_ref, met_ref)
+    lapsed, closed = _lapse(rule, subject, case, start[1], due) if sat is None else (None, None)
+    if lapsed is not None:
+        lapsed.clock_start = start_ref
+        return lapsed
     if sat is not None and late_counts:
         return Outcome(Status.MET, f"documented late ({(sat.occurred_on - due).days} days after "
                                    f"the expected date)", due, start_ref, met_ref)
@@ -305,7 +342,8 @@ def _clocked(rule: Rule, subject: Subject, case: Case, late_counts: bool) -> Out
                        start_ref, met_ref)
     if case.as_of <= due:
         return Outcome(Status.DUE, f"open, due {due.isoformat()}", due, start_ref)
-    return Outcome(Status.MISSED, f"not done by {due.isoformat()}", due, start_ref)
+    return Outcome(Status.MISSED, f"not done by {due.isoformat()}", due, start_ref,
+                   closed_by=closed)
 
 
 def deadline(rule: Rule, subject: Subject, case: Case) -> Outcome:
@@ -319,16 +357,16 @@ def documented(rule: Rule, subject: Subject, case: Case) -> Outcome:
     return _clocked(rule, subject, case, late_counts=True)
 
 
-def event_flag(rule: Rule, subject: Subject, case: Case) -> Outcome:
-    """The first / latest / any-in-window recorded event must carry ``flag`` = true."""
+def _flag_events(rule: Rule, subject: Subject,
+                 case: Case) -> tuple[list[EventRecord], str, bool]:
+    """The events an event_flag rule judges, the window's text, and whether ``after`` was
+    found (``False``: no such event as of the day)."""
     m = rule.satisfied_by[0]
-    assert rule.flag is not None
     events = [r for r in subject.records if _matches(r, m, case.group)]
     if rule.after is not None:
         after = resolve(rule.after, subject.records, case.as_of)
         if after is None:
-            return Outcome(Status(rule.if_none),
-                           f"no {rule.after.describe()} as of {case.as_of.isoformat()}")
+            return [], "", False
         events = [r for r in events if r.occurred_on >= after[1]]
     window = ""
     if rule.which == "any_in_window":
@@ -339,6 +377,18 @@ def event_flag(rule: Rule, subject: Subject, case: Case) -> Outcome:
     elif events:
         day = (max if rule.which == "latest" else min)(r.occurred_on for r in events)
         events = [r for r in events if r.occurred_on == day]
+    return events, window, True
+
+
+def event_flag(rule: Rule, subject: Subject, case: Case) -> Outcome:
+    """The first / latest / any-in-window recorded event must carry ``flag`` = true."""
+    m = rule.satisfied_by[0]
+    assert rule.flag is not None
+    events, window, found = _flag_events(rule, subject, case)
+    if not found:
+        assert rule.after is not None
+        return Outcome(Status(rule.if_none),
+                       f"no {rule.after.describe()} as of {case.as_of.isoformat()}")
     if not events:
         return Outcome(Status(rule.if_none), f"no {m.event} to judge{window}")
     judged = _first(events)
@@ -390,9 +440,14 @@ def step_deadline(rule: Rule, subject: Subject, case: Case) -> Outcome:
         return Outcome(status, "in time" if status is Status.MET else
                        f"late by {(sat.occurred_on - due).days} days", due, start,
                        EventRef.of(sat))
+    lapsed, closed = _lapse(rule, subject, case, date.min, due)
+    if lapsed is not None:
+        lapsed.clock_start = start
+        return lapsed
     if case.as_of <= due:
         return Outcome(Status.DUE, f"open, due {due.isoformat()}", due, start)
-    return Outcome(Status.MISSED, f"not done by {due.isoformat()}", due, start)
+    return Outcome(Status.MISSED, f"not done by {due.isoformat()}", due, start,
+                   closed_by=closed)
 
 
 KIND_FUNCTIONS: Mapping[str, Callable[[Rule, Subject, Case], Outcome]] = {
@@ -404,16 +459,62 @@ KIND_FUNCTIONS: Mapping[str, Callable[[Rule, Subject, Case], Outcome]] = {
 }
 
 
+Decided = tuple[EventRecord | None, date]
+"""The day that chose a rule's period, and the event it came from (``None``: a window's end)."""
+
+
+def _window_end(case: Case) -> Decided:
+    ended = next((r for r in case.records if r.type == "BenefitEnded"), None)
+    return (ended, case.end)
+
+
+def _judged_flag(rule: Rule, subject: Subject, case: Case) -> Decided | None:
+    if rule.which == "any_in_window":
+        return _window_end(case)
+    events, _, _ = _flag_events(rule, subject, case)
+    judged = _first(events)
+    return (judged, judged.occurred_on) if judged is not None else None
+
+
+JUDGED: Mapping[str, Callable[[Rule, Subject, Case], Decided | None]] = {
+    "event_flag": _judged_flag,
+    "single_caseworker": lambda rule, subject, case: _window_end(case),
+}
+"""For ``period_by = "judged"``: the day of what each kind judges."""
+
+
+def period_day(rule: Rule, subject: Subject, case: Case) -> Decided | None:
+    """The day (and its event) that chooses the rule's period, as the rule's ``period_by`` says;
+    with nothing judged yet, the triggering event's day."""
+    if rule.period_by == "clock_start" and rule.clock is not None:
+        found: Decided | None = resolve(rule.clock.start, subject.records, case.as_of)
+        if found is not None:
+            return found
+    elif rule.period_by == "judged" and rule.kind in JUDGED:
+        found = JUDGED[rule.kind](rule, subject, case)
+        if found is not None:
+            return found
+    return resolve(rule.applies_by, subject.records, case.as_of)
+
+
 # ------------------------------------------------------------------------------- evaluator
 
 
-def _explain(rule: Rule, out: Outcome, decided: EventRef | None, *, chosen: bool = True) -> str:
+def _decided_text(decided: Decided) -> str:
+    rec, on = decided
+    if rec is None:
+        return f"the window's end on {on.isoformat()}"
+    return EventRef.of(rec, on).text()
+
+
+def _explain(rule: Rule, out: Outcome, decided: Decided | None, *,
+             chosen: bool = True) -> str:
     parts = [f"{rule.description}: {out.status.value} — {out.reason}."]
     if not chosen:
         parts.append(f"Rule {rule.id}: no period applies.")
         return " ".join(parts)
     parts.append(f"Rule {rule.id} {rule.period_text()} ({rule.regime})"
-                 + (f", chosen by {decided.text()}" if decided else "") + ".")
+                 + (f", chosen by {_decided_text(decided)}" if decided else "") + ".")
     parts.append(f"Source: {rule.legal_source}.")
     parts.append(f"Population: {rule.population.describe()}.")
     if rule.clock is not None:
@@ -429,16 +530,37 @@ def _explain(rule: Rule, out: Outcome, decided: EventRef | None, *, chosen: bool
         parts.append(f"Done late by {out.met_by.text()}.")
     else:
         parts.append(f"Met by {out.met_by.text()}.")
+    if out.closed_by is not None:
+        parts.append(f"No longer open: {out.closed_by.text()}.")
     return " ".join(parts)
+
+
+def _capped(rule: Rule, rules: RuleSet, out: Outcome, case: Case) -> Outcome:
+    """A duty abolished by a later regime (ended, neither amended nor replaced) cannot fall due
+    after its end: open or missed with a due date on or after the end (or with none), it is not
+    applicable from the end on. What fell due before the end stands. A replaced duty triggered
+    before the change stays judged by its old rule (the transition)."""
+    end = rule.effective_to
+    if end is None or case.as_of < end or rules.continues(rule) or rules.replaced_by(rule):
+        return out
+    if out.status not in (Status.DUE, Status.MISSED):
+        return out
+    if out.due_on is not None and out.due_on < end:
+        return out
+    why = rules.ended_because(rule)
+    falls = f"fell due on {out.due_on.isoformat()}" if out.due_on else "the case ended"
+    return Outcome(Status.NOT_APPLICABLE,
+                   f"the duty ended on {end.isoformat()}" + (f" ({why})" if why else "")
+                   + f" before it {falls}", out.due_on, out.clock_start, out.met_by)
 
 
 def _judge(rule_id: str, rules: RuleSet, subject: Subject, case: Case,
            prior: Mapping[tuple[str, str], Verdict]) -> Verdict:
     periods = rules.periods(rule_id)
     chosen: Rule | None = None
-    decided: tuple[EventRecord, date] | None = None
+    decided: Decided | None = None
     for p in periods:
-        found = resolve(p.applies_by, subject.records, case.as_of)
+        found = period_day(p, subject, case)
         if found is not None and p.in_force(found[1]):
             chosen, decided = p, found
             break
@@ -451,27 +573,28 @@ def _judge(rule_id: str, rules: RuleSet, subject: Subject, case: Case,
         "team_id": case.caseworker[1] if case.caseworker else None,
     }
     if chosen is None or decided is None:
-        found = resolve(shown.applies_by, subject.records, case.as_of)
+        found = period_day(shown, subject, case)
+        decided_ref = None
         if found is None:
             reason = f"no {shown.applies_by.describe()} as of {case.as_of.isoformat()}"
-            decided_ref = None
         else:
-            decided_ref = EventRef.of(found[0], found[1])
+            if found[0] is not None:
+                decided_ref = EventRef.of(found[0], found[1])
             spans = ", ".join(p.period_text() for p in periods)
-            reason = (f"not in force on {found[1].isoformat()} ({shown.applies_by.describe()}); "
+            reason = (f"not in force on {found[1].isoformat()} ({_decided_text(found)}); "
                       f"periods {spans}")
         out = Outcome(Status.NOT_APPLICABLE, reason)
         return Verdict(status=out.status, due_on=None, clock_start=None, met_by=None,
-                       explanation=_explain(shown, out, decided_ref, chosen=False),
+                       explanation=_explain(shown, out, found, chosen=False),
                        decided_by=decided_ref,
                        **ctx)
-    decided_ref = EventRef.of(decided[0], decided[1])
+    decided_ref = EventRef.of(decided[0], decided[1]) if decided[0] is not None else None
     out = population(chosen, subject, case, decided[1], prior) or \
-        KIND_FUNCTIONS[chosen.kind](chosen, subject, case)
+        _capped(chosen, rules, KIND_FUNCTIONS[chosen.kind](chosen, subject, case), case)
     return Verdict(status=out.status, due_on=out.due_on, clock_start=out.clock_start,
-                   met_by=out.met_by, explanation=_explain(chosen, out, decided_ref),
+                   met_by=out.met_by, explanation=_explain(chosen, out, decided),
                    regime=chosen.regime, period=chosen.period_text(), decided_by=decided_ref,
-                   **ctx)
+                   closed_by=out.closed_by, **ctx)
 
 
 def _order(rules: RuleSet) -> list[str]:

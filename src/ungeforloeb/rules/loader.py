@@ -29,15 +29,20 @@ import attrs
 from ungeforloeb.domain.catalogue import EVENT_TYPES
 from ungeforloeb.rules.calendar import Unit
 from ungeforloeb.rules.model import (
+    CLOCK_SET_BY,
     GROUPS,
     KINDS,
+    PERIOD_BY,
     SCOPES,
+    SHOW_WHILE,
     STATUSES,
     AuditReference,
     Clock,
     DateRef,
     EventMatch,
+    Parameter,
     Population,
+    Presentation,
     Regime,
     Requirement,
     Rule,
@@ -53,7 +58,8 @@ class RuleDataError(ValueError):
 
 _RULE_KEYS_REQUIRED = ("id", "kind", "description", "sources", "scope", "applies_by")
 _RULE_KEYS_OPTIONAL = ("effective_from", "population", "clock", "satisfied_by", "control_point",
-                       "audit", "reading", "flag", "which", "after", "window", "if_none", "step")
+                       "audit", "reading", "flag", "which", "after", "window", "if_none", "step",
+                       "period_by", "lapses_by", "worklist")
 _RULE_KEYS = _RULE_KEYS_REQUIRED + _RULE_KEYS_OPTIONAL
 _STREAM_TYPES = {name: e.stream_type for name, e in EVENT_TYPES.items()}
 _PAYLOAD = {name: {f for f, _ in e.payload_fields} for name, e in EVENT_TYPES.items()}
@@ -161,24 +167,46 @@ def _sources(c: _Ctx, value: Any, key: str) -> tuple[Source, ...]:
     out = []
     for i, item in enumerate(items):
         k = f"{key}[{i}]"
-        t = c.table(item, k, ("text", "certainty"), ("quote",))
+        t = c.table(item, k, ("text", "certainty"), ("quote", "citizen"))
         quote = t.get("quote")
+        citizen = t.get("citizen")
         out.append(Source(c.string(t["text"], f"{k}.text"),
                           c.string(t["certainty"], f"{k}.certainty"),
-                          c.string(quote, f"{k}.quote") if quote is not None else None))
+                          c.string(quote, f"{k}.quote") if quote is not None else None,
+                          c.string(citizen, f"{k}.citizen") if citizen is not None else None))
     return tuple(out)
 
 
 def _clock(c: _Ctx, value: Any, key: str) -> Clock:
-    t = c.table(value, key, ("start",), ("length", "unit", "base"))
+    t = c.table(value, key, ("start",), ("length", "unit", "base", "set_by"))
     if ("length" in t) != ("unit" in t):
         raise c.fail(f"{key}.{'unit' if 'length' in t else 'length'}",
                      "a clock with a length must name its unit (and the other way round)")
+    set_by = c.choice(t.get("set_by", "law"), f"{key}.set_by", CLOCK_SET_BY)
+    if set_by != "law" and "length" not in t:
+        raise c.fail(f"{key}.set_by", f"{set_by!r} names who set the clock's length, but the "
+                                      f"clock has none")
     return Clock(
         _date_ref(c, t["start"], f"{key}.start"),
         c.integer(t["length"], f"{key}.length") if "length" in t else None,
         c.unit(t["unit"], f"{key}.unit") if "unit" in t else None,
         _date_ref(c, t["base"], f"{key}.base") if "base" in t else None,
+        set_by,
+    )
+
+
+def _presentation(c: _Ctx, value: Any, key: str) -> Presentation:
+    t = c.table(value, key, (), ("item", "show_from_days", "show_while", "show_missed"))
+    missed = t.get("show_missed", True)
+    if not isinstance(missed, bool):
+        raise c.fail(f"{key}.show_missed", f"must be true or false, got {missed!r}")
+    return Presentation(
+        item=c.string(t.get("item", "rule"), f"{key}.item"),
+        show_from_days=(c.integer(t["show_from_days"], f"{key}.show_from_days")
+                        if "show_from_days" in t else None),
+        show_while=(c.choice(t["show_while"], f"{key}.show_while", SHOW_WHILE)
+                    if "show_while" in t else None),
+        show_missed=missed,
     )
 
 
@@ -275,8 +303,16 @@ def _rule(c: _Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_fro
         window=_length(c, t["window"], f"{key}.window") if "window" in t else None,
         if_none=c.choice(t.get("if_none", "not_applicable"), f"{key}.if_none", STATUSES),
         step=c.integer(t["step"], f"{key}.step", 1) if "step" in t else None,
+        period_by=c.choice(t.get("period_by", "applies_by"), f"{key}.period_by", PERIOD_BY),
+        lapses_by=tuple(_match(c, m, f"{key}.lapses_by[{i}]")
+                        for i, m in enumerate(c.list_of(t.get("lapses_by", []),
+                                                        f"{key}.lapses_by"))),
+        worklist=(_presentation(c, t["worklist"], f"{key}.worklist") if "worklist" in t
+                  else Presentation()),
     )
     _check_kind(c, rule, key)
+    if rule.period_by == "clock_start" and rule.clock is None:
+        raise c.fail(f"{key}.period_by", "clock_start needs a clock")
     return rule
 
 
@@ -327,9 +363,10 @@ def _parse(name: str, raw: bytes) -> tuple[Regime, Mapping[str, Any]]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleDataError(f"{name}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"regime", "rules", "amends", "ends"})
+    unknown = sorted(set(data) - {"regime", "rules", "amends", "ends", "parameters"})
     if unknown:
-        raise c.fail(unknown[0], "unknown key (allowed: regime, rules, amends, ends)")
+        raise c.fail(unknown[0], "unknown key (allowed: regime, rules, amends, ends, "
+                                 "parameters)")
     if "regime" not in data:
         raise c.fail("regime", "missing")
     return _regime(c, data, hashlib.sha256(raw).hexdigest()), data
@@ -346,12 +383,28 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
     periods: list[tuple[Rule, Mapping[str, Any]]] = []
     """Every period with the raw table it was built from (for [[amends]])."""
     regimes: list[Regime] = []
+    parameters: list[Parameter] = []
     for regime, data in parsed:
         c = _Ctx(regime.file)
+        for i, item in enumerate(c.list_of(data.get("parameters", []), "parameters")):
+            k = f"parameters[{i}]"
+            t = c.table(item, k, ("id", "value", "description", "sources"))
+            pid = c.string(t["id"], f"{k}.id")
+            for j, old in enumerate(parameters):
+                if old.id == pid and old.effective_to is None:
+                    parameters[j] = attrs.evolve(old, effective_to=regime.effective_from)
+            parameters.append(Parameter(pid, c.integer(t["value"], f"{k}.value"),
+                                        c.string(t["description"], f"{k}.description"),
+                                        _sources(c, t["sources"], f"{k}.sources"),
+                                        regime.effective_from, None, regime.id))
         ends: list[tuple[str, date, str]] = []
+        replaced: list[tuple[str, str]] = []
         for i, item in enumerate(c.list_of(data.get("ends", []), "ends")):
             k = f"ends[{i}]"
-            t = c.table(item, k, ("rule", "on", "why"))
+            t = c.table(item, k, ("rule", "on", "why"), ("replaced_by",))
+            if "replaced_by" in t:
+                replaced.append((c.string(t["rule"], f"{k}.rule"),
+                                 c.string(t["replaced_by"], f"{k}.replaced_by")))
             rule_id = c.string(t["rule"], f"{k}.rule")
             on = c.day(t["on"], f"{k}.on")
             if on < regime.effective_from:
@@ -386,14 +439,20 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
                                             f"{p.period_text()} from {p.regime}; end it first "
                                             f"([[ends]] or [[amends]])")
             periods.append((rule, t))
-        regimes.append(attrs.evolve(regime, ends=tuple(ends)) if ends else regime)
+        regimes.append(attrs.evolve(regime, ends=tuple(ends), replaced=tuple(replaced))
+                       if ends else regime)
     rules = tuple(p for p, _ in periods)
     ids = {p.id for p in rules}
+    for reg in regimes:
+        for i, (_, new) in enumerate(reg.replaced):
+            if new not in ids:
+                raise RuleDataError(f"{reg.file}: ends: replaced_by: unknown rule {new!r} "
+                                    f"(replacement #{i + 1})")
     for p in rules:
         if p.population.after_status and p.population.after_status[0] not in ids:
             raise RuleDataError(f"{p.regime}: rule {p.id}: population.after_status.rule: "
                                 f"unknown rule {p.population.after_status[0]!r}")
-    return RuleSet(tuple(regimes), rules)
+    return RuleSet(tuple(regimes), rules, tuple(parameters))
 
 
 def _end(c: _Ctx, periods: list[tuple[Rule, Mapping[str, Any]]], rule_id: str, on: date,

@@ -30,8 +30,24 @@ KINDS = ("deadline", "documented", "event_flag", "single_caseworker", "step_dead
 - ``step_deadline``: the education order's step deadline, as set (and moved) in the case.
 """
 
-SCOPES = ("case", "admission", "order", "report")
-"""What one verdict is about: the case, one admission, one order, one risk-of-dropout report."""
+SCOPES = ("case", "admission", "order", "report", "notification")
+"""What one verdict is about: the case, one admission, one order, one risk-of-dropout report,
+one DataTilInstitution sent (``InstitutionNotified``)."""
+
+PERIOD_BY = ("applies_by", "judged", "clock_start")
+"""Which day chooses a rule's period (the law of that day judges the duty):
+
+- ``applies_by``: the date of the ``applies_by`` event — the event that triggers the duty (first
+  contact, admission, order, message received);
+- ``judged``: the date of the event the rule judges (the latest conversation, offer or plan
+  update; the first final visitation; for look-back windows, the window's end) — recurring
+  duties are judged by the law of the day they were (or were not) done;
+- ``clock_start``: the date of the clock's start event (e.g. each absence without a reason).
+"""
+
+CLOCK_SET_BY = ("law", "municipality", "recommendation")
+"""Who sets a clock's length: the law; the municipality's configured target where the law says
+only "as soon as possible" (or names no time); a recommendation that is not law."""
 
 STATUSES = ("met", "missed", "due", "not_applicable", "not_documented")
 
@@ -50,6 +66,8 @@ class Source:
     """Seed document and line (``seed 003:1594-1596``) or the public source outside the seeds."""
     quote: str | None = None
     """The statute's or the guidance's own Danish words, where they matter."""
+    citizen: str | None = None
+    """The citation as a letter to the young person gives it (Danish, plain), where one does."""
 
 
 @attrs.frozen
@@ -90,12 +108,20 @@ class Clock:
     length: int | None = None
     unit: Unit | None = None
     base: DateRef | None = None
+    set_by: str = "law"
+    """``law``, ``municipality`` (the municipality's configured target where the law leaves the
+    time open) or ``recommendation`` (not law); see :data:`CLOCK_SET_BY`."""
 
     def describe(self) -> str:
         if self.length is None or self.unit is None:
             return f"from {self.start.describe()} until the case ends (no clock in the law)"
         base = self.base or self.start
-        return f"{describe(self.length, self.unit)} from {base.describe()}"
+        text = f"{describe(self.length, self.unit)} from {base.describe()}"
+        if self.set_by == "municipality":
+            text += " (the municipality's target: the law sets no time)"
+        elif self.set_by == "recommendation":
+            text += " (a recommendation, not law)"
+        return text
 
 
 @attrs.frozen
@@ -163,6 +189,25 @@ class Population:
 
 
 @attrs.frozen
+class Presentation:
+    """How a rule's open verdicts show on a worklist (presentation, not law)."""
+
+    item: str = "rule"
+    """The work item's kind: ``rule``, ``deadline``, ``retention``, ``receipt``, …"""
+    show_from_days: int | None = None
+    """A due verdict shows from this many days before its due date (``None``: as soon as the
+    duty is open)."""
+    show_while: str | None = None
+    """Shown only while this holds of the case (``retention_case_open``)."""
+    show_missed: bool = True
+    """Whether a missed duty stays on the worklist until done (``false`` for a right: an
+    unused right is not work)."""
+
+
+SHOW_WHILE = ("retention_case_open",)
+
+
+@attrs.frozen
 class AuditReference:
     """The focus audit's figure for this control point (2018–2020 cases, not ours)."""
 
@@ -200,6 +245,12 @@ class Rule:
     window: tuple[int, Unit] | None = None
     if_none: str = "not_applicable"
     step: int | None = None
+    period_by: str = "applies_by"
+    """Which day chooses the period (:data:`PERIOD_BY`)."""
+    lapses_by: tuple[EventMatch, ...] = ()
+    """Events that end the duty: before it falls due it lapses (``not_applicable``); after, a
+    miss stands but is no longer work (the verdict's ``closed_by``)."""
+    worklist: Presentation = attrs.field(factory=Presentation)
 
     @property
     def legal_source(self) -> str:
@@ -217,6 +268,24 @@ class Rule:
 
 
 @attrs.frozen
+class Parameter:
+    """One period of a dated value the law (or a service's conditions) sets, used by a decision
+    outside the rule kinds (e.g. the UDB subscription's age limit)."""
+
+    id: str
+    value: int
+    description: str
+    sources: tuple[Source, ...]
+    effective_from: date
+    effective_to: date | None
+    regime: str
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None
+                                               or day < self.effective_to)
+
+
+@attrs.frozen
 class Regime:
     """One regime data file."""
 
@@ -230,6 +299,10 @@ class Regime:
     notes: str | None = None
     ends: tuple[tuple[str, date, str], ...] = ()
     """(rule id, on, why) of every rule this regime ends."""
+    replaced: tuple[tuple[str, str], ...] = ()
+    """(rule id, replacing rule id) of the ended rules another rule replaces: a duty triggered
+    under the old rule stays judged by it (the transition); an ended rule that nothing replaces
+    is abolished, and nothing of it falls due after its end."""
 
 
 @attrs.frozen
@@ -239,6 +312,15 @@ class RuleSet:
     regimes: tuple[Regime, ...]
     rules: tuple[Rule, ...]
     """Every period, in declaration order (file by file)."""
+    parameters: tuple[Parameter, ...] = ()
+    """Every period of every parameter, in declaration order."""
+
+    def parameter(self, parameter_id: str, day: date) -> Parameter | None:
+        """The period of a parameter in force on ``day``, if any."""
+        for p in self.parameters:
+            if p.id == parameter_id and p.in_force(day):
+                return p
+        return None
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -257,6 +339,48 @@ class RuleSet:
             if r.id == rule_id and r.in_force(day):
                 return r
         return None
+
+    def only(self, rule_ids: tuple[str, ...]) -> RuleSet:
+        """The rule set with only these rules (and the rules their populations depend on)."""
+        wanted = set(rule_ids)
+        while True:
+            more = {r.population.after_status[0] for r in self.rules
+                    if r.id in wanted and r.population.after_status is not None} - wanted
+            if not more:
+                break
+            wanted |= more
+        return RuleSet(self.regimes, tuple(r for r in self.rules if r.id in wanted),
+                       self.parameters)
+
+    def continues(self, rule: Rule) -> bool:
+        """Whether another period of the rule starts where this one ends (amended, not
+        ended)."""
+        return rule.effective_to is not None and any(
+            r.id == rule.id and r.effective_from == rule.effective_to for r in self.rules)
+
+    def replaced_by(self, rule: Rule) -> str | None:
+        """The rule that replaced this period's rule when a regime ended it, if any."""
+        for reg in self.regimes:
+            for rule_id, new in reg.replaced:
+                if rule_id == rule.id and any(e[0] == rule.id and e[1] == rule.effective_to
+                                              for e in reg.ends):
+                    return new
+        return None
+
+    def ended_because(self, rule: Rule) -> str | None:
+        """Why a regime ended this period (its ``[[ends]]`` entry), if one did."""
+        for reg in self.regimes:
+            for rule_id, on, why in reg.ends:
+                if rule_id == rule.id and on == rule.effective_to:
+                    return f"{reg.id}: {why}"
+        return None
+
+    def period_named(self, rule_id: str, period: str | None) -> Rule | None:
+        """The period of ``rule_id`` whose :meth:`Rule.period_text` is ``period``."""
+        if period is None:
+            return None
+        return next((r for r in self.rules if r.id == rule_id and r.period_text() == period),
+                    None)
 
     def latest(self, rule_id: str) -> Rule:
         """The latest period of a rule (for descriptions)."""

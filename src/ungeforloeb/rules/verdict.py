@@ -77,6 +77,9 @@ class Verdict:
     team_id: str | None = None
     decided_by: EventRef | None = None
     """The event whose date chose the rule's period."""
+    closed_by: EventRef | None = None
+    """The event that ended the duty after it was missed (the miss stands; it is no longer
+    work to do)."""
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -94,6 +97,7 @@ class Verdict:
             "clock_start": self.clock_start.to_dict() if self.clock_start else None,
             "met_by": self.met_by.to_dict() if self.met_by else None,
             "decided_by": self.decided_by.to_dict() if self.decided_by else None,
+            "closed_by": self.closed_by.to_dict() if self.closed_by else None,
             "regime": self.regime,
             "period": self.period,
             "group": self.group,

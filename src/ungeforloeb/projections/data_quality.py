@@ -1,4 +1,4 @@
-"""Checks on the data the institutions report (the data-quality problems of seed 002).
+"""Checks on the data the institutions report (the data-quality problems of seed 002). Not law.
 
 Institution-reported statuses are ambiguous, incomplete and conflict once combined (002:44, 245,
 261, 272); 002:324 recommends automatic rule checks without defining them, so these are ours.
@@ -35,7 +35,7 @@ from typing import Any
 
 from ungeforloeb.casefile.fold import Facts
 from ungeforloeb.casefile.records import EventRecord
-from ungeforloeb.exchange.routing import addressee
+from ungeforloeb.domain.values import ContactKind
 from ungeforloeb.projections.worklist import WorkItem
 
 DEFAULT_LATE_DAYS = 14
@@ -43,7 +43,8 @@ DEFAULT_LATE_DAYS = 14
 threshold; UDB reports daily, 000:268, and one system reports admission 7 days after
 placement)."""
 
-SOURCE = "002:324 recommends automatic rule checks on reported data; the checks are ours"
+SOURCE = ("not law: the review recommends automatic rule checks on reported data "
+          "(002:324); the checks are ours")
 
 _FINAL = ("gennemfoerelse", "afbrydelse")
 _NOT_APPLIED_HINT = {
@@ -54,6 +55,18 @@ _NOT_APPLIED_HINT = {
     "modtagelseskvittering": "no outbound message with this id",
     "risiko_for_frafald": "the retention case could not take it",
 }
+
+
+def addressee(report: EventRecord) -> dict[str, Any]:
+    """``caseworker_id``/``team_id`` keyword arguments of a work item for a received report:
+    the recipient recorded when it arrived (empty when it was routed to nobody)."""
+    kind = report.payload.get("recipient_kind")
+    rid = report.payload.get("recipient_id")
+    if kind == ContactKind.PERSON.value:
+        return {"caseworker_id": rid}
+    if kind == ContactKind.TEAM.value:
+        return {"team_id": rid}
+    return {}
 
 
 def _reports(facts: Facts) -> list[EventRecord]:
