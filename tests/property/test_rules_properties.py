@@ -263,3 +263,31 @@ def test_every_rule_gives_every_case_a_verdict_that_names_its_source(case: CaseB
         if v.met_by is not None:
             assert v.met_by.occurred_on <= as_of
         assert attrs.evolve(v) == v
+
+
+@given(histories(), st.randoms(use_true_random=False), st.sampled_from(
+    ["drop", "none", "number", "text", "list"]))
+def test_a_verdict_never_raises_on_a_malformed_record(case: CaseBuilder, rnd: random.Random,
+                                                      how: str) -> None:
+    """Given a case whose records lose fields or hold values of another shape (a log from
+    elsewhere), when every rule is judged, then each rule still gives verdicts — a record it
+    cannot read makes the verdict not_documented, naming why — and nothing raises."""
+    from ungeforloeb.projections.compliance import load_rules
+    from ungeforloeb.rules.evaluate import evaluate
+
+    as_of = date(2027, 1, 1)
+    facts = case.case_file().view(as_of=as_of)
+    records = [r for r in case.case_file().records if r.type != "FirstContactRegistered"]
+    for rec in rnd.sample(records, k=min(3, len(records))):
+        for name in list(rec.payload):
+            if rnd.random() < 0.5:
+                if how == "drop":
+                    del rec.payload[name]
+                else:
+                    rec.payload[name] = {"none": None, "number": 7, "text": "x",
+                                         "list": []}[how]
+    verdicts = evaluate(facts, as_of, load_rules())
+    assert {v.rule_id for v in verdicts} == set(load_rules().ids)
+    for v in verdicts:
+        if "cannot be judged" in v.explanation:
+            assert v.status.value == "not_documented"

@@ -196,3 +196,51 @@ def test_every_packaged_regime_file_has_a_content_hash() -> None:
     by_file = {r.file: r.sha256 for r in rules.regimes}
     for name, raw in packaged_files():
         assert by_file[name] == hashlib.sha256(raw).hexdigest()
+
+
+# ------------------------------------------------------------------ one judge: the new keys
+
+
+@pytest.mark.parametrize(("old", "new", "error"), [
+    ('kind = "deadline"', 'kind = "deadlien"',
+     r"rules\[0\]\.kind: must be one of deadline, documented, event_flag"),
+    ('scope = "case"', 'scope = "case"\nstep = 1',
+     r"rules\[0\]\.step: not a key of kind deadline \(its keys: none\)"),
+    ('scope = "case"', 'scope = "case"\nperiod_by = "whenever"',
+     r"rules\[0\]\.period_by: must be one of applies_by, judged, clock_start"),
+    ('scope = "case"', 'scope = "case"\nlapses_by = [{ event = "OrderEnded", where = { x = 1 } }]',
+     r"rules\[0\]\.lapses_by\[0\]\.where\.x: OrderEnded has no payload field 'x'"),
+    ('scope = "case"', 'scope = "case"\nworklist = { show_while = "sunny" }',
+     r"rules\[0\]\.worklist\.show_while: must be one of retention_case_open"),
+    ('unit = "weeks"', 'unit = "weeks"\nset_by = "mayor"',
+     r"rules\[0\]\.clock\.set_by: must be one of law, municipality, recommendation"),
+    ('length = 1\nunit = "weeks"', 'set_by = "municipality"',
+     r"rules\[0\]\.clock\.set_by: 'municipality' names who set the clock's length"),
+    ('text = "§ 1"', 'text = ""', r"rules\[0\]\.sources\[0\]\.text: must be a non-empty string"),
+])
+def test_bad_rule_data_is_refused_naming_the_file_the_rule_and_the_key(old: str, new: str,
+                                                                     error: str) -> None:
+    assert old in RULE
+    with pytest.raises(RuleDataError, match=rf"r1\.toml: {error}.*\[rule r_first\]"):
+        load(("r1.toml", HEADER + RULE.replace(old, new)))
+
+
+def test_an_unknown_replacement_is_refused() -> None:
+    second = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2021-01-01") + (
+        '[[ends]]\nrule = "r_first"\non = 2021-01-01\nwhy = "gone"\nreplaced_by = "r_new"\n')
+    with pytest.raises(RuleDataError, match=r"r2\.toml: ends: replaced_by: unknown rule 'r_new'"):
+        load(("r1.toml", HEADER + RULE), ("r2.toml", second))
+
+
+def test_parameters_are_dated_and_a_later_regime_starts_a_new_period() -> None:
+    par = ('[[parameters]]\nid = "age_limit"\nvalue = {v}\ndescription = "d"\n'
+           '[[parameters.sources]]\ntext = "t"\ncertainty = "c"\n')
+    second = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2021-01-01") + \
+        par.format(v=25)
+    rules = load(("r1.toml", HEADER + par.format(v=30) + RULE), ("r2.toml", second))
+    assert rules.parameter("age_limit", date(2020, 12, 31)).value == 30  # type: ignore[attr-defined]
+    assert rules.parameter("age_limit", date(2021, 1, 1)).value == 25  # type: ignore[attr-defined]
+    assert rules.parameter("age_limit", date(2019, 12, 31)) is None  # type: ignore[attr-defined]
+    with pytest.raises(RuleDataError, match=r"r1\.toml: parameters\[0\]\.value: must be an "
+                                            r"integer"):
+        load(("r1.toml", HEADER + par.format(v='"thirty"') + RULE))

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Mapping
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
@@ -26,20 +26,16 @@ from typing import Any
 
 import attrs
 
-from ungeforloeb.domain.catalogue import EVENT_TYPES
-from ungeforloeb.rules.calendar import Unit
+from ungeforloeb.rules.datafile import Ctx, RuleDataError, date_ref, length, match
+from ungeforloeb.rules.kinds import KIND_KEYS, KINDS
 from ungeforloeb.rules.model import (
     CLOCK_SET_BY,
-    GROUPS,
-    KINDS,
     PERIOD_BY,
     SCOPES,
     SHOW_WHILE,
     STATUSES,
     AuditReference,
     Clock,
-    DateRef,
-    EventMatch,
     Parameter,
     Population,
     Presentation,
@@ -51,116 +47,16 @@ from ungeforloeb.rules.model import (
     Window,
 )
 
-
-class RuleDataError(ValueError):
-    """Raised when a regime data file is malformed; the message names the file and the key."""
-
+__all__ = ["RuleDataError", "default_rules", "load_directory", "load_rule_set",
+           "packaged_files"]
 
 _RULE_KEYS_REQUIRED = ("id", "kind", "description", "sources", "scope", "applies_by")
 _RULE_KEYS_OPTIONAL = ("effective_from", "population", "clock", "satisfied_by", "control_point",
-                       "audit", "reading", "flag", "which", "after", "window", "if_none", "step",
-                       "period_by", "lapses_by", "worklist")
+                       "audit", "reading", "period_by", "lapses_by", "worklist", *KIND_KEYS)
 _RULE_KEYS = _RULE_KEYS_REQUIRED + _RULE_KEYS_OPTIONAL
-_STREAM_TYPES = {name: e.stream_type for name, e in EVENT_TYPES.items()}
-_PAYLOAD = {name: {f for f, _ in e.payload_fields} for name, e in EVENT_TYPES.items()}
 
 
-class _Ctx:
-    """Where we are in a file, for error messages."""
-
-    def __init__(self, file: str) -> None:
-        self.file = file
-
-    def fail(self, key: str, message: str) -> RuleDataError:
-        return RuleDataError(f"{self.file}: {key}: {message}")
-
-    def table(self, value: Any, key: str, required: Sequence[str],
-              optional: Sequence[str] = ()) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table, got {type(value).__name__}")
-        unknown = sorted(set(value) - set(required) - set(optional))
-        if unknown:
-            raise self.fail(f"{key}.{unknown[0]}",
-                            f"unknown key (allowed: {', '.join([*required, *optional])})")
-        for name in required:
-            if name not in value:
-                raise self.fail(f"{key}.{name}", "missing")
-        return value
-
-    def string(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"must be a non-empty string, got {value!r}")
-        return value
-
-    def integer(self, value: Any, key: str, minimum: int = 0) -> int:
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.fail(key, f"must be an integer ≥ {minimum}, got {value!r}")
-        return value
-
-    def day(self, value: Any, key: str) -> date:
-        if isinstance(value, datetime) or not isinstance(value, date):
-            raise self.fail(key, f"must be a TOML date (YYYY-MM-DD), got {value!r}")
-        return value
-
-    def choice(self, value: Any, key: str, options: Iterable[str]) -> str:
-        opts = tuple(options)
-        if value not in opts:
-            raise self.fail(key, f"must be one of {', '.join(opts)}, got {value!r}")
-        return str(value)
-
-    def unit(self, value: Any, key: str) -> Unit:
-        try:
-            return Unit(value)
-        except ValueError:
-            raise self.fail(key, f"must be one of {', '.join(u.value for u in Unit)}, "
-                                 f"got {value!r}") from None
-
-    def event(self, value: Any, key: str) -> str:
-        name = self.string(value, key)
-        if name not in EVENT_TYPES:
-            raise self.fail(key, f"unknown event type {name!r}")
-        return name
-
-    def where(self, value: Any, key: str, event: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(key, "must be a table of payload field = value")
-        for name, v in value.items():
-            if name not in _PAYLOAD[event]:
-                raise self.fail(f"{key}.{name}", f"{event} has no payload field {name!r}")
-            if not isinstance(v, str | bool | int):
-                raise self.fail(f"{key}.{name}", f"must be a string, boolean or integer, "
-                                                 f"got {v!r}")
-        return dict(value)
-
-    def groups(self, value: Any, key: str) -> tuple[str, ...]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(key, f"must be a non-empty list of {', '.join(GROUPS)}")
-        return tuple(self.choice(g, f"{key}[{i}]", GROUPS) for i, g in enumerate(value))
-
-    def list_of(self, value: Any, key: str) -> list[Any]:
-        if not isinstance(value, list):
-            raise self.fail(key, f"must be a list, got {type(value).__name__}")
-        return value
-
-
-def _date_ref(c: _Ctx, value: Any, key: str) -> DateRef:
-    t = c.table(value, key, ("event",), ("where", "field", "which"))
-    event = c.event(t["event"], f"{key}.event")
-    field = t.get("field")
-    if field is not None and c.string(field, f"{key}.field") not in _PAYLOAD[event]:
-        raise c.fail(f"{key}.field", f"{event} has no payload field {field!r}")
-    return DateRef(event, c.where(t.get("where", {}), f"{key}.where", event), field,
-                   c.choice(t.get("which", "first"), f"{key}.which", ("first", "latest")))
-
-
-def _match(c: _Ctx, value: Any, key: str) -> EventMatch:
-    t = c.table(value, key, ("event",), ("where", "groups"))
-    event = c.event(t["event"], f"{key}.event")
-    groups = c.groups(t["groups"], f"{key}.groups") if "groups" in t else ()
-    return EventMatch(event, c.where(t.get("where", {}), f"{key}.where", event), groups)
-
-
-def _sources(c: _Ctx, value: Any, key: str) -> tuple[Source, ...]:
+def _sources(c: Ctx, value: Any, key: str) -> tuple[Source, ...]:
     items = c.list_of(value, key)
     if not items:
         raise c.fail(key, "must name at least one source")
@@ -177,7 +73,7 @@ def _sources(c: _Ctx, value: Any, key: str) -> tuple[Source, ...]:
     return tuple(out)
 
 
-def _clock(c: _Ctx, value: Any, key: str) -> Clock:
+def _clock(c: Ctx, value: Any, key: str) -> Clock:
     t = c.table(value, key, ("start",), ("length", "unit", "base", "set_by"))
     if ("length" in t) != ("unit" in t):
         raise c.fail(f"{key}.{'unit' if 'length' in t else 'length'}",
@@ -187,15 +83,15 @@ def _clock(c: _Ctx, value: Any, key: str) -> Clock:
         raise c.fail(f"{key}.set_by", f"{set_by!r} names who set the clock's length, but the "
                                       f"clock has none")
     return Clock(
-        _date_ref(c, t["start"], f"{key}.start"),
+        date_ref(c, t["start"], f"{key}.start"),
         c.integer(t["length"], f"{key}.length") if "length" in t else None,
         c.unit(t["unit"], f"{key}.unit") if "unit" in t else None,
-        _date_ref(c, t["base"], f"{key}.base") if "base" in t else None,
+        date_ref(c, t["base"], f"{key}.base") if "base" in t else None,
         set_by,
     )
 
 
-def _presentation(c: _Ctx, value: Any, key: str) -> Presentation:
+def _presentation(c: Ctx, value: Any, key: str) -> Presentation:
     t = c.table(value, key, (), ("item", "show_from_days", "show_while", "show_missed"))
     missed = t.get("show_missed", True)
     if not isinstance(missed, bool):
@@ -210,12 +106,7 @@ def _presentation(c: _Ctx, value: Any, key: str) -> Presentation:
     )
 
 
-def _length(c: _Ctx, value: Any, key: str) -> tuple[int, Unit]:
-    t = c.table(value, key, ("length", "unit"))
-    return c.integer(t["length"], f"{key}.length", 1), c.unit(t["unit"], f"{key}.unit")
-
-
-def _population(c: _Ctx, value: Any, key: str) -> Population:
+def _population(c: Ctx, value: Any, key: str) -> Population:
     t = c.table(value, key, (), ("groups", "age", "requires", "excluded_if", "within",
                                  "min_case_length", "after_status"))
     age = None
@@ -235,16 +126,16 @@ def _population(c: _Ctx, value: Any, key: str) -> Population:
         requires.append(Requirement(event, where_any,
                                     c.choice(r.get("missing", "not_documented"), f"{k}.missing",
                                              ("not_documented", "not_applicable"))))
-    excluded = tuple(_match(c, m, f"{key}.excluded_if[{i}]")
+    excluded = tuple(match(c, m, f"{key}.excluded_if[{i}]")
                      for i, m in enumerate(c.list_of(t.get("excluded_if", []),
                                                      f"{key}.excluded_if")))
     within = None
     if "within" in t:
         k = f"{key}.within"
         w = c.table(t["within"], k, ("anchor", "length", "unit", "subject"))
-        within = Window(_date_ref(c, w["anchor"], f"{k}.anchor"),
+        within = Window(date_ref(c, w["anchor"], f"{k}.anchor"),
                         c.integer(w["length"], f"{k}.length", 1), c.unit(w["unit"], f"{k}.unit"),
-                        _date_ref(c, w["subject"], f"{k}.subject"))
+                        date_ref(c, w["subject"], f"{k}.subject"))
     after = None
     if "after_status" in t:
         k = f"{key}.after_status"
@@ -258,16 +149,21 @@ def _population(c: _Ctx, value: Any, key: str) -> Population:
         requires=tuple(requires),
         excluded_if=excluded,
         within=within,
-        min_case_length=(_length(c, t["min_case_length"], f"{key}.min_case_length")
+        min_case_length=(length(c, t["min_case_length"], f"{key}.min_case_length")
                          if "min_case_length" in t else None),
         after_status=after,
     )
 
 
-def _rule(c: _Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_from: date) -> Rule:
+def _rule(c: Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_from: date) -> Rule:
     kind = c.choice(t["kind"], f"{key}.kind", KINDS)
+    unit = KINDS[kind]
+    foreign = sorted(k for k in t if k in KIND_KEYS and k not in unit.keys)
+    if foreign:
+        raise c.fail(f"{key}.{foreign[0]}", f"not a key of kind {kind} (its keys: "
+                                            f"{', '.join(unit.keys) or 'none'})")
     clock = _clock(c, t["clock"], f"{key}.clock") if "clock" in t else None
-    satisfied = tuple(_match(c, m, f"{key}.satisfied_by[{i}]")
+    satisfied = tuple(match(c, m, f"{key}.satisfied_by[{i}]")
                       for i, m in enumerate(c.list_of(t.get("satisfied_by", []),
                                                       f"{key}.satisfied_by")))
     audit = None
@@ -288,7 +184,7 @@ def _rule(c: _Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_fro
         effective_to=None,
         regime=regime.id,
         scope=c.choice(t["scope"], f"{key}.scope", SCOPES),
-        applies_by=_date_ref(c, t["applies_by"], f"{key}.applies_by"),
+        applies_by=date_ref(c, t["applies_by"], f"{key}.applies_by"),
         population=_population(c, t.get("population", {}), f"{key}.population"),
         clock=clock,
         satisfied_by=satisfied,
@@ -296,52 +192,21 @@ def _rule(c: _Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_fro
                        if "control_point" in t else None),
         audit=audit,
         reading=c.string(t["reading"], f"{key}.reading") if "reading" in t else None,
-        flag=c.string(t["flag"], f"{key}.flag") if "flag" in t else None,
-        which=(c.choice(t["which"], f"{key}.which", ("first", "latest", "any_in_window"))
-               if "which" in t else None),
-        after=_date_ref(c, t["after"], f"{key}.after") if "after" in t else None,
-        window=_length(c, t["window"], f"{key}.window") if "window" in t else None,
-        if_none=c.choice(t.get("if_none", "not_applicable"), f"{key}.if_none", STATUSES),
-        step=c.integer(t["step"], f"{key}.step", 1) if "step" in t else None,
+        spec=unit.parse(c, t, key),
         period_by=c.choice(t.get("period_by", "applies_by"), f"{key}.period_by", PERIOD_BY),
-        lapses_by=tuple(_match(c, m, f"{key}.lapses_by[{i}]")
+        lapses_by=tuple(match(c, m, f"{key}.lapses_by[{i}]")
                         for i, m in enumerate(c.list_of(t.get("lapses_by", []),
                                                         f"{key}.lapses_by"))),
         worklist=(_presentation(c, t["worklist"], f"{key}.worklist") if "worklist" in t
                   else Presentation()),
     )
-    _check_kind(c, rule, key)
+    unit.check(c, rule, key)
     if rule.period_by == "clock_start" and rule.clock is None:
         raise c.fail(f"{key}.period_by", "clock_start needs a clock")
     return rule
 
 
-def _check_kind(c: _Ctx, rule: Rule, key: str) -> None:
-    """What each kind needs of the data."""
-    if rule.kind in ("deadline", "documented"):
-        if rule.clock is None:
-            raise c.fail(f"{key}.clock", f"missing (kind {rule.kind} needs a clock)")
-        if not rule.satisfied_by:
-            raise c.fail(f"{key}.satisfied_by", f"missing (kind {rule.kind} needs events)")
-        if rule.kind == "deadline" and rule.clock.length is None:
-            raise c.fail(f"{key}.clock.length", "missing (a deadline needs a length and unit)")
-    elif rule.kind == "event_flag":
-        if len(rule.satisfied_by) != 1 or rule.flag is None or rule.which is None:
-            raise c.fail(f"{key}.flag", "event_flag needs one satisfied_by event, a flag and "
-                                        "which")
-        event = rule.satisfied_by[0].event
-        if rule.flag not in _PAYLOAD[event]:
-            raise c.fail(f"{key}.flag", f"{event} has no payload field {rule.flag!r}")
-        if rule.which == "any_in_window" and rule.window is None:
-            raise c.fail(f"{key}.window", "missing (which = any_in_window needs a window)")
-    elif rule.kind == "single_caseworker":
-        if rule.window is None:
-            raise c.fail(f"{key}.window", "missing (single_caseworker needs a window)")
-    elif rule.kind == "step_deadline" and (rule.step is None or not rule.satisfied_by):
-        raise c.fail(f"{key}.step", "step_deadline needs a step and satisfied_by events")
-
-
-def _regime(c: _Ctx, data: Mapping[str, Any], digest: str) -> Regime:
+def _regime(c: Ctx, data: Mapping[str, Any], digest: str) -> Regime:
     t = c.table(data.get("regime"), "regime", ("id", "name", "effective_from", "law",
                                                 "certainty"), ("notes",))
     notes = t.get("notes")
@@ -358,7 +223,7 @@ def _regime(c: _Ctx, data: Mapping[str, Any], digest: str) -> Regime:
 
 
 def _parse(name: str, raw: bytes) -> tuple[Regime, Mapping[str, Any]]:
-    c = _Ctx(name)
+    c = Ctx(name)
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -385,7 +250,7 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
     regimes: list[Regime] = []
     parameters: list[Parameter] = []
     for regime, data in parsed:
-        c = _Ctx(regime.file)
+        c = Ctx(regime.file)
         for i, item in enumerate(c.list_of(data.get("parameters", []), "parameters")):
             k = f"parameters[{i}]"
             t = c.table(item, k, ("id", "value", "description", "sources"))
@@ -414,6 +279,8 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
             ends.append((rule_id, on, c.string(t["why"], f"{k}.why")))
         for i, item in enumerate(c.list_of(data.get("amends", []), "amends")):
             k = f"amends[{i}]"
+            c.rule = item.get("rule") if isinstance(item, dict) and isinstance(
+                item.get("rule"), str) else None
             t = c.table(item, k, ("rule", "from"),
                         tuple(x for x in _RULE_KEYS if x not in ("id", "effective_from")))
             rule_id = c.string(t["rule"], f"{k}.rule")
@@ -426,6 +293,8 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
             periods.append((_rule(c, merged, k, regime, start), merged))
         for i, item in enumerate(c.list_of(data.get("rules", []), "rules")):
             k = f"rules[{i}]"
+            c.rule = item.get("id") if isinstance(item, dict) and isinstance(
+                item.get("id"), str) else None
             t = c.table(item, k, _RULE_KEYS_REQUIRED, _RULE_KEYS_OPTIONAL)
             start = (c.day(t["effective_from"], f"{k}.effective_from")
                      if "effective_from" in t else regime.effective_from)
@@ -439,6 +308,7 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
                                             f"{p.period_text()} from {p.regime}; end it first "
                                             f"([[ends]] or [[amends]])")
             periods.append((rule, t))
+        c.rule = None
         regimes.append(attrs.evolve(regime, ends=tuple(ends), replaced=tuple(replaced))
                        if ends else regime)
     rules = tuple(p for p, _ in periods)
@@ -455,7 +325,7 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
     return RuleSet(tuple(regimes), rules, tuple(parameters))
 
 
-def _end(c: _Ctx, periods: list[tuple[Rule, Mapping[str, Any]]], rule_id: str, on: date,
+def _end(c: Ctx, periods: list[tuple[Rule, Mapping[str, Any]]], rule_id: str, on: date,
          key: str) -> Mapping[str, Any]:
     """End the open period of ``rule_id`` on ``on`` (in place); return its raw table."""
     for i, (p, raw) in enumerate(periods):

@@ -18,18 +18,6 @@ import attrs
 
 from ungeforloeb.rules.calendar import Unit, describe
 
-KINDS = ("deadline", "documented", "event_flag", "single_caseworker", "step_deadline")
-"""Rule kinds: each is one small pure function in :mod:`ungeforloeb.rules.evaluate`.
-
-- ``deadline``: something must happen by a due date; a late event is ``missed``.
-- ``documented``: something must be documented; documenting it late still counts as ``met``
-  (the audit scored documentation, not timeliness), but it is ``missed`` while absent after
-  its expected-by clock (or after the case ended when there is no clock).
-- ``event_flag``: a recorded event (the first, the latest, or any in a window) must carry a flag.
-- ``single_caseworker``: one caseworker over the last part of the case.
-- ``step_deadline``: the education order's step deadline, as set (and moved) in the case.
-"""
-
 SCOPES = ("case", "admission", "order", "report", "notification")
 """What one verdict is about: the case, one admission, one order, one risk-of-dropout report,
 one DataTilInstitution sent (``InstitutionNotified``)."""
@@ -217,11 +205,18 @@ class AuditReference:
 
 
 @attrs.frozen
+class KindSpec:
+    """The fields of a rule's kind (each kind in :mod:`ungeforloeb.rules.kinds` declares its own
+    subclass; a kind with no fields of its own uses this)."""
+
+
+@attrs.frozen
 class Rule:
     """One period of one rule."""
 
     id: str
-    kind: str = attrs.field(validator=attrs.validators.in_(KINDS))
+    kind: str
+    """The kind's name (:data:`ungeforloeb.rules.kinds.KINDS`)."""
     description: str
     sources: tuple[Source, ...]
     effective_from: date
@@ -239,12 +234,8 @@ class Rule:
     audit: AuditReference | None = None
     reading: str | None = None
     """Which reading the rule takes where the law or the audit leaves a choice, and why."""
-    flag: str | None = None
-    which: str | None = None
-    after: DateRef | None = None
-    window: tuple[int, Unit] | None = None
-    if_none: str = "not_applicable"
-    step: int | None = None
+    spec: KindSpec = attrs.field(factory=KindSpec)
+    """The kind's own fields."""
     period_by: str = "applies_by"
     """Which day chooses the period (:data:`PERIOD_BY`)."""
     lapses_by: tuple[EventMatch, ...] = ()
