@@ -14,7 +14,9 @@ step:
   equals one rebuilt from scratch and the statuses folded from the case files, and agrees with
   the model on what is open and ended;
 - the stored log keeps the domain's invariants: nothing recorded before it happened, nothing on
-  an order after it ended or on a retention case after it closed.
+  an order after it ended or on a retention case after it closed;
+- the kept verdicts (updated after every step, restarted now and then, rolled as the clock
+  moves, with late-recorded events) equal every case judged afresh from its events that day.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from hypothesis.stateful import (
 )
 
 from ungeforloeb.application import SettableClock, Ungeforloeb
+from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
 from ungeforloeb.domain.errors import DomainError
 from ungeforloeb.domain.values import (
     BenefitEndReason,
@@ -50,6 +53,7 @@ from ungeforloeb.domain.values import (
     VisitationGroup,
     VisitationStage,
 )
+from ungeforloeb.projections.kept import keep
 from ungeforloeb.projections.status import (
     EnrolmentState,
     StatusProjection,
@@ -57,6 +61,7 @@ from ungeforloeb.projections.status import (
     follow,
     rebuild,
 )
+from ungeforloeb.projections.worklist import _sort_key
 
 START = date(2024, 6, 3)
 DAYS_BACK = st.integers(min_value=-1, max_value=120)
@@ -118,11 +123,14 @@ class CaseMachine(RuleBasedStateMachine):
                                     "AGGREGATE_CACHE_FASTFORWARD": "n"}, clock=self.clock)
         self.reader = Ungeforloeb(env=env)
         self.projection = StatusProjection()
+        self.kept = KeptVerdicts(self.app)
         self.persons: dict[UUID, PersonModel] = {}
         self.order_models: dict[UUID, OrderModel] = {}
         self.retention_models: dict[UUID, RetentionModel] = {}
 
     def teardown(self) -> None:
+        if isinstance(self.kept.store, SQLiteKeptStore):
+            self.kept.store.close()
         for app in (self.app, self.reader):
             app.close()
             app.identities.close()
@@ -177,6 +185,12 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(days=st.integers(min_value=0, max_value=30))
     def time_passes(self, days: int) -> None:
         self.clock.set(self.today + timedelta(days=days))
+
+    @rule()
+    def the_kept_projection_restarts(self) -> None:
+        if isinstance(self.kept.store, SQLiteKeptStore):
+            self.kept.store.close()
+            self.kept = KeptVerdicts(self.app)
 
     # ------------------------------------------------------------------ young person
 
@@ -434,6 +448,19 @@ class CaseMachine(RuleBasedStateMachine):
         for case_id, model in self.retention_models.items():
             status = self.projection.status(model.young_person_id)
             assert (str(case_id) in status.open_retention_cases) is not model.closed
+
+    @invariant()
+    def the_kept_verdicts_equal_every_case_judged_afresh(self) -> None:
+        self.kept.update(self.today)
+        assert self.kept.store.position() == self._position()
+        rules = self.kept.rules
+        fresh = {k: keep(cf, self.today, rules) for k, cf in self.reader.case_files().items()}
+        assert self.kept.verdicts() == [v for k in sorted(fresh) for v in fresh[k].verdicts]
+        for caseworker in (None, "cw-1", "team-north"):
+            expected = sorted((i for f in fresh.values() for i in f.items
+                               if caseworker is None or i.caseworker_id == caseworker),
+                              key=_sort_key)
+            assert self.kept.worklist(caseworker=caseworker) == expected
 
     @invariant()
     def the_stored_log_keeps_the_domains_invariants(self) -> None:

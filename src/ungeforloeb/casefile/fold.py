@@ -144,9 +144,12 @@ class Facts:
     def current_caseworker(self) -> tuple[str, str] | None:
         """(caseworker_id, team_id) of the latest assignment by ``occurred_on``; assignments on
         one day are ordered by caseworker id, then team id — never by the order of recording."""
-        if not self.caseworker_assignments:
+        usable = [r for r in self.caseworker_assignments
+                  if isinstance(r.payload.get("caseworker_id"), str)
+                  and isinstance(r.payload.get("team_id"), str)]
+        if not usable:
             return None
-        rec = max(self.caseworker_assignments, key=assignment_key)
+        rec = max(usable, key=assignment_key)
         return rec.payload["caseworker_id"], rec.payload["team_id"]
 
     @property
@@ -171,7 +174,8 @@ def _visitation_key(v: Visitation) -> tuple[date, bool, str]:
 def assignment_key(rec: EventRecord) -> tuple[date, str, str]:
     """The order of caseworker assignments: by day, then caseworker id, then team id (the same
     on every path, whatever order same-day assignments were recorded in)."""
-    return (rec.occurred_on, rec.payload["caseworker_id"], rec.payload["team_id"])
+    return (rec.occurred_on, str(rec.payload.get("caseworker_id") or ""),
+            str(rec.payload.get("team_id") or ""))
 
 
 def _yp(f: Facts, r: EventRecord) -> None:

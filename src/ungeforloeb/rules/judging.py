@@ -138,7 +138,7 @@ class Case:
 
 def _admission_records(records: Sequence[EventRecord],
                        adm: EventRecord) -> tuple[EventRecord, ...]:
-    aid = adm.payload["admission_id"]
+    aid = adm.payload.get("admission_id")
     inst = adm.payload.get("institution_id")
     out = []
     for r in records:
@@ -161,7 +161,8 @@ def subjects(scope: str, case: Case) -> list[Subject]:
     if scope == "case":
         return [Subject.of("", recs)]
     if scope == "admission":
-        return [Subject.of(f"admission:{r.payload['admission_id']}", _admission_records(recs, r))
+        return [Subject.of(f"admission:{r.payload.get('admission_id', '?')}",
+                           _admission_records(recs, r))
                 for r in recs if r.type == "Admitted"]
     if scope == "notification":
         out_n = []
@@ -169,7 +170,8 @@ def subjects(scope: str, case: Case) -> list[Subject]:
             if r.type != "InstitutionNotified":
                 continue
             adm = next((a for a in recs if a.type == "Admitted"
-                        and a.payload["admission_id"] == r.payload.get("admission_id")), None)
+                        and a.payload.get("admission_id") == r.payload.get("admission_id")),
+                       None)
             base = _admission_records(recs, adm) if adm is not None else recs
             message_id = r.payload.get("message_id")
             mine_n = tuple(x for x in base

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from ungeforloeb.rules.calendar import Unit
 from ungeforloeb.rules.datafile import Ctx
 from ungeforloeb.rules.judging import Case, Decided, Outcome, Subject
 from ungeforloeb.rules.model import KindSpec, Rule
@@ -33,6 +34,9 @@ class Kind:
     """What meets the rule, in words (docs)."""
     judged_day: Callable[[Rule, Subject, Case], Decided | None] | None = None
     """The day of what the kind judges (``period_by = "judged"``); ``None``: not defined."""
+    windows: Callable[[Rule], tuple[tuple[int, Unit], ...]] = lambda rule: ()
+    """Look-back windows from the case's end the judgement reads: with no new event, its
+    verdict on an open case can change as records leave them (for the kept projection)."""
 
 
 def no_spec(c: Ctx, t: Mapping[str, Any], key: str) -> KindSpec:

@@ -109,6 +109,11 @@ def _judged_day(rule: Rule, subject: Subject, case: Case) -> Decided | None:
     return (judged, judged.occurred_on) if judged is not None else None
 
 
+def _windows(rule: Rule) -> tuple[tuple[int, Unit], ...]:
+    window = _spec(rule).window
+    return (window,) if window is not None else ()
+
+
 def _met_by(rule: Rule) -> str:
     spec = _spec(rule)
     which = {"first": "the first", "latest": "the latest",
@@ -123,4 +128,5 @@ def _met_by(rule: Rule) -> str:
 EVENT_FLAG = Kind(
     name="event_flag", summary="event flag — a recorded event must carry a flag",
     keys=("flag", "which", "after", "window", "if_none"), parse=_parse, check=_check,
-    judge=_judge, met_by=_met_by, judged_day=_judged_day)
+    judge=_judge, met_by=_met_by, judged_day=_judged_day,
+    windows=_windows)

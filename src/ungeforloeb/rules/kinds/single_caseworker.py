@@ -66,4 +66,4 @@ def _met_by(rule: Rule) -> str:
 SINGLE_CASEWORKER = Kind(
     name="single_caseworker", summary="one caseworker over a look-back window",
     keys=("window",), parse=_parse, check=_check, judge=_judge, met_by=_met_by,
-    judged_day=_judged_day)
+    judged_day=_judged_day, windows=lambda rule: (_spec(rule).window,))

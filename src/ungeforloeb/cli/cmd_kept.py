@@ -1,0 +1,59 @@
+"""``ungeforloeb keep``: bring the kept verdicts of a store up to date (a daily job)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ungeforloeb.application.kept import KeptVerdicts
+from ungeforloeb.cli import main
+from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date, worklist_table
+
+
+@main.command("keep")
+@click.option("--on", "on", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="The day to keep the verdicts for (default: today; never backwards).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="SQLite event store.")
+def keep_command(on: date | None, db: Path) -> None:
+    """Apply every event recorded since the last run to the kept verdicts and worklists (in the
+    store's file, tables kept_*), then roll the day: only the cases whose next change has come
+    are judged again. Run it after loading events and once a day."""
+    app = open_store(db)
+    kept = KeptVerdicts(app)
+
+    def progress(events: int, cases: int) -> None:
+        print(f"\rkeep: {events} events applied, {cases} cases judged", end="",
+              file=sys.stderr, flush=True)
+
+    done = kept.update(on or date.today(), progress=progress)
+    print(file=sys.stderr)
+    click.echo(f"kept verdicts for {done.day.isoformat()}: {done.events} events applied "
+               f"(position {done.position}), {done.judged} case judgements, {done.rolled} "
+               f"cases rolled to the day")
+
+
+@main.command("kept-worklist")
+@click.option("--caseworker", default=None, help="Only this caseworker's items.")
+@click.option("--team", default=None, help="Only this team's items.")
+@click.option("--top", type=click.IntRange(min=0), default=50, show_default=True,
+              help="Show at most this many items.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+              show_default=True, help="SQLite event store.")
+def kept_worklist_command(caseworker: str | None, team: str | None, top: int, db: Path) -> None:
+    """The worklist of the kept day, read from the kept rows through their indexes (run
+    ``ungeforloeb keep`` first). For another day, use ``ungeforloeb worklist --on``."""
+    app = open_store(db)
+    kept = KeptVerdicts(app)
+    if kept.day is None:
+        raise click.UsageError(f"no kept verdicts in {db}; run `ungeforloeb keep --db {db}` "
+                               f"first")
+    items = kept.worklist(caseworker=caseworker, team=team)
+    who = f" for {caseworker}" if caseworker else ""
+    who += f" in {team}" if team else ""
+    console().print(worklist_table(
+        items, top=top, title=f"Kept worklist on {kept.day.isoformat()}{who} ({len(items)} "
+                              f"items, {sum(i.overdue for i in items)} overdue)"))

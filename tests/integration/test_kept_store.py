@@ -1,0 +1,109 @@
+"""Verdicts kept current in the store's SQLite file: the kept worklist and verdicts equal the live
+ones judged from the events, an update is applied exactly once across restarts and failures, and
+the day rolls only the cases whose next change has come."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from ungeforloeb.application import SettableClock, Ungeforloeb
+from ungeforloeb.application import kept as kept_module
+from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+from ungeforloeb.projections.kept import KeptVerdict, keep
+from ungeforloeb.projections.worklist import worklist
+from ungeforloeb.rules.evaluate import evaluate
+from ungeforloeb.simulation.generator import simulate
+from ungeforloeb.simulation.scenario import Scenario
+
+DAY = date(2024, 10, 1)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Ungeforloeb:
+    clock = SettableClock(date(2024, 1, 1))
+    app = Ungeforloeb(tmp_path / "store.sqlite", clock=clock)
+    simulate(app, clock, Scenario(people=40, seed=3))
+    return app
+
+
+def _kept(app: Ungeforloeb) -> KeptVerdicts:
+    return KeptVerdicts(app)
+
+
+def test_the_kept_worklist_and_verdicts_equal_the_live_ones(store: Ungeforloeb) -> None:
+    kept = _kept(store)
+    done = kept.update(DAY)
+    assert done.events == store.recorder.max_notification_id()
+    case_files = store.case_files()
+    assert done.judged == len(case_files)
+    live = worklist(case_files.values(), DAY)
+    assert sorted(kept.worklist(), key=repr) == sorted(live, key=repr) and live
+    teams = {i.team_id for i in live if i.team_id}
+    for team in teams:
+        assert kept.worklist(team=team) == worklist(case_files.values(), DAY, team=team)
+    one = next(iter(case_files.values()))
+    assert kept.verdicts(one.young_person_id) == [
+        KeptVerdict.of(v) for v in evaluate(one.view(as_of=DAY), DAY, kept.rules)]
+
+
+def test_a_restart_applies_only_what_was_recorded_since(store: Ungeforloeb) -> None:
+    _kept(store).update(DAY)
+    again = _kept(store)
+    assert again.update(DAY).events == 0
+    yp = next(iter(store.case_files()))
+    from uuid import UUID
+
+    store.clock = SettableClock(DAY)  # type: ignore[method-assign]
+    store.assign_caseworker(UUID(yp), occurred_on=DAY, recorded_by="cw-9",
+                            caseworker_id="cw-9", team_id="team-9")
+    done = again.update(DAY)
+    assert (done.events, done.judged) == (1, 1)
+    assert {i.team_id for i in again.worklist(caseworker="cw-9")} <= {"team-9"}
+    assert again.worklist(caseworker="cw-9") == worklist(store.case_files().values(), DAY,
+                                                          caseworker="cw-9")
+
+
+def test_a_failure_midway_leaves_rows_and_position_as_they_were(
+        store: Ungeforloeb, monkeypatch: pytest.MonkeyPatch) -> None:
+    kept = _kept(store)
+    kept.update(DAY)
+    before = (kept.store.position(), kept.verdicts(), kept.worklist())
+    from uuid import UUID
+
+    for yp in list(store.case_files())[:3]:
+        store.clock = SettableClock(DAY)  # type: ignore[method-assign]
+        store.assign_caseworker(UUID(yp), occurred_on=DAY, recorded_by="cw-8",
+                                caseworker_id="cw-8", team_id="team-8")
+    calls = []
+
+    def failing(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk gone")
+        return keep(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(kept_module, "keep", failing)
+    with pytest.raises(RuntimeError):
+        kept.update(DAY)
+    assert (kept.store.position(), kept.verdicts(), kept.worklist()) == before
+    monkeypatch.undo()
+    done = kept.update(DAY)
+    assert done.events == 3
+    assert len(kept.worklist(caseworker="cw-8")) == len(
+        worklist(store.case_files().values(), DAY, caseworker="cw-8"))
+
+
+def test_rolling_the_day_rejudges_only_the_cases_whose_next_change_came(
+        store: Ungeforloeb) -> None:
+    kept = _kept(store)
+    kept.update(DAY)
+    nexts = kept.store.cases()
+    later = date(2024, 10, 20)
+    expected = sorted(k for k, d in nexts.items() if d is not None and d <= later)
+    assert kept.update(later).rolled == len(expected) < len(nexts)
+    assert sorted(kept.worklist(), key=repr) == sorted(
+        worklist(store.case_files().values(), later), key=repr)
+    assert isinstance(kept.store, SQLiteKeptStore)
