@@ -185,6 +185,28 @@ def test_no_support_need_records_the_assessment_without_notifying() -> None:
     assert "InstitutionNotified" not in w.facts().admissions[0].extra
 
 
+def test_ordered_to_start_with_no_support_need_the_institution_is_still_notified() -> None:
+    """Given an admission and the duty to start assessed as ordered, when the support is
+    assessed with no need, then DataTilInstitution goes (saying there is no need), and the
+    notification rule is met by it."""
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))
+    w.app.assess_duty_to_start(w.order, occurred_on=date(2024, 3, 4), recorded_by="cw-1",
+                               admission_id="h-1", ordered_to_start_and_complete=True)
+    sent = w.app.assess_support_and_notify(
+        w.order, occurred_on=date(2024, 3, 5), recorded_by="cw-1", admission_id="h-1",
+        academic_support=False, social_support=False, needs_documented=False,
+        no_support_need=True, other_support_persons=False, wants_institution_contact=False,
+        contact=CONTACT)
+    assert sent is not None and sent.message.no_support_need
+    assert sent.message.ordered_to_start_and_complete
+    from ungeforloeb.projections.compliance import evaluate_case
+
+    (v,) = [v for v in evaluate_case(w.app.case_file(w.yp), date(2024, 9, 1))
+            if v.rule_id == "x22_institution_notified"]
+    assert v.status.value == "met"
+
+
 def test_the_message_is_not_sent_before_the_duty_to_start_is_assessed() -> None:
     w = new_world()
     w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 8, 12)))

@@ -378,15 +378,42 @@ def test_support_assessed_by_the_start_for_everyone_with_an_order() -> None:
     assert status(case, rule, date(2022, 8, 16), subject="admission:adm-1") is MET
 
 
-@pytest.mark.parametrize(("academic", "social", "expected"), [
-    (True, False, MISSED), (False, True, MISSED), (False, False, NA)])
-def test_institution_notified_when_there_is_a_support_need(academic: bool, social: bool,
-                                                          expected: Status) -> None:
+@pytest.mark.parametrize(("academic", "social", "ordered", "expected"), [
+    (True, False, False, MISSED), (False, True, False, MISSED), (False, False, False, NA),
+    (False, False, True, MISSED), (True, False, True, MISSED)])
+def test_institution_notified_when_ordered_to_start_or_with_a_support_need(
+        academic: bool, social: bool, ordered: bool, expected: Status) -> None:
+    """§ 30 stk. 7 from 2022: everyone ordered to start and complete is notified (need or no
+    need); someone admitted but not ordered only with a support need."""
     case, order = admitted(date(2022, 3, 1), date(2022, 6, 1), date(2022, 8, 15))
     rule = "x22_institution_notified"
     assert status(case, rule, date(2022, 9, 1), subject="admission:adm-1") is ND
     case.support(order, "adm-1", date(2022, 6, 2), academic=academic, social=social)
+    if not (academic or social):  # the duty assessment could still put it in the population
+        assert status(case, rule, date(2022, 9, 1), subject="admission:adm-1") is ND
+    case.on_admission("DutyToStartAssessed", order, "adm-1", date(2022, 6, 2),
+                      ordered_to_start_and_complete=ordered)
     assert status(case, rule, date(2022, 9, 1), subject="admission:adm-1") is expected
+    if expected is MISSED:
+        case.on_admission("InstitutionNotified", order, "adm-1", date(2022, 8, 10),
+                          institution_id="654321", message_id="m-1")
+        assert status(case, rule, date(2022, 9, 1), subject="admission:adm-1") is MET
+
+
+@pytest.mark.parametrize(("admitted_on", "cp33", "x22"), [
+    (date(2021, 12, 31), MISSED, NA),  # the old rule: ordered to start, judged by cp33
+    (date(2022, 1, 1), NA, MISSED),  # the new one: ordered, no need, still notified
+])
+def test_the_notification_rule_changes_with_the_admission_day(admitted_on: date, cp33: Status,
+                                                              x22: Status) -> None:
+    case, order = admitted(date(2021, 10, 1), admitted_on, date(2022, 8, 15))
+    case.on_admission("EducationStarted", order, "adm-1", date(2022, 8, 15))
+    case.support(order, "adm-1", admitted_on)
+    case.on_admission("DutyToStartAssessed", order, "adm-1", admitted_on,
+                      ordered_to_start_and_complete=True)
+    key = "admission:adm-1"
+    assert status(case, "cp33_institution_notified", date(2022, 9, 1), subject=key) is cp33
+    assert status(case, "x22_institution_notified", date(2022, 9, 1), subject=key) is x22
 
 
 def test_institution_contact_received_by_the_start_from_the_same_institution(

@@ -40,6 +40,12 @@ def test_the_first_conversation_rule_follows_the_law_in_force_at_first_contact(
     assert first_conversation_source(first_contact) == source
 
 
+def test_the_2024_renumbering_of_the_first_conversation_is_its_own_regime() -> None:
+    (period,) = [p for p in load_rules().periods("cp01_first_conversation")
+                 if p.effective_from == date(2024, 1, 1)]
+    assert period.regime == "from_2024"
+
+
 def test_periods_of_one_rule_are_half_open_and_do_not_overlap() -> None:
     rules = load_rules()
     for rule_id in rules.ids:

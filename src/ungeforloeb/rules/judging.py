@@ -307,6 +307,20 @@ def population(rule: Rule, subject: Subject, case: Case, decided_on: date,
             rec = of_type[-1]
             return Outcome(Status.NOT_APPLICABLE,
                            f"{EventRef.of(rec).text()} does not put the case in the population")
+    if p.requires_any:
+        hit = first(subject.matching(p.requires_any, case.group))
+        if hit is None:
+            types = list(dict.fromkeys(m.event for m in p.requires_any))
+            seen = [t for t in types if subject.events(t)]
+            if len(seen) < len(types):
+                return Outcome(Status.NOT_DOCUMENTED,
+                               f"no {' or '.join(t for t in types if t not in seen)} recorded "
+                               f"as of {d}, and nothing recorded puts the case in the "
+                               f"population")
+            return Outcome(Status.NOT_APPLICABLE,
+                           "none of " + ", ".join(EventRef.of(subject.events(t)[-1]).text()
+                                                  for t in types)
+                           + " puts the case in the population")
     for m in p.excluded_if:
         hit = first(subject.matching((m,), case.group))
         if hit is not None:

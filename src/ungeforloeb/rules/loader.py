@@ -107,8 +107,8 @@ def _presentation(c: Ctx, value: Any, key: str) -> Presentation:
 
 
 def _population(c: Ctx, value: Any, key: str) -> Population:
-    t = c.table(value, key, (), ("groups", "age", "requires", "excluded_if", "within",
-                                 "min_case_length", "after_status"))
+    t = c.table(value, key, (), ("groups", "age", "requires", "requires_any", "excluded_if",
+                                 "within", "min_case_length", "after_status"))
     age = None
     if "age" in t:
         band = c.list_of(t["age"], f"{key}.age")
@@ -126,6 +126,12 @@ def _population(c: Ctx, value: Any, key: str) -> Population:
         requires.append(Requirement(event, where_any,
                                     c.choice(r.get("missing", "not_documented"), f"{k}.missing",
                                              ("not_documented", "not_applicable"))))
+    requires_any = tuple(match(c, m, f"{key}.requires_any[{i}]")
+                         for i, m in enumerate(c.list_of(t.get("requires_any", []),
+                                                         f"{key}.requires_any")))
+    if "requires_any" in t and len(requires_any) < 2:
+        raise c.fail(f"{key}.requires_any", "must list at least two alternatives (one is "
+                                            "'requires')")
     excluded = tuple(match(c, m, f"{key}.excluded_if[{i}]")
                      for i, m in enumerate(c.list_of(t.get("excluded_if", []),
                                                      f"{key}.excluded_if")))
@@ -147,6 +153,7 @@ def _population(c: Ctx, value: Any, key: str) -> Population:
         groups=c.groups(t["groups"], f"{key}.groups") if "groups" in t else (),
         age=age,
         requires=tuple(requires),
+        requires_any=requires_any,
         excluded_if=excluded,
         within=within,
         min_case_length=(length(c, t["min_case_length"], f"{key}.min_case_length")

@@ -143,6 +143,9 @@ class Population:
     age: tuple[int, int] | None = None
     """Inclusive age band on the deciding date."""
     requires: tuple[Requirement, ...] = ()
+    requires_any: tuple[EventMatch, ...] = ()
+    """At least one of these events (with its payload values) must be recorded: none of their
+    types recorded is ``not_documented``; recorded but none matching is ``not_applicable``."""
     excluded_if: tuple[EventMatch, ...] = ()
     within: Window | None = None
     min_case_length: tuple[int, Unit] | None = None
@@ -162,6 +165,11 @@ class Population:
                 parts.append(f"with {r.event} ({alts})")
             else:
                 parts.append(f"with {r.event}")
+        if self.requires_any:
+            alts = " or ".join(
+                m.event + (" (" + ", ".join(f"{k}={v}" for k, v in m.where.items()) + ")"
+                           if m.where else "") for m in self.requires_any)
+            parts.append(f"with {alts}")
         for e in self.excluded_if:
             cond = ", ".join(f"{k}={v}" for k, v in e.where.items())
             parts.append(f"except {e.event}" + (f" ({cond})" if cond else ""))
