@@ -586,3 +586,60 @@ def test_institution_notified_by_the_start_date(notified: date, expected: Status
                       institution_id="123456", message_id="m-1")
     assert status(case, "x22_institution_notified", date(2022, 9, 1),
                   subject="admission:adm-1") is expected
+
+
+# ------------------------------------------------------------------ control points 8, 15, 24
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [
+    (date(2019, 3, 11), DUE),  # 7 days after the test: the municipality's target, last day
+    (date(2019, 3, 12), MISSED),  # the day after, no course
+])
+def test_a_course_follows_a_test_that_showed_a_need(as_of: date, expected: Status) -> None:
+    case = CaseBuilder(date(2019, 2, 1))
+    case.event("LiteracyTestTaken", date(2019, 3, 4), shows_need=True)
+    v = verdict(case, "cp08_course_after_test", as_of)
+    assert (v.status, v.due_on) == (expected, date(2019, 3, 11))
+    assert "the municipality's target" in v.explanation
+    case.event("OfferStarted", date(2019, 3, 20), offer_id="o-1", kind="guidance_and_upskilling",
+               individually_assessed=True, purpose_stated=True)
+    assert status(case, "cp08_course_after_test", date(2019, 4, 1)) is MET  # documented late
+    no_need = CaseBuilder(date(2019, 2, 1))
+    no_need.event("LiteracyTestTaken", date(2019, 3, 4), shows_need=False)
+    assert status(no_need, "cp08_course_after_test", date(2019, 4, 1)) is NA
+
+
+@pytest.mark.parametrize(("test_on", "source"), [
+    (date(2023, 12, 31), "LBK nr. 1342 af 21/11/2016 § 32 stk. 1 nr. 1"),
+    (date(2024, 1, 1), "LBK nr. 280 af 1/3/2024 § 93 stk. 1, 2. pkt."),
+])
+def test_the_course_duty_is_judged_by_the_law_of_the_tests_day(test_on: date,
+                                                             source: str) -> None:
+    case = CaseBuilder(date(2019, 2, 1))
+    case.event("LiteracyTestTaken", test_on, shows_need=True)
+    assert verdict(case, "cp08_course_after_test", test_on).legal_source == source
+
+
+def test_job_focus_in_the_last_year_for_the_obviously_education_ready() -> None:
+    case = CaseBuilder(date(2019, 1, 7))
+    case.visitate(date(2019, 1, 7), "AAUP")
+    case.event("ConversationHeld", date(2019, 2, 1), current_step_followed_up=True,
+               education_focus=True, job_focus=True)
+    assert status(case, "cp15_job_focus", date(2020, 1, 31)) is MET
+    # a year and a day later the conversation has left the window
+    assert status(case, "cp15_job_focus", date(2020, 2, 2)) is NA
+    up = CaseBuilder(date(2019, 1, 7))
+    up.visitate(date(2019, 1, 7), "UP")
+    assert status(up, "cp15_job_focus", date(2020, 1, 31)) is NA
+
+
+def test_a_job_goal_in_min_plan_for_the_obviously_education_ready() -> None:
+    case = CaseBuilder(date(2019, 1, 7))
+    case.visitate(date(2019, 1, 7), "AAUP")
+    assert status(case, "cp24_min_plan_job_goal", date(2019, 6, 1)) is ND
+    case.event("PlanUpdated", date(2019, 2, 1), education_goal=True, job_goal=False,
+               agreements_recorded=True, order_shown=True)
+    assert status(case, "cp24_min_plan_job_goal", date(2019, 6, 1)) is MISSED
+    case.event("PlanUpdated", date(2019, 3, 1), education_goal=True, job_goal=True,
+               agreements_recorded=True, order_shown=True)
+    assert status(case, "cp24_min_plan_job_goal", date(2019, 6, 1)) is MET
