@@ -191,8 +191,9 @@ def test_every_packaged_regime_file_has_a_content_hash() -> None:
 
     rules = load_rules()
     names = [name for name, _ in packaged_files()]
-    assert names == ["before_2020.toml", "from_2020.toml", "from_2022.toml", "from_2024.toml",
-                     "from_2025_07.toml", "from_2026.toml"]
+    assert names == ["before_2020.toml", "from_2020.toml", "from_2022.toml",
+                     "from_2022_04.toml", "from_2024.toml", "from_2025_07.toml", "from_2026.toml",
+                     "from_2026_07.toml"]
     by_file = {r.file: r.sha256 for r in rules.regimes}
     for name, raw in packaged_files():
         assert by_file[name] == hashlib.sha256(raw).hexdigest()

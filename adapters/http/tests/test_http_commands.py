@@ -130,6 +130,12 @@ def test_a_case_from_first_contact_to_the_end_goes_through_every_command(
     run("close_subscription", **person, **_by("2024-12-01"))
     run("complete_education", **o, **_by("2024-12-20", admission_id="a-1"))
     run("end_order", **o, **_by("2024-12-20", reason="education_completed"))
+    run("decide_job_track", **person, **_by("2024-12-02", starts_on="2024-12-02",
+                                            ends_on="2024-12-10"))
+    refused = command("exempt_from_contact", 422, **person,
+                      **_by("2024-12-02", starts_on="2024-12-02"))
+    assert "starts_on" in str(refused)  # refused before 1 July 2026: the rule data's day
+    done.add("exempt_from_contact")
     run("end_benefit", **person, **_by("2024-12-20", reason="started_education"))
 
     assert done == {c.name for c in COMMANDS}

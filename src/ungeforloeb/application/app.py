@@ -58,6 +58,7 @@ from ungeforloeb.domain.values import (
     VisitationStage,
 )
 from ungeforloeb.domain.young_person import YoungPerson
+from ungeforloeb.rules.loader import default_rules
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -297,6 +298,35 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                     reason: BenefitEndReason) -> None:
         self._call(self._person(young_person_id, "end_benefit"), "end_benefit",
                    occurred_on=occurred_on, recorded_by=recorded_by, reason=reason)
+
+    def decide_job_track(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                         starts_on: date, ends_on: date | None = None) -> None:
+        """Record the decision to put the young person on the job track from ``starts_on``
+        (until ``ends_on``): the rules the rule data sets aside by it do not apply while it
+        runs. Refused on a day no regime knows the job track."""
+        self._decide("decide_job_track", "JobTrackDecided", young_person_id,
+                     occurred_on=occurred_on, recorded_by=recorded_by, starts_on=starts_on,
+                     ends_on=ends_on)
+
+    def exempt_from_contact(self, young_person_id: UUID, *, occurred_on: date,
+                            recorded_by: str, starts_on: date,
+                            ends_on: date | None = None) -> None:
+        """Record the decision to exempt the young person from job conversations and offers
+        from ``starts_on`` (until ``ends_on``). Refused on a day no regime allows it."""
+        self._decide("exempt_from_contact", "ContactExemptionDecided", young_person_id,
+                     occurred_on=occurred_on, recorded_by=recorded_by, starts_on=starts_on,
+                     ends_on=ends_on)
+
+    def _decide(self, command: str, event_type: str, young_person_id: UUID, *,
+                occurred_on: date, recorded_by: str, starts_on: date,
+                ends_on: date | None) -> None:
+        check_date(command, "starts_on", starts_on)
+        if default_rules().set_aside_by(event_type, starts_on) is None:
+            raise InvalidCommandError(command, "starts_on",
+                                      f"a day on which the rule data lets {event_type} set "
+                                      f"duties aside", starts_on)
+        self._call(self._person(young_person_id, command), command, occurred_on=occurred_on,
+                   recorded_by=recorded_by, starts_on=starts_on, ends_on=ends_on)
 
     # ------------------------------------------------------ education order commands
 

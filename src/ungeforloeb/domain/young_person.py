@@ -219,6 +219,22 @@ class YoungPerson(Aggregate):
 
         reason: BenefitEndReason
 
+    class JobTrackDecided(Event):
+        """The caseworker decided that the young person follows the job track (jobsporet) from
+        ``starts_on`` (until ``ends_on``, when known): the duties the rule data lists as set
+        aside by it do not apply while it runs."""
+
+        starts_on: date
+        ends_on: date | None
+
+    class ContactExemptionDecided(Event):
+        """The caseworker exempted the young person from job conversations and offers from
+        ``starts_on`` (until ``ends_on``, when known): the duties the rule data lists as set
+        aside by it do not apply while it runs."""
+
+        starts_on: date
+        ends_on: date | None
+
     # ------------------------------------------------------------------ state
 
     def __init__(self, occurred_on: date, recorded_by: str, municipality_code: str,
@@ -470,6 +486,32 @@ class YoungPerson(Aggregate):
             )
         self._record(self.BenefitEnded, command, occurred_on, recorded_by, recorded_at,
                      reason=reason)
+
+    def decide_job_track(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                         starts_on: date, ends_on: date | None = None) -> None:
+        """Record the decision to put the young person on the job track."""
+        self._decide_period(self.JobTrackDecided, "decide_job_track", occurred_on, recorded_by,
+                            recorded_at, starts_on, ends_on)
+
+    def exempt_from_contact(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                            starts_on: date, ends_on: date | None = None) -> None:
+        """Record the decision to exempt the young person from job conversations and offers."""
+        self._decide_period(self.ContactExemptionDecided, "exempt_from_contact", occurred_on,
+                            recorded_by, recorded_at, starts_on, ends_on)
+
+    def _decide_period(self, event_class: type[CaseEvent], command: str, occurred_on: date,
+                       recorded_by: str, recorded_at: datetime, starts_on: date,
+                       ends_on: date | None) -> None:
+        check_date(command, "starts_on", starts_on)
+        check_optional_date(command, "ends_on", ends_on)
+        if starts_on < self.first_contact_on:
+            raise InvalidCommandError(command, "starts_on",
+                                      f"on or after the first contact "
+                                      f"({self.first_contact_on.isoformat()})", starts_on)
+        if ends_on is not None and ends_on <= starts_on:
+            raise InvalidCommandError(command, "ends_on", "after starts_on", ends_on)
+        self._record(event_class, command, occurred_on, recorded_by, recorded_at,
+                     starts_on=starts_on, ends_on=ends_on)
 
     # =========================================================================================
     # Exchange with the education institutions (issue 5): reports received through UDB with

@@ -164,6 +164,19 @@ def render_rules(rules: RuleSet | None = None) -> str:
                      f"{_cell(latest.description)} | {spans} |")
     for rid in ordered:
         lines += _rule_section(rs, rid)
+    if rs.set_asides:
+        lines += ["", "## Decisions that set duties aside", "",
+                  "A caseworker's decision recorded with its span (`starts_on`, `ends_on`): a "
+                  "duty of the rules listed that falls due (or, without a due date, is decided) "
+                  "while it runs is `not_applicable`, with the decision as the reason.", "",
+                  "| decision | from | regime | rules set aside | why | source | how sure |",
+                  "|---|---|---|---|---|---|---|"]
+        for sa in rs.set_asides:
+            names = ", ".join(f"`{r}`" for r in sa.rules)
+            for i, src in enumerate(sa.sources):
+                head = (f"`{sa.by}` | {sa.effective_from.isoformat()} | {sa.regime} | {names} | "
+                        f"{_cell(sa.why)}" if i == 0 else " |  |  |  | ")
+                lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
     if rs.parameters:
         lines += ["", "## Parameters", "",
                   "Dated values that a decision outside the rule kinds reads (a later regime "

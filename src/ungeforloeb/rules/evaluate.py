@@ -33,12 +33,13 @@ from ungeforloeb.rules.judging import (
     Decided,
     Outcome,
     Subject,
+    date_of,
     population,
     resolve,
     subjects,
 )
 from ungeforloeb.rules.kinds import KINDS
-from ungeforloeb.rules.model import Rule, RuleSet
+from ungeforloeb.rules.model import Rule, RuleSet, SetAside
 from ungeforloeb.rules.verdict import EventRef, Status, Verdict
 
 __all__ = ["Plan", "evaluate", "period_day", "plan_of"]
@@ -112,6 +113,8 @@ class _Compiled:
     shown: Rule
     """The latest period (for verdicts no period applies to)."""
     periods: tuple[_Period, ...]
+    set_asides: tuple[SetAside, ...] = ()
+    """The decisions that set this rule aside."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +136,7 @@ class Plan:
             out.append(_Compiled(rule_id, latest.scope, latest, tuple(
                 _Period(p, p.effective_to is not None and not rules.continues(p)
                         and rules.replaced_by(p) is None, rules.ended_because(p))
-                for p in periods)))
+                for p in periods), tuple(sa for sa in rules.set_asides if rule_id in sa.rules)))
         return cls(tuple(out))
 
 
@@ -173,6 +176,29 @@ def _capped(period: _Period, out: Outcome, case: Case) -> Outcome:
                    out.due_on, out.clock_start, out.met_by)
 
 
+def _set_aside(compiled: _Compiled, out: Outcome, day: date, case: Case) -> Outcome:
+    """An open or missed duty falling due (or, without a due date, decided) while a decision
+    that sets its rule aside runs is not applicable, with the decision as the reason."""
+    if not compiled.set_asides or out.status not in (Status.DUE, Status.MISSED):
+        return out
+    on = out.due_on or day
+    for sa in compiled.set_asides:
+        if not sa.in_force(on):
+            continue
+        for rec in case.records:
+            if rec.type != sa.by:
+                continue
+            starts = date_of(rec, "starts_on")
+            ends = date_of(rec, "ends_on")
+            if starts is not None and starts <= on and (ends is None or on < ends):
+                return Outcome(Status.NOT_APPLICABLE,
+                               f"set aside by {EventRef.of(rec).text()} (from "
+                               f"{starts.isoformat()}"
+                               + (f" until {ends.isoformat()}" if ends else "")
+                               + f"): {sa.why}", out.due_on, out.clock_start, out.met_by)
+    return out
+
+
 def _judge(compiled: _Compiled, subject: Subject, case: Case,
            prior: Mapping[tuple[str, str], Verdict]) -> Verdict:
     chosen: _Period | None = None
@@ -208,8 +234,9 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
     rule = chosen.rule
     decided_ref = EventRef.of(decided[0], decided[1]) if decided[0] is not None else None
     try:
-        out = population(rule, subject, case, decided[1], prior) or \
-            _capped(chosen, KINDS[rule.kind].judge(rule, subject, case), case)
+        out = population(rule, subject, case, decided[1], prior) or _set_aside(
+            compiled, _capped(chosen, KINDS[rule.kind].judge(rule, subject, case), case),
+            decided[1], case)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         # a record the rule needs lacks a field or holds a value of another shape (a log from
         # elsewhere, an event of an older version): the case cannot be judged, and says why

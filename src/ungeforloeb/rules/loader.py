@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from ungeforloeb.rules.datafile import Ctx, RuleDataError, date_ref, length, match
+from ungeforloeb.rules.datafile import PAYLOAD, Ctx, RuleDataError, date_ref, length, match
 from ungeforloeb.rules.kinds import KIND_KEYS, KINDS
 from ungeforloeb.rules.model import (
     CLOCK_SET_BY,
@@ -43,6 +43,7 @@ from ungeforloeb.rules.model import (
     Requirement,
     Rule,
     RuleSet,
+    SetAside,
     Source,
     Window,
 )
@@ -235,10 +236,11 @@ def _parse(name: str, raw: bytes) -> tuple[Regime, Mapping[str, Any]]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleDataError(f"{name}: not valid TOML: {exc}") from None
-    unknown = sorted(set(data) - {"regime", "rules", "amends", "ends", "parameters"})
+    unknown = sorted(set(data) - {"regime", "rules", "amends", "ends", "parameters",
+                                  "set_aside"})
     if unknown:
         raise c.fail(unknown[0], "unknown key (allowed: regime, rules, amends, ends, "
-                                 "parameters)")
+                                 "parameters, set_aside)")
     if "regime" not in data:
         raise c.fail("regime", "missing")
     return _regime(c, data, hashlib.sha256(raw).hexdigest()), data
@@ -256,8 +258,23 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
     """Every period with the raw table it was built from (for [[amends]])."""
     regimes: list[Regime] = []
     parameters: list[Parameter] = []
+    set_asides: list[SetAside] = []
     for regime, data in parsed:
         c = Ctx(regime.file)
+        for i, item in enumerate(c.list_of(data.get("set_aside", []), "set_aside")):
+            k = f"set_aside[{i}]"
+            t = c.table(item, k, ("by", "rules", "why", "sources"))
+            by = c.event(t["by"], f"{k}.by")
+            if not {"starts_on", "ends_on"} <= PAYLOAD[by]:
+                raise c.fail(f"{k}.by", f"{by} has no starts_on and ends_on to set rules "
+                                        f"aside for a span")
+            names = c.list_of(t["rules"], f"{k}.rules")
+            if not names:
+                raise c.fail(f"{k}.rules", "must name at least one rule")
+            set_asides.append(SetAside(
+                by, tuple(c.string(n, f"{k}.rules[{j}]") for j, n in enumerate(names)),
+                c.string(t["why"], f"{k}.why"), _sources(c, t["sources"], f"{k}.sources"),
+                regime.effective_from, regime.id))
         for i, item in enumerate(c.list_of(data.get("parameters", []), "parameters")):
             k = f"parameters[{i}]"
             t = c.table(item, k, ("id", "value", "description", "sources"))
@@ -329,7 +346,11 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
         if p.population.after_status and p.population.after_status[0] not in ids:
             raise RuleDataError(f"{p.regime}: rule {p.id}: population.after_status.rule: "
                                 f"unknown rule {p.population.after_status[0]!r}")
-    return RuleSet(tuple(regimes), rules, tuple(parameters))
+    for sa in set_asides:
+        for name in sa.rules:
+            if name not in ids:
+                raise RuleDataError(f"{sa.regime}: set_aside ({sa.by}): unknown rule {name!r}")
+    return RuleSet(tuple(regimes), rules, tuple(parameters), tuple(set_asides))
 
 
 def _end(c: Ctx, periods: list[tuple[Rule, Mapping[str, Any]]], rule_id: str, on: date,

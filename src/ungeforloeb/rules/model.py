@@ -285,6 +285,24 @@ class Parameter:
 
 
 @attrs.frozen
+class SetAside:
+    """A caseworker's decision (an event with ``starts_on`` and ``ends_on``) that sets rules
+    aside while it runs: a duty of those rules falling due (or, without a due date, decided) in
+    the decision's span is not applicable, with the decision as the reason."""
+
+    by: str
+    """The decision's event type."""
+    rules: tuple[str, ...]
+    why: str
+    sources: tuple[Source, ...]
+    effective_from: date
+    regime: str
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day
+
+
+@attrs.frozen
 class Regime:
     """One regime data file."""
 
@@ -313,6 +331,15 @@ class RuleSet:
     """Every period, in declaration order (file by file)."""
     parameters: tuple[Parameter, ...] = ()
     """Every period of every parameter, in declaration order."""
+    set_asides: tuple[SetAside, ...] = ()
+    """Every decision that sets rules aside, in declaration order."""
+
+    def set_aside_by(self, event_type: str, day: date) -> SetAside | None:
+        """A set-aside by decisions of ``event_type`` in force on ``day``, if any."""
+        for sa in self.set_asides:
+            if sa.by == event_type and sa.in_force(day):
+                return sa
+        return None
 
     def parameter(self, parameter_id: str, day: date) -> Parameter | None:
         """The period of a parameter in force on ``day``, if any."""
@@ -349,7 +376,7 @@ class RuleSet:
                 break
             wanted |= more
         return RuleSet(self.regimes, tuple(r for r in self.rules if r.id in wanted),
-                       self.parameters)
+                       self.parameters, self.set_asides)
 
     def continues(self, rule: Rule) -> bool:
         """Whether another period of the rule starts where this one ends (amended, not

@@ -84,6 +84,8 @@ COMMANDS: tuple[Command, ...] = (
     _c("assign_caseworker", YOUNG_PERSON, "CaseworkerAssigned"),
     _c("grant_mentor", YOUNG_PERSON, "MentorGranted"),
     _c("end_benefit", YOUNG_PERSON, "BenefitEnded"),
+    _c("decide_job_track", YOUNG_PERSON, "JobTrackDecided"),
+    _c("exempt_from_contact", YOUNG_PERSON, "ContactExemptionDecided"),
     _c("issue_order", ORDER, "OrderIssued", result="order_id"),
     _c("set_step_deadline", ORDER, "StepDeadlineSet"),
     _c("move_step_deadline", ORDER, "StepDeadlineMoved"),
