@@ -643,3 +643,79 @@ def test_a_job_goal_in_min_plan_for_the_obviously_education_ready() -> None:
     case.event("PlanUpdated", date(2019, 3, 1), education_goal=True, job_goal=True,
                agreements_recorded=True, order_shown=True)
     assert status(case, "cp24_min_plan_job_goal", date(2019, 6, 1)) is MET
+
+
+# ------------------------------------------------------------------ 12 and the offer clocks
+
+
+def _conversations(case: CaseBuilder, *days: date) -> None:
+    for d in days:
+        case.conversation(d)
+
+
+@pytest.mark.parametrize(("first_contact", "need", "window_end"), [
+    (date(2019, 12, 2), 2, date(2020, 3, 2)),  # UP before 2020: two within 3 months
+    (date(2020, 1, 6), 4, date(2020, 7, 6)),  # from 2020: four within 6 months
+])
+def test_the_minimum_number_of_conversations_by_the_law_of_first_contact(
+        first_contact: date, need: int, window_end: date) -> None:
+    case = CaseBuilder(first_contact)
+    case.visitate(first_contact, "UP")
+    rule = "cp12_minimum_conversations"
+    days = [first_contact + timedelta(days=7 * (i + 1)) for i in range(need - 1)]
+    _conversations(case, *days)
+    v = verdict(case, rule, window_end)
+    assert (v.status, v.due_on) == (DUE, window_end)
+    assert status(case, rule, window_end + timedelta(days=1)) is MISSED
+    case.conversation(window_end)  # the last day of the window still counts
+    v = verdict(case, rule, window_end + timedelta(days=1))
+    assert v.status is MET and v.met_by is not None and v.met_by.occurred_on == window_end
+
+
+def test_before_2020_the_minimum_applies_to_the_education_ready_only() -> None:
+    case = CaseBuilder(date(2019, 3, 4))
+    case.visitate(date(2019, 3, 4), "AP")
+    assert status(case, "cp12_minimum_conversations", date(2019, 9, 1)) is NA
+
+
+def _offer(case: CaseBuilder, offer_id: str, start: date, end: date | None) -> None:
+    case.event("OfferStarted", start, offer_id=offer_id, kind="company_internship",
+               individually_assessed=True, purpose_stated=True)
+    if end is not None:
+        case.event("OfferEnded", end, offer_id=offer_id)
+
+
+@pytest.mark.parametrize(("gap_days", "expected"), [(28, MET), (29, MISSED)])
+def test_at_most_four_weeks_between_offers_before_2022(gap_days: int,
+                                                       expected: Status) -> None:
+    case = CaseBuilder(date(2019, 3, 4))
+    case.visitate(date(2019, 3, 4), "UP")
+    _offer(case, "o-1", date(2019, 3, 25), date(2019, 5, 1))
+    _offer(case, "o-2", date(2019, 5, 1) + timedelta(days=gap_days), date(2019, 9, 1))
+    case.event("BenefitEnded", date(2019, 9, 2), reason="started_education")
+    v = verdict(case, "offer_continuity", date(2019, 10, 1))
+    assert v.status is expected
+    if expected is MISSED:
+        assert v.met_by is not None and v.met_by.occurred_on == date(2019, 5, 30)
+
+
+@pytest.mark.parametrize(("as_of", "expected", "regime"), [
+    (date(2021, 12, 31), MISSED, "before_2020"),  # 4 weeks: 29 Oct + 4 weeks = 26 Nov
+    (date(2022, 1, 1), DUE, "from_2022"),  # judged on its day by 4 months: due 28 Feb
+])
+def test_the_gap_between_offers_is_judged_by_the_law_of_the_day(as_of: date, expected: Status,
+                                                               regime: str) -> None:
+    case = CaseBuilder(date(2021, 6, 1))
+    case.visitate(date(2021, 6, 1), "UP")
+    _offer(case, "o-1", date(2021, 6, 20), date(2021, 10, 29))
+    v = verdict(case, "offer_continuity", as_of)
+    assert (v.status, v.regime) == (expected, regime)
+
+
+def test_the_first_offer_within_a_month() -> None:
+    case = CaseBuilder(date(2019, 3, 4))
+    case.visitate(date(2019, 3, 4), "AP")
+    assert verdict(case, "offer_first_within_a_month", date(2019, 4, 4)).status is DUE
+    assert status(case, "offer_first_within_a_month", date(2019, 4, 5)) is MISSED
+    _offer(case, "o-1", date(2019, 4, 4), None)
+    assert status(case, "offer_first_within_a_month", date(2019, 4, 5)) is MET

@@ -10,6 +10,8 @@ its description for the docs — chosen by the ``kind`` key of a rule in the reg
   case.
 - ``step_deadline`` (:mod:`.step_deadline`): the education order's step deadline, as set (and
   moved) in the case.
+- ``minimum_count`` (:mod:`.minimum_count`): at least n events within a window.
+- ``max_gap`` (:mod:`.max_gap`): after one spell ends, the next begins within a gap.
 
 A new kind is a new module here with a :class:`Kind` added to :data:`KINDS`; the loader, the
 evaluator and the docs find it there.
@@ -22,11 +24,14 @@ from collections.abc import Mapping
 from ungeforloeb.rules.kinds.base import Kind
 from ungeforloeb.rules.kinds.clocked import DEADLINE, DOCUMENTED
 from ungeforloeb.rules.kinds.event_flag import EVENT_FLAG
+from ungeforloeb.rules.kinds.max_gap import MAX_GAP
+from ungeforloeb.rules.kinds.minimum_count import MINIMUM_COUNT
 from ungeforloeb.rules.kinds.single_caseworker import SINGLE_CASEWORKER
 from ungeforloeb.rules.kinds.step_deadline import STEP_DEADLINE
 
 KINDS: Mapping[str, Kind] = {k.name: k for k in (DEADLINE, DOCUMENTED, EVENT_FLAG,
-                                                 SINGLE_CASEWORKER, STEP_DEADLINE)}
+                                                 SINGLE_CASEWORKER, STEP_DEADLINE,
+                                                 MINIMUM_COUNT, MAX_GAP)}
 """Every kind by its name in the data."""
 
 KIND_KEYS: tuple[str, ...] = tuple(dict.fromkeys(key for k in KINDS.values() for key in k.keys))
