@@ -9,7 +9,7 @@ eventsourcing.sqlite``, ``SQLITE_DBNAME``); PostgreSQL when the environment says
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache, lru_cache
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -136,7 +136,7 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         finally:
             self._batch = None
         if pending:
-            super().save(*pending)
+            self._save_aggregates(pending)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save aggregates now, or at the end of the open :meth:`batch` block."""
@@ -145,7 +145,24 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                 if isinstance(obj, Aggregate):
                     self._batch[obj.id] = obj
             return []
+        if not kwargs and objs and all(isinstance(obj, Aggregate) for obj in objs):
+            return self._save_aggregates(objs)
         return super().save(*objs, **kwargs)
+
+    def _save_aggregates(self, aggregates: Sequence[Aggregate]) -> Any:
+        """``Application.save`` of aggregates, without its ``collect_events`` checks of every
+        object against runtime-checkable protocols (about 70 µs an aggregate on Python 3.11, a
+        fifth of the batched command path; see docs/performance.md): the same events recorded,
+        cached, snapshotted and notified, in the same order, by eventsourcing's own steps."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # as Application.save does (deprecated hook)
+        return recordings
 
     def _get(self, cls: type[A], kind: str, case_id: object, command: str) -> A:
         if not isinstance(case_id, UUID):
