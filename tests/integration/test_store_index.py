@@ -192,3 +192,21 @@ def test_trail_finds_a_case_by_prefix_through_the_index(tmp_path: Any) -> None:
     wrong = runner.invoke(main, ["trail", person[:7] + "-", "--db", str(db)])
     assert wrong.exit_code == 2
     assert "no young person with id" in wrong.output
+
+
+def test_explain_judges_one_rule_as_the_whole_evaluation_does(tmp_path: Any) -> None:
+    """``ungeforloeb explain`` judges only the rule asked (and those it depends on): the same
+    verdicts as the whole evaluation gives for that rule, on every case and rule."""
+    from ungeforloeb.projections.compliance import evaluate_case, load_rules
+
+    clock = SettableClock(START)
+    app = Ungeforloeb(tmp_path / "x.sqlite", clock=clock)
+    simulate(app, clock, Scenario(people=8, seed=21), batch_by_day=True)
+    rules = load_rules()
+    day = date(2024, 12, 31)
+    for case in app.case_files().values():
+        whole = evaluate_case(case, day, None, rules)
+        for rule_id in rules.ids:
+            assert [v for v in evaluate_case(case, day, None, rules.only((rule_id,)))
+                    if v.rule_id == rule_id] == [v for v in whole if v.rule_id == rule_id]
+    app.close()
