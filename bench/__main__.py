@@ -33,6 +33,9 @@ from rich.table import Table
 from bench.data import CACHE, ROOT, Size, size_for
 
 QUICK_EVENTS = 100_000
+SMALL_EVENTS = 10_000
+"""The one-case calls are also measured at this size, to show their latency is flat."""
+CASE_CALLS = ("case_file", "status", "trail", "explain")
 FULL_EVENTS = 1_000_000
 GROWTH_BASE = 100_000
 """Export and audit are also measured at this size to show how peak memory grows."""
@@ -77,6 +80,12 @@ class Result:
     @property
     def peak_rss_mib(self) -> float:
         return float(statistics.median(r["peak_rss_mib"] for r in self.runs))
+
+    @property
+    def ms(self) -> float | None:
+        """Median latency in milliseconds, for the one-case calls (else None)."""
+        values = [r["ms"] for r in self.runs if "ms" in r]
+        return float(statistics.median(values)) if values else None
 
 
 def sqlite_env(path: Path) -> dict[str, str]:
@@ -291,6 +300,14 @@ class Bench:
                          {"db": str(size.store), "kind": "status", "as_of": size.as_of},
                          optimize=True, runs=1, note="python -O, 1 run")
 
+        # --- one case at a time, beside the bare row read, at this size and at 10k ----------
+        self.case_reads(size)
+        if size.events > SMALL_EVENTS:
+            small = size_for(SMALL_EVENTS, a.seed)
+            if self.selected("case_"):
+                self.build_store(small, None)
+            self.case_reads(small)
+
         # --- how memory grows ---------------------------------------------------------------
         if a.growth and size.events > GROWTH_BASE:
             small = size_for(GROWTH_BASE, a.seed)
@@ -302,6 +319,35 @@ class Bench:
             self.export_log(small, None)
             self.measure(f"audit@{_k(GROWTH_BASE)}", "audit",
                          {"log": str(small.log), "as_of": small.as_of})
+
+    def case_reads(self, size: Size) -> None:
+        """The one-case calls and their anchors (see ``bench.workloads.case_reads``): one
+        worker per run; each call becomes its own result ``<call>@<size>``."""
+        if not self.selected("case_"):
+            return
+        from bench.workloads import CASE_READS
+
+        k = _k(size.events)
+        results = {name: Result(f"{name}@{k}", 0) for name in CASE_READS}
+        for i in range(self.args.runs):
+            t0 = time.perf_counter()
+            out = self.worker("case_reads", {"db": str(size.store), "as_of": size.as_of,
+                                             "seed": self.args.seed + i})
+            if out["index_build_s"]:
+                self.console.log(f"the {k} store had no person → streams index: built in "
+                                 f"{out['index_build_s']:.1f} s (not measured)")
+            self.console.log(
+                f"case reads @{k} run {i + 1}: {out['cases']} cases (median "
+                f"{out['median_case_events']:.0f} events) of {out['events']:,} events: "
+                + ", ".join(f"{n} {v:.3f} ms" for n, v in out["ms"].items())
+                + f" [{time.perf_counter() - t0:.1f} s wall]")
+            for name, r in results.items():
+                r.events = out["events"]
+                r.note = f"median case {out['median_case_events']:.0f} events"
+                r.runs.append({"events": out["events"], "seconds": 0.0,
+                               "ms": out["ms"][name], "peak_rss_mib": out["peak_rss_mib"]})
+        for r in results.values():
+            self.results[r.name] = r
 
     def _postgres(self, label: str, name: str, size: Size, limit: int) -> None:
         schemas: list[Any] = []
@@ -329,6 +375,16 @@ class Bench:
         out = []
         for r in self.results.values():
             if not r.runs:
+                continue
+            if r.ms is not None:
+                base, _, at = r.name.partition("@")
+                ref = self.results.get(f"case_rows@{at}")
+                anchor = "none" if base == "case_rows" else f"case_rows@{at}"
+                ratio = "na"
+                if anchor != "none" and ref is not None and ref.ms:
+                    ratio = f"{r.ms / ref.ms:.2f}"
+                out.append(f"BENCH {r.name} ms={r.ms:.3f} peak_rss_mib={r.peak_rss_mib:.1f} "
+                           f"ratio={ratio} anchor={anchor}")
                 continue
             anchor = ANCHOR_OF.get(r.name.split("@")[0].split(":")[0], "none")
             ratio = "na"
@@ -373,8 +429,26 @@ class Bench:
                         f"{_k(GROWTH_BASE)}", f"{v:.2f} ×" if v else "–",
                         v <= 1.2 if v else None))
         q = ratio("command_sqlite_batched")
-        out.append(("command batched ≥ 0.9 × plain eventsourcing batched",
-                    f"{q:.3f}" if q else "–", q >= 0.9 if q else None))
+        out.append(("command batched ≥ 1.0 × plain eventsourcing batched",
+                    f"{q:.3f}" if q else "–", q >= 1.0 if q else None))
+        k, small = _k(self.size.events), _k(SMALL_EVENTS)
+
+        def ms(name: str) -> float | None:
+            res = r.get(name)
+            return res.ms if res is not None and res.runs else None
+
+        bare = ms(f"case_rows@{k}")
+        for call in CASE_CALLS:
+            v, v10 = ms(f"{call}@{k}"), ms(f"{call}@{small}")
+            out.append((f"{call} of one case at {k} ≤ 5 ms", f"{v:.3f} ms" if v else "–",
+                        v <= 5 if v else None))
+            q = v / bare if v and bare else None
+            out.append((f"{call} at {k} ≤ 100 × the bare row read", f"{q:.1f} ×" if q else "–",
+                        q <= 100 if q else None))
+            if k != small:
+                g = v / v10 if v and v10 else None
+                out.append((f"{call} at {k} ≤ 1.5 × at {small}", f"{g:.2f} ×" if g else "–",
+                            g <= 1.5 if g else None))
         for kind in ("status", "worklist", "compliance"):
             v = eps(f"projection_{kind}")
             out.append((f"projection {kind} ≥ 100,000 events/s", f"{v:,.0f}/s" if v else "–",
@@ -392,7 +466,8 @@ class Bench:
         for line, r in zip(self.lines(), [r for r in self.results.values() if r.runs],
                            strict=True):
             fields = dict(kv.split("=", 1) for kv in line.split()[2:])
-            table.add_row(r.name, f"{r.events:,}", f"{r.events_per_s:,.0f}",
+            rate = f"{r.ms:.3f} ms" if r.ms is not None else f"{r.events_per_s:,.0f}"
+            table.add_row(r.name, f"{r.events:,}", rate,
                           f"{r.peak_rss_mib:,.0f}", fields["ratio"], fields["anchor"], r.note)
         self.out.print(table)
         t = Table(title="targets")
@@ -407,7 +482,7 @@ class Bench:
         results = {
             "size": asdict(self.size), "runs": self.args.runs,
             "python": sys.version, "cpus": os.cpu_count(),
-            "results": {k: {"events": v.events, "events_per_s": v.events_per_s,
+            "results": {k: {"events": v.events, "events_per_s": v.events_per_s, "ms": v.ms,
                             "peak_rss_mib": v.peak_rss_mib, "runs": v.runs, "note": v.note}
                         for k, v in self.results.items() if v.runs},
             "growth": self.growth(),

@@ -131,6 +131,89 @@ def projection(db: str, kind: str, as_of: str) -> dict[str, Any]:
     return {"events": n, "seconds": seconds, "items": out}
 
 
+CASE_READS = ("case_rows", "repository_get", "case_file", "status", "trail", "explain")
+"""The one-case calls :func:`case_reads` times, anchors first."""
+
+
+def case_reads(db: str, as_of: str, sample: int = 200, seed: int = 1) -> dict[str, Any]:
+    """One case at a time, as a caseworker's screen or the CLI asks for it: the median
+    latency (ms) of each call over ``sample`` young people drawn at random (seeded).
+
+    Anchors, on the same cases in the same process: ``case_rows``, the bare read of the case's
+    rows by primary key (``SELECT`` of each of its streams from the events table, stream ids
+    known beforehand); ``repository_get``, eventsourcing's ``repository.get`` of the young
+    person (no aggregate cache). Ours: ``case_file`` (``app.case_file``: the index, the rows,
+    light records), ``status`` (case file, fold, ``case_status``), ``trail`` (case file,
+    ``audit_trail``), ``explain`` (case file, one rule — each case its own, in turn — judged as
+    of ``as_of`` with the rules it depends on, as ``ungeforloeb explain`` does). A store
+    without the index is indexed first (not timed; ``index_build_s`` says how long it took).
+    """
+    import random
+    import statistics
+    from uuid import UUID
+
+    from ungeforloeb.application.store_index import person_streams_unbuilt
+    from ungeforloeb.projections.audit_trail import audit_trail
+    from ungeforloeb.projections.compliance import evaluate_case, load_rules
+    from ungeforloeb.projections.status import case_status
+
+    app = _app(db)
+    recorder = app.recorder
+    index = person_streams_unbuilt(recorder)
+    t0 = time.perf_counter()
+    built = not index.index_complete()
+    if built:
+        index.build_index(None)
+    index_build_s = time.perf_counter() - t0 if built else 0.0
+    events = recorder.max_notification_id() or 0
+    with recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+        c.execute(f"SELECT person_id FROM {recorder.index_table} "  # type: ignore[attr-defined]
+                  f"WHERE person_id = stream_id ORDER BY person_id")
+        people = [UUID(r[0]) for r in c.fetchall()]
+    chosen = random.Random(seed).sample(people, min(sample, len(people)))
+    streams = {p: [s.hex for s in index.streams_of(p)] for p in chosen}
+    bare_sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                f"{recorder.events_table_name} WHERE originator_id = ?")  # type: ignore
+
+    def case_rows(p: UUID) -> object:
+        out = []
+        with recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            for sid in streams[p]:
+                c.execute(bare_sql, (sid,))
+                out.extend(c.fetchall())
+        return out
+
+    rules = load_rules()
+    rule_of = {p: rules.ids[i % len(rules.ids)] for i, p in enumerate(chosen)}
+    day = date.fromisoformat(as_of)
+    calls = {
+        "case_rows": case_rows,
+        "repository_get": lambda p: app.repository.get(p),
+        "case_file": lambda p: app.case_file(p),
+        "status": lambda p: case_status(app.case_file(p).facts()),
+        "trail": lambda p: audit_trail(app.case_file(p)),
+        "explain": lambda p: evaluate_case(app.case_file(p), day, None,
+                                           rules.only((rule_of[p],))),
+    }
+    for p in chosen:  # warm: the pages of these cases in the page cache, code paths loaded
+        for call in calls.values():
+            call(p)
+    perf = time.perf_counter
+    ms: dict[str, float] = {}
+    for name in CASE_READS:
+        call = calls[name]
+        times = []
+        for p in chosen:
+            t = perf()
+            call(p)
+            times.append((perf() - t) * 1000)
+        ms[name] = statistics.median(times)
+    records = statistics.median(len(app.case_file(p).records) for p in chosen)
+    app.close()
+    return {"events": events, "seconds": 0.0, "ms": ms, "cases": len(chosen),
+            "median_case_events": records, "index_build_s": index_build_s}
+
+
 EXPORTED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -185,6 +268,7 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "plain": plain,
     "projection": projection,
     "export": export,
+    "case_reads": case_reads,
     "audit": audit,
     "sqlite_executemany": sqlite_executemany,
     "orjson_loads": orjson_loads,

@@ -9,7 +9,7 @@ eventsourcing.sqlite``, ``SQLITE_DBNAME``); PostgreSQL when the environment says
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import cache, lru_cache
@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ungeforloeb.application.clock import Clock, system_clock
@@ -33,6 +33,11 @@ from ungeforloeb.application.identity import (
     check_cpr,
 )
 from ungeforloeb.application.mapper import OrjsonMapper, event_type_name, upcast_for_topic
+from ungeforloeb.application.store_index import (
+    indexed_recorder,
+    owner_function,
+    person_streams,
+)
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.domain.base import check_date, check_not_before
@@ -105,6 +110,15 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                             cipher=self.factory.cipher(),
                             compressor=self.factory.compressor())
 
+    def construct_recorder(self) -> ApplicationRecorder:
+        """eventsourcing's recorder for the configured store, keeping the person → streams
+        index in the events' transaction (:mod:`ungeforloeb.application.store_index`)."""
+        mapper = self.mapper
+        assert isinstance(mapper, OrjsonMapper)
+        recorder: ApplicationRecorder = indexed_recorder(self.factory,
+                                                         owner_function(mapper.decode_state))
+        return recorder
+
     # ------------------------------------------------------------------ helpers
 
     @contextmanager
@@ -123,7 +137,7 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         finally:
             self._batch = None
         if pending:
-            super().save(*pending)
+            self._save_aggregates(pending)
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save aggregates now, or at the end of the open :meth:`batch` block."""
@@ -132,7 +146,24 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                 if isinstance(obj, Aggregate):
                     self._batch[obj.id] = obj
             return []
+        if not kwargs and objs and all(isinstance(obj, Aggregate) for obj in objs):
+            return self._save_aggregates(objs)
         return super().save(*objs, **kwargs)
+
+    def _save_aggregates(self, aggregates: Sequence[Aggregate]) -> Any:
+        """``Application.save`` of aggregates, without its ``collect_events`` checks of every
+        object against runtime-checkable protocols (about 70 µs an aggregate on Python 3.11, a
+        fifth of the batched command path; see docs/performance.md): the same events recorded,
+        cached, snapshotted and notified, in the same order, by eventsourcing's own steps."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)  # as Application.save does (deprecated hook)
+        return recordings
 
     def _get(self, cls: type[A], kind: str, case_id: object, command: str) -> A:
         if not isinstance(case_id, UUID):
@@ -534,19 +565,21 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         return {k: CaseFile(k, v) for k, v in group_by_case(self.records()).items()}
 
     def case_file(self, young_person_id: UUID) -> CaseFile:
-        """One young person's case file (their own stream plus their orders and retention
-        cases, found through the streams' first events)."""
-        self._person(young_person_id, "case_file")
+        """One young person's case file: their own stream plus their orders and retention
+        cases, read by primary key through the store's person → streams index."""
+        command = "case_file"
+        if not isinstance(young_person_id, UUID):
+            raise InvalidCommandError(command, "young_person_id", "a uuid.UUID",
+                                      young_person_id)
         wanted = str(young_person_id)
-        owned: set[str] = set()
-        records: list[EventRecord] = []
-        # One pass: a stream's first event (which names the young person) is stored before
-        # the rest of that stream.
-        for rec in self.records():
-            if rec.stream_id in owned or rec.stream_id == wanted \
-                    or rec.payload.get("young_person_id") == wanted:
-                owned.add(rec.stream_id)
-                records.append(rec)
+        mapper = self.mapper
+        assert isinstance(mapper, OrjsonMapper)
+        decode = mapper.decode_state
+        records = [record_from_state(seq, sid, version, topic, decode(state))
+                   for seq, sid, version, topic, state
+                   in person_streams(self.recorder).case_rows(young_person_id)]
+        if not any(r.stream_id == wanted and r.stream_type == "YoungPerson" for r in records):
+            self._person(young_person_id, command)  # unknown, or held unsaved in a batch
         return CaseFile(wanted, records)
 
 

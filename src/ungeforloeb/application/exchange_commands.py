@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import attrs
-from eventsourcing.utils import get_topic
 
+from ungeforloeb.application.store_index import person_streams
 from ungeforloeb.casefile.fold import fold
 from ungeforloeb.domain.base import check_actor_id, check_date
 from ungeforloeb.domain.education_order import EducationOrder, Enrolment
@@ -66,8 +66,6 @@ _APPLY_ORDER = {ReportKind.ADMISSION: 0, ReportKind.INSTITUTION_CONTACT: 1,
                 ReportKind.COMPLETION: 4, ReportKind.INTERRUPTION: 5}
 """Pending reports are tried in (occurred_on, this rank, report id) order."""
 
-_TRACKED = (EducationOrder.OrderIssued, RetentionCase.RiskOfDropoutReported)
-
 
 @attrs.frozen
 class Received:
@@ -88,15 +86,6 @@ class Dispatch:
 
     message: DataTilInstitution
     letter: JobnetLetter
-
-
-class _Index:
-    """Which orders and retention cases belong to which young person (caught up from the
-    notification log by topic, so it stays right across processes sharing a store)."""
-
-    def __init__(self) -> None:
-        self.position = 0
-        self.streams: dict[UUID, list[UUID]] = {}
 
 
 def _fields(message: InboundMessage) -> dict[str, Any]:
@@ -156,35 +145,10 @@ class ExchangeCommands:
 
     # ------------------------------------------------------------------ lookups
 
-    def _exchange_index(self) -> _Index:
-        app = self._app()
-        index = app.__dict__.get("_exchange_stream_index")
-        if not isinstance(index, _Index):
-            index = app.__dict__["_exchange_stream_index"] = _Index()
-        top = app.recorder.max_notification_id() or 0
-        if top > index.position:
-            topics = [get_topic(t) for t in _TRACKED]
-            position = index.position + 1
-            while position <= top:
-                page = app.recorder.select_notifications(position, 2000, stop=top,
-                                                          topics=topics)
-                if not page:
-                    break
-                for n in page:
-                    state = app.mapper.decode_state(n.state)  # type: ignore[attr-defined]
-                    owner = UUID(state["young_person_id"])
-                    stream = n.originator_id if isinstance(n.originator_id, UUID) else \
-                        UUID(str(n.originator_id))
-                    streams = index.streams.setdefault(owner, [])
-                    if stream not in streams:
-                        streams.append(stream)
-                position = page[-1].id + 1
-            index.position = top
-        return index
-
     def _streams_of(self, young_person_id: UUID) -> list[UUID]:
         app = self._app()
-        streams = list(app._exchange_index().streams.get(young_person_id, []))
+        streams = [s for s in person_streams(app.recorder).streams_of(young_person_id)
+                   if s != young_person_id]
         for held in (app._batch or {}).values():
             if isinstance(held, EducationOrder | RetentionCase) and \
                     held.young_person_id == young_person_id and held.id not in streams:
@@ -226,9 +190,8 @@ class ExchangeCommands:
 
     def _reports(self,
                  person: YoungPerson) -> dict[str, YoungPerson.InstitutionReportReceived]:
-        app = self._app()
-        return {e.report_id: e for e in app._events_of(person)
-                if isinstance(e, YoungPerson.InstitutionReportReceived)}
+        """The young person's pending reports, as received (kept on the aggregate)."""
+        return person.pending_report_events
 
     # ------------------------------------------------------------------ inbound
 
@@ -352,9 +315,7 @@ class ExchangeCommands:
                 return order
             if r.kind is ReportKind.RECEIPT:
                 for order in orders:
-                    sent = any(isinstance(e, EducationOrder.InstitutionNotified)
-                               and e.message_id == r.in_reply_to
-                               for e in app._events_of(order))
+                    sent = r.in_reply_to in order.notified_messages
                     if sent and r.contact_kind is not None and r.contact_id is not None \
                             and r.in_reply_to is not None:
                         order.receive_receipt(

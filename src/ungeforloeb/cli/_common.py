@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.app import DEFAULT_DB
+from ungeforloeb.application.store_index import person_streams
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.projections.worklist import WorkItem
 
@@ -79,16 +80,16 @@ def console() -> Console:
     return out
 
 
-def find_case(case_files: dict[str, CaseFile], case_id: str) -> CaseFile:
-    """The case file of ``case_id``: a full young person id or an unambiguous prefix."""
+def find_case(app: Ungeforloeb, case_id: str) -> CaseFile:
+    """The case file of ``case_id``: a full young person id or an unambiguous prefix, found
+    through the store's person → streams index (no scan of the events)."""
     wanted = case_id.strip().lower()
-    if wanted in case_files:
-        return case_files[wanted]
-    matches = [k for k in case_files if k.startswith(wanted) and not k.startswith("?")]
+    matches = [m for m in person_streams(app.recorder).people_with_prefix(wanted, 2)
+               if str(m).startswith(wanted)]
     if len(matches) == 1:
-        return case_files[matches[0]]
+        return app.case_file(matches[0])
     if not matches:
         raise click.BadParameter(f"no young person with id {case_id!r} in the store",
                                  param_hint="CASE_ID")
-    raise click.BadParameter(f"{case_id!r} matches {len(matches)} cases; give more of the id",
+    raise click.BadParameter(f"{case_id!r} matches more than one case; give more of the id",
                              param_hint="CASE_ID")

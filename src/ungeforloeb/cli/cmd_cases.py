@@ -87,7 +87,7 @@ def trail_command(case_id: str, late_after: int, by_occurred: bool, db: Path) ->
             raise click.BadParameter(f"{case_id!r} is not a case id",
                                      param_hint="CASE_ID") from None
     app = open_store(db)
-    case = find_case(app.case_files(), case_id)
+    case = find_case(app, case_id)
     entries = audit_trail(case, late_after_days=late_after,
                           order="occurred" if by_occurred else "recorded")
     table = Table(title=f"Audit trail of {case.young_person_id}", title_justify="left")

@@ -64,10 +64,11 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
         raise click.BadParameter(f"unknown rule {rule_id!r}; rules: {', '.join(rules.ids)}",
                                  param_hint="RULE_ID")
     app = open_store(db)
-    case_file = find_case(app.case_files(), case_id)
+    case_file = find_case(app, case_id)
     out = console()
     known = f", known at {known_at.isoformat()}" if known_at else ""
-    for v in evaluate_case(case_file, as_of, known_at, rules):
+    # Only this rule (and the rules it depends on) is judged: one case, one rule.
+    for v in evaluate_case(case_file, as_of, known_at, rules.only((rule_id,))):
         if v.rule_id != rule_id:
             continue
         subject = f" [{v.subject}]" if v.subject else ""

@@ -195,6 +195,8 @@ class EducationOrder(Aggregate):
         self.deadlines: dict[OrderStep, date] = {}
         self.enrolments: dict[str, Enrolment] = {}
         self.ended_on: date | None = None
+        self.notified_messages: set[str] = set()
+        """Ids of the DataTilInstitution messages sent (``InstitutionNotified``)."""
 
     def _when(self, event: CaseEvent) -> None:
         if isinstance(event, (EducationOrder.StepDeadlineSet, EducationOrder.StepDeadlineMoved)):
@@ -217,6 +219,8 @@ class EducationOrder(Aggregate):
             self.enrolments[event.admission_id].interrupted_on = event.occurred_on
         elif isinstance(event, EducationOrder.OrderEnded):
             self.ended_on = event.occurred_on
+        elif isinstance(event, EducationOrder.InstitutionNotified):
+            self.notified_messages.add(event.message_id)
 
     # --------------------------------------------------------------- commands
 

@@ -56,7 +56,8 @@ class ExchangeState:
     """The young person's exchange bookkeeping (issue 5): reports received and applied, and
     whether the UDB subscription is open. Not an event; kept by the exchange events' ``apply``."""
 
-    __slots__ = ("applied", "conflicts", "fingerprints", "received", "subscription_open")
+    __slots__ = ("applied", "conflicts", "fingerprints", "pending", "received",
+                 "subscription_open")
 
     def __init__(self) -> None:
         self.received: set[str] = set()
@@ -66,6 +67,9 @@ class ExchangeState:
         """What each received report said (see :func:`report_fingerprint`), by report id."""
         self.conflicts: set[tuple[str, tuple[object, ...]]] = set()
         """(report id, fingerprint) of conflicting resends already recorded."""
+        self.pending: dict[str, Any] = {}
+        """The received reports not yet applied, as received, by report id (so the exchange
+        applies them without reading the young person's events back)."""
 
 
 _FINGERPRINT_FIELDS = ("kind", "institution_id", "system_id", "occurred_on", "education_code",
@@ -551,6 +555,8 @@ class YoungPerson(Aggregate):
             state = aggregate._exchange()
             state.received.add(self.report_id)
             state.fingerprints[self.report_id] = fingerprint_of(self)
+            if self.report_id not in state.applied:
+                state.pending[self.report_id] = self
 
     class InstitutionReportConflicting(Event):
         """A report arrived with the id (HaendelseNummer) of one received before but saying
@@ -584,7 +590,9 @@ class YoungPerson(Aggregate):
         target_id: UUID
 
         def apply(self, aggregate: Any) -> None:
-            aggregate._exchange().applied.add(self.report_id)
+            state = aggregate._exchange()
+            state.applied.add(self.report_id)
+            state.pending.pop(self.report_id, None)
 
     class SubscriptionOpened(Event):
         """The UDB subscription (CreateUDBabonnement) was opened for the young person; it stays
@@ -624,6 +632,11 @@ class YoungPerson(Aggregate):
         """Report ids received but not (yet) applied to the case."""
         state = self._exchange()
         return frozenset(state.received - state.applied)
+
+    @property
+    def pending_report_events(self) -> dict[str, YoungPerson.InstitutionReportReceived]:
+        """The received, not yet applied reports as received, by report id."""
+        return dict(self._exchange().pending)
 
     @property
     def subscription_open(self) -> bool:
