@@ -165,6 +165,21 @@ def test_explain_refuses_an_unknown_rule(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown rule 'cp99'" in result.output
 
 
-def test_status_values_are_the_five_of_the_issue() -> None:
+def test_status_values_are_the_five_of_the_issue_and_unused_for_a_right() -> None:
     assert [s.value for s in Status] == ["met", "missed", "due", "not_applicable",
-                                         "not_documented"]
+                                         "not_documented", "unused"]
+
+
+def test_a_rights_row_counts_unused_windows_in_its_denominator_not_as_missed() -> None:
+
+    used = CaseBuilder(date(2022, 3, 1), young_person_id="case-used")
+    unused = CaseBuilder(date(2022, 3, 1), young_person_id="case-unused")
+    for case in (used, unused):
+        order = case.order(date(2022, 3, 1))
+        case.admit(order, "adm-1", on=date(2022, 8, 31), starts_on=date(2022, 9, 1))
+    used.event("MentorGranted", date(2022, 10, 3), purpose="transition", until=None,
+               extension=False)
+    report: ComplianceReport = evaluate_all([used.case_file(), unused.case_file()],
+                                            date(2023, 6, 1))
+    (row,) = [r for r in report.rows() if r.rule_id == "mentor_right_window"]
+    assert (row.met, row.missed, row.unused, row.denominator, row.share) == (1, 0, 1, 2, 0.5)

@@ -473,12 +473,18 @@ def test_mentor_right_window_runs_six_months_from_admission() -> None:
     assert status(case, rule, date(2023, 3, 1), subject="admission:adm-1") is MET
 
 
-def test_mentor_right_window_is_missed_when_the_right_was_not_used() -> None:
+@pytest.mark.parametrize(("as_of", "expected"), [
+    (date(2023, 2, 28), DUE),  # the window's last day: 31 Aug + 6 months
+    (date(2023, 3, 1), Status.UNUSED),  # a right, not a duty: unused, never missed
+])
+def test_the_mentor_right_passes_unused_not_missed(as_of: date, expected: Status) -> None:
     case, _ = admitted(date(2022, 3, 1), date(2022, 8, 31), date(2022, 9, 1))
     case.event("MentorGranted", date(2023, 3, 1), purpose="general", until=None,
                extension=False)
-    assert status(case, "mentor_right_window", date(2023, 3, 1),
-                  subject="admission:adm-1") is MISSED
+    v = verdict(case, "mentor_right_window", as_of, subject="admission:adm-1")
+    assert v.status is expected
+    if expected is Status.UNUSED:
+        assert "a right, not a duty" in v.explanation
 
 
 @pytest.mark.parametrize(("birth", "expected"), [

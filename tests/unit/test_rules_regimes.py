@@ -79,7 +79,8 @@ def test_a_case_started_under_one_regime_and_admitted_under_the_next_is_judged_b
     assert after[("cp33_institution_notified", key)].status is Status.NOT_APPLICABLE
     assert after[("x22_support_assessed", key)].status is Status.MISSED
     assert before[("cp35_transition_mentor", key)].status is Status.DUE
-    assert after[("mentor_right_window", key)].status is Status.MISSED  # from admission
+    # from admission; a right, not a duty: its window passed unused
+    assert after[("mentor_right_window", key)].status is Status.UNUSED
     assert after[("cp35_transition_mentor", key)].status is Status.NOT_APPLICABLE
 
 

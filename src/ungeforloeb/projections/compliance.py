@@ -85,10 +85,12 @@ class ComplianceRow:
     legal_source: str
     audit_share: float | None
     audit_n: int | None
+    unused: int = 0
+    """A right's windows passed unused (a right's share is used / (used + unused))."""
 
     @property
     def denominator(self) -> int:
-        return self.met + self.missed
+        return self.met + self.missed + self.unused
 
     @property
     def share(self) -> float | None:
@@ -100,7 +102,7 @@ class ComplianceRow:
             "description": self.description, "met": self.met, "missed": self.missed,
             "denominator": self.denominator, "share": self.share, "due": self.due,
             "not_applicable": self.not_applicable, "not_documented": self.not_documented,
-            "by_group": {g.group: {"met": g.met, "denominator": g.denominator,
+            "unused": self.unused, "by_group": {g.group: {"met": g.met, "denominator": g.denominator,
                                    "share": g.share} for g in self.by_group},
             "legal_source": self.legal_source, "audit_share": self.audit_share,
             "audit_n": self.audit_n,
@@ -142,11 +144,12 @@ class ComplianceReport:
         groups: dict[str, dict[str, list[int]]] = {}
         used: dict[str, dict[str, None]] = {}
         for v in self.verdicts:
-            if v.regime is not None and v.status in (Status.MET, Status.MISSED, Status.DUE):
+            if v.regime is not None and v.status in (Status.MET, Status.MISSED, Status.DUE,
+                                                     Status.UNUSED):
                 used.setdefault(v.rule_id, {})[v.legal_source] = None
             c = counts.setdefault(v.rule_id, dict.fromkeys((s.value for s in Status), 0))
             c[v.status.value] += 1
-            if v.group is not None and v.status in (Status.MET, Status.MISSED):
+            if v.group is not None and v.status in (Status.MET, Status.MISSED, Status.UNUSED):
                 g = groups.setdefault(v.rule_id, {}).setdefault(v.group, [0, 0])
                 g[0] += v.status is Status.MET
                 g[1] += 1
@@ -161,7 +164,7 @@ class ComplianceReport:
                 description=rule.description,
                 met=c["met"], missed=c["missed"], due=c["due"],
                 not_applicable=c["not_applicable"], not_documented=c["not_documented"],
-                by_group=tuple(GroupShare(g, by[g][0], by[g][1]) for g in GROUP_ORDER if g in by),
+                unused=c["unused"], by_group=tuple(GroupShare(g, by[g][0], by[g][1]) for g in GROUP_ORDER if g in by),
                 legal_source=" | ".join(self._sources(rule_id, used.get(rule_id, {}))),
                 audit_share=rule.audit.share if rule.audit else None,
                 audit_n=rule.audit.n if rule.audit else None,
@@ -227,12 +230,13 @@ class ComplianceReport:
             return out.getvalue()
         w2 = csv.writer(out, lineterminator="\n")
         w2.writerow(["control_point", "rule_id", "met", "missed", "denominator", "share", "due",
-                     "not_applicable", "not_documented", *(f"share_{g}" for g in GROUP_ORDER),
+                     "not_applicable", "not_documented", "unused",
+                     *(f"share_{g}" for g in GROUP_ORDER),
                      "legal_source", "audit_share_2018_20", "audit_n"])
         for r in self.rows():
             by = {g.group: g for g in r.by_group}
             w2.writerow([r.control_point or "", r.rule_id, r.met, r.missed, r.denominator,
-                         _fmt(r.share), r.due, r.not_applicable, r.not_documented,
+                         _fmt(r.share), r.due, r.not_applicable, r.not_documented, r.unused,
                          *(_fmt(by[g].share) if g in by else "" for g in GROUP_ORDER),
                          r.legal_source, _fmt(r.audit_share), r.audit_n or ""])
         return out.getvalue()

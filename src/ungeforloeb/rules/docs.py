@@ -125,8 +125,9 @@ def render_rules(rules: RuleSet | None = None) -> str:
         "",
         "Verdicts: `met`, `missed`, `due` (open, with its due date; none = until the case "
         "ends), `not_applicable` (outside the population or the rule's periods), "
-        "`not_documented` (the fact the rule needs to decide was never recorded). The share in "
-        "the compliance table is met / (met + missed).",
+        "`not_documented` (the fact the rule needs to decide was never recorded), `unused` (a "
+        "right, not a duty, whose window passed unused). The share in the compliance table is "
+        "met / (met + missed), and for a right used / (used + unused).",
         "",
         "Clocks name their unit: calendar days, weeks, months (counted as the law counts them: "
         "31 January + 1 month = 28/29 February) or working days (Danish public holidays, Store "

@@ -237,6 +237,9 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
         out = population(rule, subject, case, decided[1], prior) or _set_aside(
             compiled, _capped(chosen, KINDS[rule.kind].judge(rule, subject, case), case),
             decided[1], case)
+        if rule.right and out.status is Status.MISSED and out.met_by is None:
+            out = Outcome(Status.UNUSED, f"a right, not a duty: not used ({out.reason})",
+                          out.due_on, out.clock_start, None, out.closed_by)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         # a record the rule needs lacks a field or holds a value of another shape (a log from
         # elsewhere, an event of an older version): the case cannot be judged, and says why

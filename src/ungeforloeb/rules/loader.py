@@ -53,7 +53,8 @@ __all__ = ["RuleDataError", "default_rules", "load_directory", "load_rule_set",
 
 _RULE_KEYS_REQUIRED = ("id", "kind", "description", "sources", "scope", "applies_by")
 _RULE_KEYS_OPTIONAL = ("effective_from", "population", "clock", "satisfied_by", "control_point",
-                       "audit", "reading", "period_by", "lapses_by", "worklist", *KIND_KEYS)
+                       "audit", "reading", "period_by", "lapses_by", "worklist", "right",
+                       *KIND_KEYS)
 _RULE_KEYS = _RULE_KEYS_REQUIRED + _RULE_KEYS_OPTIONAL
 
 
@@ -90,6 +91,12 @@ def _clock(c: Ctx, value: Any, key: str) -> Clock:
         date_ref(c, t["base"], f"{key}.base") if "base" in t else None,
         set_by,
     )
+
+
+def _flag(c: Ctx, value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise c.fail(key, f"must be true or false, got {value!r}")
+    return value
 
 
 def _presentation(c: Ctx, value: Any, key: str) -> Presentation:
@@ -207,6 +214,7 @@ def _rule(c: Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_from
                                                         f"{key}.lapses_by"))),
         worklist=(_presentation(c, t["worklist"], f"{key}.worklist") if "worklist" in t
                   else Presentation()),
+        right=_flag(c, t.get("right", False), f"{key}.right"),
     )
     unit.check(c, rule, key)
     if rule.period_by == "clock_start" and rule.clock is None:

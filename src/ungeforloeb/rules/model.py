@@ -37,7 +37,7 @@ CLOCK_SET_BY = ("law", "municipality", "recommendation")
 """Who sets a clock's length: the law; the municipality's configured target where the law says
 only "as soon as possible" (or names no time); a recommendation that is not law."""
 
-STATUSES = ("met", "missed", "due", "not_applicable", "not_documented")
+STATUSES = ("met", "missed", "due", "not_applicable", "not_documented", "unused")
 
 GROUPS = ("AAUP", "UP", "AP")
 """Visitation group codes as stored in events (ÅUP is ``AAUP``)."""
@@ -250,6 +250,9 @@ class Rule:
     """Events that end the duty: before it falls due it lapses (``not_applicable``); after, a
     miss stands but is no longer work (the verdict's ``closed_by``)."""
     worklist: Presentation = attrs.field(factory=Presentation)
+    right: bool = False
+    """A right of the young person, not a duty: its window passing unused is ``unused``, never
+    ``missed``."""
 
     @property
     def legal_source(self) -> str:

@@ -25,6 +25,8 @@ class Status(Enum):
     NOT_APPLICABLE = "not_applicable"
     NOT_DOCUMENTED = "not_documented"
     """The fact the rule needs to decide was never recorded (e.g. no visitation group)."""
+    UNUSED = "unused"
+    """A right (not a duty) whose window passed without it being used: not a miss."""
 
 
 @attrs.frozen
