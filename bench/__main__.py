@@ -57,6 +57,7 @@ ANCHOR_OF = {
     "projection_status": "es_plain_read",
     "projection_worklist": "es_plain_read",
     "projection_compliance": "es_plain_read",
+    "kept_catch_up": "es_plain_read",
     "export": "es_plain_read",
     "audit": "orjson_loads",
     "es_plain_save_each": "sqlite_executemany",
@@ -300,6 +301,9 @@ class Bench:
                          {"db": str(size.store), "kind": "status", "as_of": size.as_of},
                          optimize=True, runs=1, note="python -O, 1 run")
 
+        # --- the kept verdicts: cold catch-up, then one caseworker's worklist from them ----
+        self.kept(size)
+
         # --- one case at a time, beside the bare row read, at this size and at 10k ----------
         self.case_reads(size)
         if size.events > SMALL_EVENTS:
@@ -319,6 +323,30 @@ class Bench:
             self.export_log(small, None)
             self.measure(f"audit@{_k(GROWTH_BASE)}", "audit",
                          {"log": str(small.log), "as_of": small.as_of})
+
+    def kept(self, size: Size) -> None:
+        """The kept projection: ``kept_catch_up`` (events/s, anchor: the plain read of every
+        event) and ``kept_worklist@<size>`` (ms, one caseworker's worklist from the kept rows)."""
+        if not self.selected("kept"):
+            return
+        k = _k(size.events)
+        catch_up = Result("kept_catch_up", 0)
+        worklist = Result(f"kept_worklist@{k}", 0)
+        for i in range(self.args.runs):
+            out = self.worker("kept", {"db": str(size.store), "as_of": size.as_of,
+                                       "seed": self.args.seed + i})
+            self.console.log(f"kept run {i + 1}: {out['events']:,} events, {out['cases']:,} "
+                             f"cases in {out['seconds']:.1f} s; one caseworker's worklist "
+                             f"{out['ms']['kept_worklist']:.3f} ms (median of "
+                             f"{out['caseworkers']})")
+            catch_up.events = worklist.events = out["events"]
+            catch_up.runs.append({"events": out["events"], "seconds": out["seconds"],
+                                  "peak_rss_mib": out["peak_rss_mib"]})
+            worklist.runs.append({"events": out["events"], "seconds": 0.0,
+                                  "ms": out["ms"]["kept_worklist"],
+                                  "peak_rss_mib": out["peak_rss_mib"]})
+        self.results[catch_up.name] = catch_up
+        self.results[worklist.name] = worklist
 
     def case_reads(self, size: Size) -> None:
         """The one-case calls and their anchors (see ``bench.workloads.case_reads``): one
@@ -449,6 +477,12 @@ class Bench:
                 g = v / v10 if v and v10 else None
                 out.append((f"{call} at {k} ≤ 1.5 × at {small}", f"{g:.2f} ×" if g else "–",
                             g <= 1.5 if g else None))
+        kept = eps("kept_catch_up")
+        out.append(("kept verdicts, cold catch-up ≥ 30,000 events/s (SQLite)",
+                    f"{kept:,.0f}/s" if kept else "–", kept >= 30_000 if kept else None))
+        w = ms(f"kept_worklist@{k}")
+        out.append((f"one caseworker's worklist from the kept verdicts at {k} ≤ 50 ms",
+                    f"{w:.3f} ms" if w else "–", w <= 50 if w else None))
         for kind in ("status", "worklist", "compliance"):
             v = eps(f"projection_{kind}")
             out.append((f"projection {kind} ≥ 100,000 events/s", f"{v:,.0f}/s" if v else "–",

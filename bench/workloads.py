@@ -8,9 +8,11 @@ process's peak RSS.
 from __future__ import annotations
 
 import itertools
+import statistics
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from bench import anchors
@@ -214,6 +216,47 @@ def case_reads(db: str, as_of: str, sample: int = 200, seed: int = 1) -> dict[st
             "median_case_events": records, "index_build_s": index_build_s}
 
 
+def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]:
+    """The kept verdicts (``ungeforloeb keep``): a cold catch-up of a copy of the store (the
+    copy not timed; the kept tables go into it), then one caseworker's worklist read from the
+    kept rows — the median over ``sample`` caseworkers drawn at random (seeded)."""
+    import random
+    import shutil
+    import tempfile
+
+    from ungeforloeb.application.kept import KeptVerdicts
+
+    work = Path(tempfile.mkdtemp(prefix="bench-kept-"))
+    copy = work / "store.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(db + suffix)
+        if src.exists():
+            shutil.copyfile(src, str(copy) + suffix)
+    try:
+        app = _app(str(copy))
+        day = date.fromisoformat(as_of)
+        t0 = time.perf_counter()
+        done = KeptVerdicts(app).update(day)
+        seconds = time.perf_counter() - t0
+        kept_view = KeptVerdicts(app)  # a fresh reader, as a vendor's query would be
+        caseworkers = sorted({i.caseworker_id for i in kept_view.worklist()
+                              if i.caseworker_id})
+        chosen = random.Random(seed).sample(caseworkers, min(sample, len(caseworkers)))
+        for c in chosen:  # warm
+            kept_view.worklist(caseworker=c)
+        times = []
+        for c in chosen:
+            t = time.perf_counter()
+            kept_view.worklist(caseworker=c)
+            times.append((time.perf_counter() - t) * 1000)
+        app.close()
+        return {"events": done.events, "seconds": seconds, "cases": done.judged,
+                "ms": {"kept_worklist": statistics.median(times) if times else 0.0},
+                "caseworkers": len(chosen)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 EXPORTED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
@@ -270,6 +313,7 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "export": export,
     "case_reads": case_reads,
     "audit": audit,
+    "kept": kept,
     "sqlite_executemany": sqlite_executemany,
     "orjson_loads": orjson_loads,
     "es_plain_read": es_plain_read,
