@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 
 import attrs
 
@@ -78,6 +79,7 @@ class KeptCase:
     team_id: str | None
 
 
+@lru_cache(maxsize=16384)
 def _leaves_window(on: date, length: int, unit: Unit) -> tuple[date, date]:
     """The days a record of day ``on`` crosses the start of a look-back window of ``length``
     ``unit`` ending on ``d``: the first ``d`` whose window starts on it, and the first whose
