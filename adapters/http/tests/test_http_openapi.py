@@ -29,7 +29,7 @@ def test_command_schemas_refuse_unknown_fields_and_take_dates_as_dates(
     visitate = schemas["VisitateRequest"]
     assert visitate["additionalProperties"] is False
     assert visitate["properties"]["occurred_on"]["format"] == "date"
-    assert set(visitate["required"]) == {"young_person_id", "occurred_on", "recorded_by",
+    assert set(visitate["required"]) == {"young_person_id", "occurred_on",
                                          "stage", "group", "perspective_recorded",
                                          "justification_recorded"}
     assert "Visitated" in client.get("/openapi.json").json()["paths"][

@@ -17,7 +17,20 @@ from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 from uuid import UUID
 
-from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr, StringConstraints
+
+from ungeforloeb.domain.base import ID_PATTERN
+
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2199, 12, 31)
+"""Every date taken is within these days: a case's dates lie in a person's life, and a date
+far out (``9999-12-31``) would overflow the deadline arithmetic."""
+MAX_STRING = 256
+"""The longest string field taken (ids are at most 64 characters, e-mail addresses 254)."""
+ID_REGEX = ID_PATTERN.pattern
+"""An id (of a caseworker, team, rule): as the domain checks it."""
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -28,9 +41,12 @@ def iso_date(value: object) -> date:
     if not isinstance(value, str) or not _DATE.fullmatch(value):
         raise ValueError("expected a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValueError("expected a real calendar day written YYYY-MM-DD") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValueError(f"expected a day from {DATE_MIN} to {DATE_MAX}")
+    return day
 
 
 def uuid_string(value: object) -> UUID:
@@ -57,6 +73,7 @@ def enum_code(enum: type[Enum]) -> Callable[[object], Enum]:
 
 
 IsoDate = Annotated[date, BeforeValidator(iso_date)]
+ShortStr = Annotated[StrictStr, StringConstraints(max_length=MAX_STRING)]
 UuidString = Annotated[UUID, BeforeValidator(uuid_string)]
 
 
@@ -74,7 +91,7 @@ def strict_type(tp: Any) -> Any:
     if tp is bool:
         return StrictBool
     if tp is str:
-        return StrictStr
+        return ShortStr
     if tp is int:
         return StrictInt
     if tp is date:
@@ -84,3 +101,17 @@ def strict_type(tp: Any) -> Any:
     if isinstance(tp, type) and issubclass(tp, Enum):
         return Annotated[tp, BeforeValidator(enum_code(tp))]
     raise TypeError(f"no strict request type for {tp!r}")
+
+
+def only_params(*names: str) -> Callable[[Request], None]:
+    """A dependency refusing query parameters other than ``names`` (422, like a body's)."""
+    allowed = frozenset(names)
+
+    def check(request: Request) -> None:
+        unknown = [k for k in request.query_params if k not in allowed]
+        if unknown:
+            raise RequestValidationError([
+                {"type": "extra_forbidden", "loc": ("query", k), "msg": "unknown parameter"}
+                for k in unknown])
+
+    return check
