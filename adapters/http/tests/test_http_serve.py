@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -40,6 +41,27 @@ def _post(url: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
         return err.code, json.loads(err.read())
 
 
+def _send_chunked_until_answered(port: int, limit: int) -> tuple[int, bytes]:
+    """Post a chunked body of up to ``limit`` bytes, 64 KiB at a time, stopping as soon as the
+    server answers; the bytes sent by then and the answer's first bytes."""
+    chunk = b"A" * 65536
+    sent = 0
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"POST /commands/register_first_contact HTTP/1.1\r\nHost: x\r\n"
+                  b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                  + f"Authorization: {TOKEN['Authorization']}\r\n\r\n".encode())
+        while sent < limit:
+            readable, _, _ = select.select([s], [], [], 0)
+            if readable:
+                break
+            try:
+                s.sendall(b"10000\r\n" + chunk + b"\r\n")
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sent += len(chunk)
+        return sent, s.recv(4096)
+
+
 def test_served_by_uvicorn_it_answers_real_http_requests(tmp_path: Path) -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -73,6 +95,9 @@ def test_served_by_uvicorn_it_answers_real_http_requests(tmp_path: Path) -> None
             raise AssertionError("answered without a token")
         except urllib.error.HTTPError as err:
             assert err.code == 401 and err.headers["WWW-Authenticate"].startswith("Bearer")
+        sent, head = _send_chunked_until_answered(port, limit=300 << 20)
+        assert head.startswith(b"HTTP/1.1 413"), head[:200]
+        assert sent < 16 << 20, f"{sent} bytes went in before the 413"
     finally:
         server.terminate()
         try:
