@@ -26,13 +26,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.exchange_commands import Dispatch
+from ungeforloeb.application.identity import CPR_PATTERN
 from ungeforloeb.application.retry import retry_on_conflict
+from ungeforloeb.domain.base import EDUCATION_CODE, INSTITUTION_ID, MUNICIPALITY_CODE
 from ungeforloeb.domain.catalogue import EVENT_TYPES
 from ungeforloeb.domain.values import ContactKind
 from ungeforloeb.exchange.codec import unstructure_outbound
-from ungeforloeb.exchange.messages import Contact
+from ungeforloeb.exchange.messages import EMAIL, PHONE, Contact
 from ungeforloeb_http.auth import Principal
-from ungeforloeb_http.fields import ShortStr, enum_code, strict_type
+from ungeforloeb_http.fields import ACTOR_REGEX, ID_REGEX, ShortStr, enum_code, strict_type
 from ungeforloeb_http.problems import from_error, problem_responses
 
 if TYPE_CHECKING:
@@ -138,6 +140,19 @@ _TARGETS = ("young_person_id", "order_id", "case_id")
 FROM_TOKEN = "recorded_by"
 """The parameter taken from the caller's token (its ``sub``), never from the body."""
 
+FIELD_PATTERNS: dict[str, str] = {
+    **dict.fromkeys(("caseworker_id", "team_id", "contact_id", "responsible_id"), ACTOR_REGEX),
+    **dict.fromkeys(("admission_id", "message_id", "offer_id", "report_id", "in_reply_to",
+                     "reason_code", "system_id"), ID_REGEX),
+    "education_code": EDUCATION_CODE.pattern,
+    "institution_id": INSTITUTION_ID.pattern,
+    "municipality_code": MUNICIPALITY_CODE.pattern,
+    "cpr": CPR_PATTERN.pattern,
+    "name": r"^\S.*$",
+}
+"""The pattern each string field must match, as the domain checks it (in the schema; the
+domain's check answers 422 ``invalid-command`` naming the field)."""
+
 FIELD_DOCS = {
     "occurred_on": "The day it happened (YYYY-MM-DD); not after the day it is recorded.",
     "young_person_id": "The young person's random id.",
@@ -158,10 +173,10 @@ class ContactBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contact_id: ShortStr
+    contact_id: ShortStr = Field(json_schema_extra={"pattern": ACTOR_REGEX})
     kind: typing.Annotated[ContactKind, BeforeValidator(enum_code(ContactKind))]
-    phone: ShortStr | None = None
-    email: ShortStr | None = None
+    phone: ShortStr | None = Field(None, json_schema_extra={"pattern": f"^{PHONE.pattern}$"})
+    email: ShortStr | None = Field(None, json_schema_extra={"pattern": f"^{EMAIL.pattern}$"})
 
     def to_contact(self) -> Contact:
         """The exchange's :class:`Contact` (its own validators check the patterns)."""
@@ -187,7 +202,10 @@ def request_model(command: Command) -> type[BaseModel]:
             continue
         tp = hints[p.name]
         default = ... if p.default is inspect.Parameter.empty else p.default
-        fields[p.name] = (_field(tp), Field(default, description=FIELD_DOCS.get(p.name)))
+        pattern = FIELD_PATTERNS.get(p.name)
+        fields[p.name] = (_field(tp), Field(
+            default, description=FIELD_DOCS.get(p.name),
+            json_schema_extra={"pattern": pattern} if pattern else None))
     model: type[BaseModel] = create_model(
         _camel(command.name) + "Request", __config__=ConfigDict(extra="forbid"), **fields)
     return model

@@ -12,14 +12,21 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Annotated, Any, Union, get_args, get_origin
 from uuid import UUID
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BeforeValidator, StrictBool, StrictInt, StrictStr, StringConstraints
+from pydantic import (
+    BeforeValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 from ungeforloeb.domain.base import ID_PATTERN
 
@@ -31,6 +38,15 @@ MAX_STRING = 256
 """The longest string field taken (ids are at most 64 characters, e-mail addresses 254)."""
 ID_REGEX = ID_PATTERN.pattern
 """An id (of a caseworker, team, rule): as the domain checks it."""
+ACTOR_REGEX = r"^(?!.*(?<![0-9])[0-9]{6}-?[0-9]{4}(?![0-9]))[a-z0-9][a-z0-9._:-]{0,63}$"
+"""The id of a person or team: an id with no run of ten digits (it would look like a CPR
+number), as the domain checks it."""
+DATE_REGEX = r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+"""A day as this API writes it, within :data:`DATE_MIN` .. :data:`DATE_MAX`."""
+DATETIME_REGEX = (r"^(19|20|21)[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+                  r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+                  r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$")
+"""A moment with its zone (``2024-12-31T23:00:00+00:00``)."""
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -47,6 +63,17 @@ def iso_date(value: object) -> date:
     if not DATE_MIN <= day <= DATE_MAX:
         raise ValueError(f"expected a day from {DATE_MIN} to {DATE_MAX}")
     return day
+
+
+def iso_datetime(value: object) -> datetime:
+    """A moment with its zone from its JSON form (``2024-12-31T23:00:00+00:00``, ``…Z``)."""
+    if not isinstance(value, str) or not re.fullmatch(DATETIME_REGEX, value):
+        raise ValueError("expected a date-time with a zone, e.g. 2024-12-31T23:00:00+00:00, "
+                         f"from {DATE_MIN} to {DATE_MAX}")
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError("expected a real date-time with a zone") from None
 
 
 def uuid_string(value: object) -> UUID:
@@ -72,9 +99,13 @@ def enum_code(enum: type[Enum]) -> Callable[[object], Enum]:
     return check
 
 
-IsoDate = Annotated[date, BeforeValidator(iso_date)]
+IsoDate = Annotated[date, BeforeValidator(iso_date), WithJsonSchema(
+    {"type": "string", "format": "date", "pattern": DATE_REGEX})]
+IsoDateTime = Annotated[datetime, BeforeValidator(iso_datetime), WithJsonSchema(
+    {"type": "string", "format": "date-time", "pattern": DATETIME_REGEX})]
 ShortStr = Annotated[StrictStr, StringConstraints(max_length=MAX_STRING)]
-UuidString = Annotated[UUID, BeforeValidator(uuid_string)]
+UuidString = Annotated[UUID, BeforeValidator(uuid_string), WithJsonSchema(
+    {"type": "string", "format": "uuid", "pattern": "^" + _UUID.pattern + "$"})]
 
 
 def strict_type(tp: Any) -> Any:

@@ -24,12 +24,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.retry import retry_on_conflict
+from ungeforloeb.domain.base import EDUCATION_CODE, INSTITUTION_ID, MUNICIPALITY_CODE
+from ungeforloeb.exchange import codelists
 from ungeforloeb.exchange.codec import TAG as TYPE_KEY
 from ungeforloeb.exchange.codec import MessageStructureError, structure_inbound
-from ungeforloeb.exchange.messages import INBOUND_TYPES
+from ungeforloeb.exchange.messages import EMAIL, INBOUND_TYPES, PHONE
 from ungeforloeb_http.access import Access
 from ungeforloeb_http.auth import Principal, Role
-from ungeforloeb_http.fields import only_params
+from ungeforloeb_http.fields import ID_REGEX, only_params
 from ungeforloeb_http.policy import case_scope
 from ungeforloeb_http.problems import (
     FieldProblem,
@@ -43,7 +45,7 @@ from ungeforloeb_http.schema import attrs_schema
 
 TAG = "exchange: inbound"
 COMMAND = "receive_institution_message"
-_EXTRA = re.compile(r"extra fields found \(.*\)", re.DOTALL)
+_QUOTED = re.compile(r"\s*\([^()]*\)")
 _AT_PATH = re.compile(r"^(?P<message>.*) @ (?P<path>\$\S*)$")
 
 EXAMPLE = {
@@ -86,9 +88,26 @@ class SentPage(BaseModel):
     last_position: int = Field(description="The position read up to (give it as `after`).")
 
 
+PATTERNS: dict[str, str] = {
+    **dict.fromkeys(("contact_id", "message_id", "admission_id", "haendelse_nummer",
+                     "system_id", "in_reply_to"), ID_REGEX),
+    "institution_id": INSTITUTION_ID.pattern,
+    "education_code": EDUCATION_CODE.pattern,
+    "school_municipality_code": MUNICIPALITY_CODE.pattern,
+    "phone": f"^{PHONE.pattern}$",
+    "email": f"^{EMAIL.pattern}$",
+}
+"""The patterns of the inbound messages' string fields, as the exchange checks them."""
+
+
 def request_schema() -> dict[str, Any]:
     """The request body's schema: one of the inbound message types, tagged by ``type``."""
-    return {"oneOf": [attrs_schema(t, tag=t.__name__) for t in INBOUND_TYPES],
+    members = [attrs_schema(t, tag=t.__name__, patterns=PATTERNS) for t in INBOUND_TYPES]
+    for member in members:
+        if "reason_code" in member["properties"]:  # a code of the configured code list
+            member["properties"]["reason_code"] = {
+                "type": "string", "enum": sorted(codelists.load("afbrudsaarsager").codes)}
+    return {"oneOf": members,
             "discriminator": {"propertyName": "type"}}
 
 
@@ -97,8 +116,11 @@ def _errors(err: MessageStructureError) -> list[FieldProblem]:
     for text in err.errors:
         found = _AT_PATH.match(text)
         path = found["path"].removeprefix("$.") if found else "$"
-        message = _EXTRA.sub("unknown fields (their names are not repeated)",
-                             found["message"] if found else text)
+        message = found["message"] if found else text
+        while _QUOTED.search(message):  # "(…)", nested too: values or keys that were sent
+            message = _QUOTED.sub("", message)
+        message = message.replace("extra fields found",
+                                  "unknown fields (their names are not repeated)")
         out.append(FieldProblem(field=path, message=without_value(message)))
     return out
 

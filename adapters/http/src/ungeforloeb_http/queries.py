@@ -35,6 +35,7 @@ from ungeforloeb_http.fields import (
     DATE_MIN,
     ID_REGEX,
     IsoDate,
+    IsoDateTime,
     UuidString,
     only_params,
 )
@@ -337,7 +338,8 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
                                "default).", pattern="^[0-9]{3}$")] = None,
                exported_at: Annotated[datetime | None, Query(
                    description="The export time in the header, with a zone (default: now); "
-                               "fix it to reproduce a log.")] = None) -> Response:
+                               "fix it to reproduce a log."), *IsoDateTime.__metadata__]
+               = None) -> Response:
         access.check(principal, "export", municipality=municipality)
         if exported_at is not None and exported_at.tzinfo is None:
             return problem("invalid-request", "export: field 'exported_at': a date-time with a "
