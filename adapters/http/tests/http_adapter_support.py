@@ -33,9 +33,10 @@ def http_settings(**changes: Any) -> HttpSettings:
 
 
 def make_token(sub: str = "cw-1", role: str = "caseworker", *, key: Any = SECRET,
-               algorithm: str = "HS256", lifetime: int = 600, headers: dict[str, Any] | None
+               algorithm: str = "HS256", lifetime: int = 86400, headers: dict[str, Any] | None
                = None, **claims: Any) -> str:
-    """A signed JWT (by default a caseworker of municipality 101, valid ten minutes)."""
+    """A signed JWT (by default a caseworker of municipality 101, valid a day: modules mint
+    theirs when imported, and the whole suite takes more than ten minutes)."""
     now = int(time.time())
     body: dict[str, Any] = {"sub": sub, "role": role, "iss": ISSUER, "aud": AUDIENCE,
                             "iat": now, "exp": now + lifetime}
