@@ -15,7 +15,8 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what fast
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from http_adapter_support import FIRST_CONTACT, Post
+from fastapi import FastAPI
+from http_adapter_support import FIRST_CONTACT, Post, bearer, http_settings, make_token
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb_http import create_app
@@ -29,8 +30,22 @@ def store(tmp_path: Path) -> Iterator[Ungeforloeb]:
 
 
 @pytest.fixture
-def client(store: Ungeforloeb) -> Iterator[TestClient]:
-    with TestClient(create_app(store), raise_server_exceptions=True) as c:
+def api(store: Ungeforloeb) -> FastAPI:
+    """The HTTP front of the store, verifying HS256 tokens of the test issuer."""
+    return create_app(store, http_settings())
+
+
+@pytest.fixture
+def client(api: FastAPI) -> Iterator[TestClient]:
+    """A client with the token of caseworker cw-1 of municipality 101."""
+    with TestClient(api, raise_server_exceptions=True, headers=bearer(make_token())) as c:
+        yield c
+
+
+@pytest.fixture
+def anonymous(api: FastAPI) -> Iterator[TestClient]:
+    """A client with no token."""
+    with TestClient(api, raise_server_exceptions=True) as c:
         yield c
 
 
@@ -53,7 +68,7 @@ def young_person(command: Post) -> str:
     """A young person registered at first contact (no CPR), with caseworker cw-1 of team-1."""
     yp = str(command("register_first_contact", 201, **FIRST_CONTACT)["young_person_id"])
     command("assign_caseworker", young_person_id=yp, occurred_on="2024-01-08",
-            recorded_by="cw-1", caseworker_id="cw-1", team_id="team-1")
+            caseworker_id="cw-1", team_id="team-1")
     return yp
 
 
@@ -61,4 +76,4 @@ def young_person(command: Post) -> str:
 def order(command: Post, young_person: str) -> str:
     """An education order issued to the young person on 2024-01-10."""
     return str(command("issue_order", 201, young_person_id=young_person,
-                       occurred_on="2024-01-10", recorded_by="cw-1")["order_id"])
+                       occurred_on="2024-01-10")["order_id"])

@@ -7,7 +7,7 @@ import inspect
 from typing import Any
 
 from fastapi.testclient import TestClient
-from http_adapter_support import FIRST_CONTACT, Post
+from http_adapter_support import FIRST_CONTACT, Post, bearer, http_settings, make_token
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb_http.commands import COMMANDS, NOT_COMMANDS
@@ -19,7 +19,7 @@ CONTACT = {"contact_id": "cw-1", "kind": "person", "phone": "12345678",
 
 
 def _by(on: str, **fields: Any) -> dict[str, Any]:
-    return {"occurred_on": on, "recorded_by": "cw-1", **fields}
+    return {"occurred_on": on, **fields}
 
 
 def test_every_command_of_the_application_is_a_route_or_left_out_on_purpose() -> None:
@@ -126,7 +126,7 @@ def test_a_case_from_first_contact_to_the_end_goes_through_every_command(
     run("close_retention_case", **c, **_by("2024-10-01", outcome="retained"))
 
     assert run("open_subscription", **person, **_by("2024-06-01"))["opened"] is True
-    assert run("apply_pending_reports", **person, recorded_by="udb")["applied"] == []
+    assert run("apply_pending_reports", **person)["applied"] == []
     run("close_subscription", **person, **_by("2024-12-01"))
     run("complete_education", **o, **_by("2024-12-20", admission_id="a-1"))
     run("end_order", **o, **_by("2024-12-20", reason="education_completed"))
@@ -186,18 +186,19 @@ def test_commands_sent_at_the_same_time_to_one_case_are_all_recorded(
 
     from ungeforloeb_http import create_app
 
-    api = create_app(store)
+    api = create_app(store, http_settings())
+    token = bearer(make_token())
 
     def hold(day: int) -> int:
-        with TestClient(api) as client:
+        with TestClient(api, headers=token) as client:
             return client.post("/commands/hold_conversation", json={
                 "young_person_id": young_person, "occurred_on": f"2024-02-{day:02d}",
-                "recorded_by": "cw-1", "follows_up_current_step": True,
+                "follows_up_current_step": True,
                 "education_focus": True}).status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         statuses = list(pool.map(hold, range(1, 17)))
     assert statuses == [200] * 16
-    with TestClient(api) as client:
+    with TestClient(api, headers=token) as client:
         trail = client.get(f"/cases/{young_person}/trail").json()
     assert sum(e["event_type"] == "ConversationHeld" for e in trail) == 16

@@ -104,14 +104,16 @@ def test_a_message_that_does_not_structure_is_422_naming_the_path(
     assert doc["type"] == "urn:ungeforloeb:problem:invalid-message"
     assert doc["command"] == "receive_institution_message"
     assert doc["field"] == field and doc["id"] == young_person
-    assert doc["detail"].startswith("receive_institution_message: inbound message")
+    assert doc["detail"].startswith(f"receive_institution_message: {field}: ")
 
 
-def test_a_body_that_is_not_json_is_422(client: TestClient) -> None:
-    response = client.post("/institution-messages", content=b"nope",
-                           headers={"content-type": "application/json"})
-    assert response.status_code == 422
-    assert response.json()["type"] == "urn:ungeforloeb:problem:invalid-message"
+def test_a_body_that_is_not_json_is_400(client: TestClient) -> None:
+    for body in (b"nope", '{"type": "Zoë"}'.encode("latin-1")):
+        response = client.post("/institution-messages", content=body,
+                               headers={"content-type": "application/json"})
+        assert response.status_code == 400
+        assert response.json()["type"] == "urn:ungeforloeb:problem:bad-request"
+        assert "Zo" not in response.text
 
 
 def test_a_message_for_an_unknown_young_person_is_404(client: TestClient) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from ungeforloeb_http.commands import COMMANDS
+from ungeforloeb_http.fields import DATE_REGEX
 
 
 def test_openapi_lists_every_command_and_query_with_tags_and_descriptions(
@@ -29,7 +30,7 @@ def test_command_schemas_refuse_unknown_fields_and_take_dates_as_dates(
     visitate = schemas["VisitateRequest"]
     assert visitate["additionalProperties"] is False
     assert visitate["properties"]["occurred_on"]["format"] == "date"
-    assert set(visitate["required"]) == {"young_person_id", "occurred_on", "recorded_by",
+    assert set(visitate["required"]) == {"young_person_id", "occurred_on",
                                          "stage", "group", "perspective_recorded",
                                          "justification_recorded"}
     assert "Visitated" in client.get("/openapi.json").json()["paths"][
@@ -52,4 +53,6 @@ def test_the_inbound_body_is_one_of_the_message_types(client: TestClient) -> Non
                       "IndberetInstitutionKontakt", "Modtagelseskvittering"}
     optagelse = next(s for s in schema["oneOf"] if s["title"] == "Optagelse")
     assert optagelse["properties"]["provenance"]["properties"]["occurred_on"] == {
-        "type": "string", "format": "date"}
+        "type": "string", "format": "date", "pattern": DATE_REGEX}
+    assert optagelse["properties"]["provenance"]["properties"]["institution_id"][
+        "pattern"] == "^[0-9]{6}$"

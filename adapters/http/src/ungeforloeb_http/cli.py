@@ -6,11 +6,13 @@ from pathlib import Path
 
 import click
 import uvicorn
+from pydantic import ValidationError
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.app import DEFAULT_DB
 from ungeforloeb.exchange.routing import RoutingError, load_routing
 from ungeforloeb_http.app import create_app
+from ungeforloeb_http.settings import HttpSettings
 
 
 @click.command()
@@ -28,8 +30,16 @@ from ungeforloeb_http.app import create_app
 def main(db: Path, create: bool, host: str, port: int, routing: Path | None,
          log_level: str) -> None:
     """Serve the ungeforloeb application of a store over HTTP (OpenAPI at /openapi.json,
-    interactive documentation at /docs)."""
+    interactive documentation at /docs). Tokens are verified as the UNGEFORLOEB_HTTP_*
+    environment says (see the adapter's README)."""
     import os
+
+    try:
+        settings = HttpSettings()  # type: ignore[call-arg]
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: "
+                             f"{e['msg'].removeprefix('Value error, ')}" for e in err.errors())
+        raise click.UsageError(f"UNGEFORLOEB_HTTP_* settings: {problems}") from None
 
     postgres = os.environ.get("PERSISTENCE_MODULE") == "eventsourcing.postgres"
     if not postgres and not db.is_file() and not create:
@@ -44,6 +54,6 @@ def main(db: Path, create: bool, host: str, port: int, routing: Path | None,
     try:
         if recipients is not None:
             app.use_routing(recipients)
-        uvicorn.run(create_app(app), host=host, port=port, log_level=log_level)
+        uvicorn.run(create_app(app, settings), host=host, port=port, log_level=log_level)
     finally:
         app.close()

@@ -16,21 +16,29 @@ import inspect
 import threading
 import typing
 from collections.abc import Callable
-from typing import Any
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
 
 import attrs
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictStr, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.exchange_commands import Dispatch
+from ungeforloeb.application.identity import CPR_PATTERN
+from ungeforloeb.application.retry import retry_on_conflict
+from ungeforloeb.domain.base import EDUCATION_CODE, INSTITUTION_ID, MUNICIPALITY_CODE
 from ungeforloeb.domain.catalogue import EVENT_TYPES
 from ungeforloeb.domain.values import ContactKind
 from ungeforloeb.exchange.codec import unstructure_outbound
-from ungeforloeb.exchange.messages import Contact
-from ungeforloeb_http.fields import enum_code, strict_type
+from ungeforloeb.exchange.messages import EMAIL, PHONE, Contact
+from ungeforloeb_http.auth import Principal
+from ungeforloeb_http.fields import ACTOR_REGEX, ID_REGEX, ShortStr, enum_code, strict_type
 from ungeforloeb_http.problems import from_error, problem_responses
+
+if TYPE_CHECKING:
+    from ungeforloeb_http.access import Access
 
 YOUNG_PERSON = "commands: young person"
 ORDER = "commands: education order"
@@ -129,9 +137,24 @@ and where they are instead."""
 
 _TARGETS = ("young_person_id", "order_id", "case_id")
 
+FROM_TOKEN = "recorded_by"
+"""The parameter taken from the caller's token (its ``sub``), never from the body."""
+
+FIELD_PATTERNS: dict[str, str] = {
+    **dict.fromkeys(("caseworker_id", "team_id", "contact_id", "responsible_id"), ACTOR_REGEX),
+    **dict.fromkeys(("admission_id", "message_id", "offer_id", "report_id", "in_reply_to",
+                     "reason_code", "system_id"), ID_REGEX),
+    "education_code": EDUCATION_CODE.pattern,
+    "institution_id": INSTITUTION_ID.pattern,
+    "municipality_code": MUNICIPALITY_CODE.pattern,
+    "cpr": CPR_PATTERN.pattern,
+    "name": r"^\S.*$",
+}
+"""The pattern each string field must match, as the domain checks it (in the schema; the
+domain's check answers 422 ``invalid-command`` naming the field)."""
+
 FIELD_DOCS = {
     "occurred_on": "The day it happened (YYYY-MM-DD); not after the day it is recorded.",
-    "recorded_by": "The id of the caseworker, team or system recording it (never a name).",
     "young_person_id": "The young person's random id.",
     "order_id": "The education order's id.",
     "case_id": "The retention case's id.",
@@ -150,10 +173,10 @@ class ContactBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    contact_id: StrictStr
+    contact_id: ShortStr = Field(json_schema_extra={"pattern": ACTOR_REGEX})
     kind: typing.Annotated[ContactKind, BeforeValidator(enum_code(ContactKind))]
-    phone: StrictStr | None = None
-    email: StrictStr | None = None
+    phone: ShortStr | None = Field(None, json_schema_extra={"pattern": f"^{PHONE.pattern}$"})
+    email: ShortStr | None = Field(None, json_schema_extra={"pattern": f"^{EMAIL.pattern}$"})
 
     def to_contact(self) -> Contact:
         """The exchange's :class:`Contact` (its own validators check the patterns)."""
@@ -175,9 +198,14 @@ def request_model(command: Command) -> type[BaseModel]:
     hints = typing.get_type_hints(method)
     fields: dict[str, Any] = {}
     for p in list(inspect.signature(method).parameters.values())[1:]:
+        if p.name == FROM_TOKEN:
+            continue
         tp = hints[p.name]
         default = ... if p.default is inspect.Parameter.empty else p.default
-        fields[p.name] = (_field(tp), Field(default, description=FIELD_DOCS.get(p.name)))
+        pattern = FIELD_PATTERNS.get(p.name)
+        fields[p.name] = (_field(tp), Field(
+            default, description=FIELD_DOCS.get(p.name),
+            json_schema_extra={"pattern": pattern} if pattern else None))
     model: type[BaseModel] = create_model(
         _camel(command.name) + "Request", __config__=ConfigDict(extra="forbid"), **fields)
     return model
@@ -302,19 +330,29 @@ def _description(command: Command) -> str:
     return f"{doc}\n\n{records}" if doc else records
 
 
-def _endpoint(app: Ungeforloeb, lock: threading.Lock, command: Command,
-              model: type[BaseModel]) -> Callable[..., Any]:
+def _endpoint(app: Ungeforloeb, lock: threading.Lock, access: Access, command: Command,
+              model: type[BaseModel], retries: int,
+              counted: Callable[[Ungeforloeb], AbstractContextManager[None]]
+              ) -> Callable[..., Any]:
     response_model, status = RESPONSES[command.result]
+    takes_actor = FROM_TOKEN in inspect.signature(getattr(Ungeforloeb, command.name)).parameters
 
-    def endpoint(request: Request, body: Any) -> Any:
+    def endpoint(request: Request, body: Any, principal: Principal) -> Any:
         kwargs = {name: getattr(body, name) for name in type(body).model_fields}
         target = next((kwargs[t] for t in _TARGETS if kwargs.get(t) is not None), None)
+        if command.name == "register_first_contact":
+            access.check(principal, command.name, municipality=kwargs["municipality_code"])
+        else:
+            access.case(principal, command.name, target)
+        if takes_actor:
+            kwargs[FROM_TOKEN] = principal.subject
         try:
             for name, value in kwargs.items():
                 if isinstance(value, ContactBody):
                     kwargs[name] = value.to_contact()
-            with lock:
-                result = getattr(app, command.name)(**kwargs)
+            with lock, counted(app):
+                result = retry_on_conflict(getattr(app, command.name), retries=retries,
+                                           **kwargs)
         except Exception as err:
             answer = from_error(err, instance=request.url.path, command=command.name,
                                 id=target)
@@ -328,21 +366,28 @@ def _endpoint(app: Ungeforloeb, lock: threading.Lock, command: Command,
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                           annotation=Request),
         inspect.Parameter("body", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=model),
+        inspect.Parameter("principal", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          annotation=Principal, default=Depends(access.authenticate)),
     ])
     endpoint.__name__ = command.name
     return endpoint
 
 
-def command_router(app: Ungeforloeb, lock: threading.Lock) -> APIRouter:
-    """A router with one ``POST /commands/<name>`` per command of :data:`COMMANDS`."""
+def command_router(app: Ungeforloeb, lock: threading.Lock, access: Access,
+                   counted: Callable[[Ungeforloeb], AbstractContextManager[None]],
+                   retries: int = 0) -> APIRouter:
+    """A router with one ``POST /commands/<name>`` per command of :data:`COMMANDS`; a command
+    refused by a concurrent write to its case is reloaded and re-run up to ``retries`` times."""
     router = APIRouter(prefix="/commands")
     for command in COMMANDS:
         model = request_model(command)
         response_model, status = RESPONSES[command.result]
         summary = command.name.replace("_", " ").capitalize()
         router.add_api_route(
-            f"/{command.name}", _endpoint(app, lock, command, model), methods=["POST"],
-            name=command.name, summary=summary, description=_description(command),
-            tags=[command.tag], response_model=response_model, status_code=status,
-            responses=problem_responses(404, 409, 422), operation_id=command.name)
+            f"/{command.name}", _endpoint(app, lock, access, command, model, retries, counted),
+            methods=["POST"], name=command.name, summary=summary,
+            description=_description(command), tags=[command.tag],
+            response_model=response_model, status_code=status,
+            responses=problem_responses(400, 401, 403, 404, 409, 413, 422),
+            operation_id=command.name)
     return router

@@ -8,29 +8,39 @@ nothing here is stored. Query parameters are checked as strictly as command bodi
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import queue
-import threading
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any, Literal
+from typing import IO, Annotated, Any, Literal
 from uuid import UUID
 
 import attrs
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ungeforloeb.application import Ungeforloeb
+from ungeforloeb.casefile.fold import CaseFile
+from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.interchange.export import export_log
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, TrailEntry, audit_trail
 from ungeforloeb.projections.compliance import evaluate_all, evaluate_case, load_rules
 from ungeforloeb.projections.status import CaseStatus, case_status
 from ungeforloeb.projections.worklist import WorkItem, worklist
-from ungeforloeb_http.fields import IsoDate, UuidString
-from ungeforloeb_http.problems import from_error, problem, problem_responses
+from ungeforloeb_http.access import Access
+from ungeforloeb_http.auth import Principal
+from ungeforloeb_http.fields import (
+    DATE_MAX,
+    DATE_MIN,
+    ID_REGEX,
+    IsoDate,
+    IsoDateTime,
+    UuidString,
+    only_params,
+)
+from ungeforloeb_http.policy import ForbiddenError, case_scope
+from ungeforloeb_http.problems import from_error, instance_of, problem, problem_responses
 from ungeforloeb_http.schema import attrs_schema
 
 TAG = "queries"
@@ -46,20 +56,6 @@ AsOf = Annotated[date | None, Query(description="View the case as of this day (Y
 KnownAt = Annotated[date | None, Query(description="Only what had been recorded by this day "
                                                    "(YYYY-MM-DD)."),
                     *IsoDate.__metadata__]
-
-
-def _only(*names: str) -> Callable[[Request], None]:
-    """A dependency refusing query parameters other than ``names`` (422, like a body's)."""
-    allowed = frozenset(names)
-
-    def check(request: Request) -> None:
-        unknown = [k for k in request.query_params if k not in allowed]
-        if unknown:
-            raise RequestValidationError([
-                {"type": "extra_forbidden", "loc": ("query", k), "msg": "unknown parameter"}
-                for k in unknown])
-
-    return check
 
 
 def _plain_value(_: Any, __: Any, value: Any) -> Any:
@@ -85,7 +81,7 @@ def _guarded(request: Request, name: str, id: object,
     try:
         return run()
     except Exception as err:
-        answer = from_error(err, instance=request.url.path, command=name, id=id)
+        answer = from_error(err, instance=instance_of(request), command=name, id=id)
         if answer is None:
             raise
         return answer
@@ -95,100 +91,87 @@ def _iso(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-# ------------------------------------------------------------------ export stream
+# ------------------------------------------------------------------ scoped reads
 
-class _Cancelled(Exception):
-    """Raised in the exporting thread when the client has gone."""
-
-
-class _QueueWriter:
-    """A binary file for :func:`export_log` that hands chunks of about ``size`` bytes to the
-    response through a bounded queue (so a slow client slows the export, not the memory)."""
-
-    def __init__(self, out: queue.Queue[bytes | BaseException | None],
-                 cancelled: threading.Event, size: int = 1 << 16) -> None:
-        self.out = out
-        self.cancelled = cancelled
-        self.size = size
-        self.buffer = bytearray()
-
-    def _put(self, item: bytes | BaseException | None) -> None:
-        while True:
-            if self.cancelled.is_set():
-                raise _Cancelled
-            try:
-                self.out.put(item, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        if len(self.buffer) >= self.size:
-            self.flush()
-        return len(data)
-
-    def flush(self) -> None:
-        if self.buffer:
-            chunk, self.buffer = bytes(self.buffer), bytearray()
-            self._put(chunk)
-
-    def finish(self, error: BaseException | None) -> None:
-        if error is None:
-            self.flush()
-        self._put(error)
+def owned_records(app: Ungeforloeb, start: int = 1
+                  ) -> Iterator[tuple[EventRecord, str | None]]:
+    """Each of the store's events from position ``start`` with the municipality of its case
+    (``None`` for a stream of no known case): a young person's stream by its first event, an
+    order's or retention case's by its young person, looked up once per stream."""
+    owner: dict[str, str | None] = {}
+    for rec in app.records(start):
+        if rec.stream_id in owner:
+            code = owner[rec.stream_id]
+        else:
+            if rec.type == "FirstContactRegistered":
+                code = str(rec.payload.get("municipality_code"))
+            else:
+                scope = case_scope(app, UUID(rec.stream_id))
+                code = scope.municipality_code if scope is not None else None
+            if len(owner) > 50_000:  # bounded: streams recur close together
+                owner.clear()
+            owner[rec.stream_id] = code
+        yield rec, code
 
 
-def export_chunks(app: Ungeforloeb, **options: Any) -> Iterator[bytes]:
-    """The interchange log of ``app``'s store, in chunks, written by :func:`export_log` in a
-    thread of its own. An error of the export is raised from the iterator."""
-    chunks: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=16)
-    cancelled = threading.Event()
-    writer = _QueueWriter(chunks, cancelled)
+def municipality_records(app: Ungeforloeb, municipality: str,
+                         start: int = 1) -> Iterator[EventRecord]:
+    """The store's events (from position ``start``) of the cases of ``municipality``."""
+    return (rec for rec, code in owned_records(app, start) if code == municipality)
 
-    def run() -> None:
-        error: BaseException | None = None
-        try:
-            export_log(app, writer, **options)  # type: ignore[arg-type]
-        except _Cancelled:
-            return
-        except BaseException as err:  # handed to the reader, which raises it
-            error = err
-        with contextlib.suppress(_Cancelled):
-            writer.finish(error)
 
-    thread = threading.Thread(target=run, name="ungeforloeb-http-export", daemon=True)
-    thread.start()
+def municipality_case_files(app: Ungeforloeb, municipality: str) -> list[CaseFile]:
+    """The case files of ``municipality``'s young people."""
+    return [CaseFile(k, v) for k, v in
+            group_by_case(municipality_records(app, municipality)).items()]
+
+
+def _spooled_export(app: Ungeforloeb, **options: Any) -> tuple[IO[bytes], int]:
+    """The whole log written to a spooled temporary file (memory up to 8 MiB, then disk):
+    the answer's status is decided only once the export has finished."""
+    out: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=8 << 20)  # noqa: SIM115
     try:
-        while True:
-            item = chunks.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
+        export_log(app, out, **options)
+        size = out.tell()
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return out, size
+
+
+def _chunks(out: IO[bytes], size: int = 1 << 16) -> Iterator[bytes]:
+    try:
+        while chunk := out.read(size):
+            yield chunk
     finally:
-        cancelled.set()
+        out.close()
 
 
 # ------------------------------------------------------------------ routes
 
+ERRORS = (400, 401, 403, 422)
 
-def query_router(app: Ungeforloeb) -> APIRouter:
+
+def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
     """A router with the queries and the export."""
     router = APIRouter()
+    authenticated = Depends(access.authenticate)
 
     @router.get(
         "/cases/{young_person_id}/status", tags=[TAG], name="case_status",
         operation_id="case_status", summary="A case's status",
         description="Group, visitation, caseworker and team, every order with its current "
                     "step, step deadlines and admissions, open offers and retention cases. "
-                    "With `as_of` / `known_at`: the case as it stood, as known then.",
+                    "With `as_of` / `known_at`: the case as it stood, as known then. "
+                    "Caseworkers of the case's municipality, and the young person.",
         responses={**_schema_response(attrs_schema(CaseStatus), "The case's status."),
-                   **problem_responses(404, 422)},
-        dependencies=[Depends(_only("as_of", "known_at"))])
-    def status(request: Request, young_person_id: CaseId, as_of: AsOf = None,
-               known_at: KnownAt = None) -> Response:
+                   **problem_responses(*ERRORS, 404)},
+        dependencies=[Depends(only_params("as_of", "known_at"))])
+    def status(request: Request, *, principal: Principal = authenticated, young_person_id: CaseId,
+               as_of: AsOf = None, known_at: KnownAt = None) -> Response:
+        access.case(principal, "case_status", young_person_id)
+
         def run() -> Response:
             case_file = app.case_file(young_person_id)
             facts = (case_file.facts() if as_of is None and known_at is None
@@ -201,18 +184,21 @@ def query_router(app: Ungeforloeb) -> APIRouter:
         operation_id="case_trail", summary="A case's audit trail",
         description="Every event of the young person's streams: what happened, the day it "
                     "happened, when and by whom it was recorded; recordings more than "
-                    "`late_after` days after the day they happened are marked late.",
+                    "`late_after` days after the day they happened are marked late. "
+                    "Caseworkers of the case's municipality, and the young person.",
         responses={**_schema_response({"type": "array", "items": attrs_schema(TrailEntry)},
                                       "The trail, oldest first."),
-                   **problem_responses(404, 422)},
-        dependencies=[Depends(_only("order", "late_after"))])
-    def trail(request: Request, young_person_id: CaseId,
+                   **problem_responses(*ERRORS, 404)},
+        dependencies=[Depends(only_params("order", "late_after"))])
+    def trail(request: Request, *, principal: Principal = authenticated, young_person_id: CaseId,
               order: Annotated[Literal["recorded", "occurred"], Query(
                   description="By recording (sequence number) or by the day it happened.")]
               = "recorded",
-              late_after: Annotated[int, Query(ge=0, description="Days after which a "
-                                                                 "recording is late.")]
+              late_after: Annotated[int, Query(ge=0, le=36500, description="Days after "
+                                               "which a recording is late.")]
               = DEFAULT_LATE_AFTER_DAYS) -> Response:
+        access.case(principal, "case_trail", young_person_id)
+
         def run() -> Response:
             entries = audit_trail(app.case_file(young_person_id), late_after_days=late_after,
                                   order=order)
@@ -222,10 +208,11 @@ def query_router(app: Ungeforloeb) -> APIRouter:
     @router.get(
         "/worklist", tags=[TAG], name="worklist", operation_id="worklist",
         summary="What is due or overdue on a day",
-        description="Every case viewed as of `on` (as known at `known_at`), every worklist "
-                    "source run: step deadlines, control points, retention, data quality, "
-                    "missing receipts. Overdue first, then by due date. `caseworker` / `team` "
-                    "keep only their items.",
+        description="The cases of the caller's municipality viewed as of `on` (as known at "
+                    "`known_at`), every worklist source run: step deadlines, control points, "
+                    "retention, data quality, missing receipts. Overdue first, then by due "
+                    "date. `caseworker` / `team` keep only their items; a caseworker whose "
+                    "token names a team sees that team's items only.",
         responses={**_schema_response({"type": "object", "properties": {
             "on": {"type": "string", "format": "date"},
             "known_at": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
@@ -233,17 +220,27 @@ def query_router(app: Ungeforloeb) -> APIRouter:
             "team": {"anyOf": [{"type": "string"}, {"type": "null"}]},
             "count": {"type": "integer"}, "overdue": {"type": "integer"},
             "items": {"type": "array", "items": attrs_schema(WorkItem)}}},
-            "The worklist."), **problem_responses(422)},
-        dependencies=[Depends(_only("on", "caseworker", "team", "known_at"))])
-    def worklist_query(request: Request,
+            "The worklist."), **problem_responses(*ERRORS)},
+        dependencies=[Depends(only_params("on", "caseworker", "team", "known_at"))])
+    def worklist_query(request: Request, *, principal: Principal = authenticated,
                        on: Annotated[date, Query(description="The day (YYYY-MM-DD)."),
                                      *IsoDate.__metadata__],
-                       caseworker: Annotated[str | None, Query()] = None,
-                       team: Annotated[str | None, Query()] = None,
+                       caseworker: Annotated[str | None, Query(
+                           max_length=64, pattern=ID_REGEX)] = None,
+                       team: Annotated[str | None, Query(
+                           max_length=64, pattern=ID_REGEX)] = None,
                        known_at: KnownAt = None) -> Response:
+        access.check(principal, "worklist")
+        if principal.team_id is not None:
+            if team not in (None, principal.team_id):
+                raise ForbiddenError("worklist", f"the token's team is {principal.team_id}")
+            team = principal.team_id
+        code = principal.municipality_code
+        assert code is not None  # a caseworker's token names the municipality
+
         def run() -> Response:
-            items = worklist(app.case_files().values(), on, caseworker=caseworker, team=team,
-                             known_at=known_at)
+            items = worklist(municipality_case_files(app, code), on, caseworker=caseworker,
+                             team=team, known_at=known_at)
             return JSONResponse({"on": on.isoformat(), "known_at": _iso(known_at),
                                  "caseworker": caseworker, "team": team,
                                  "count": len(items), "overdue": sum(i.overdue for i in items),
@@ -253,20 +250,25 @@ def query_router(app: Ungeforloeb) -> APIRouter:
     @router.get(
         "/compliance", tags=[TAG], name="compliance", operation_id="compliance",
         summary="Every rule judged for every case on a day",
-        description="The compliance report as `ComplianceReport.to_json()`: the dates, the "
-                    "rule set's digest, one row per rule (met, missed, share, by group, legal "
-                    "source, the audit's 2018–20 share) and every verdict, with the verdicts' "
-                    "digest.",
+        description="The compliance report of the caller's municipality as "
+                    "`ComplianceReport.to_json()`: the dates, the rule set's digest, one row "
+                    "per rule (met, missed, share, by group, legal source, the audit's 2018–20 "
+                    "share) and every verdict, with the verdicts' digest. Caseworkers and "
+                    "auditors.",
         responses={**_schema_response({"type": "object"}, "The compliance report."),
-                   **problem_responses(422)},
-        dependencies=[Depends(_only("as_of", "known_at"))])
-    def compliance(request: Request,
+                   **problem_responses(*ERRORS)},
+        dependencies=[Depends(only_params("as_of", "known_at"))])
+    def compliance(request: Request, *, principal: Principal = authenticated,
                    as_of: Annotated[date, Query(description="Judge what had happened by this "
                                                             "day (YYYY-MM-DD)."),
                                     *IsoDate.__metadata__],
                    known_at: KnownAt = None) -> Response:
+        access.check(principal, "compliance")
+        code = principal.municipality_code
+        assert code is not None
+
         def run() -> Response:
-            report = evaluate_all(app.case_files().values(), as_of, known_at)
+            report = evaluate_all(municipality_case_files(app, code), as_of, known_at)
             return Response(report.to_json(), media_type="application/json")
         return _guarded(request, "compliance", None, run)
 
@@ -276,19 +278,23 @@ def query_router(app: Ungeforloeb) -> APIRouter:
         description="Each verdict of the rule for the case (one per subject: the case, an "
                     "admission, an order or a report) with what decided it: the period of the "
                     "rule used and the event whose date chose it, the event that started the "
-                    "clock, the due date, the event that met it (or none), the legal source.",
+                    "clock, the due date, the event that met it (or none), the legal source. "
+                    "Caseworkers and auditors of the case's municipality, and the young "
+                    "person.",
         responses={**_schema_response({"type": "object"}, "The verdicts, explained."),
-                   **problem_responses(404, 422)},
-        dependencies=[Depends(_only("as_of", "known_at"))])
-    def explain(request: Request, young_person_id: CaseId,
-                rule_id: Annotated[str, Path(description="A rule id of the rule data.")],
+                   **problem_responses(*ERRORS, 404)},
+        dependencies=[Depends(only_params("as_of", "known_at"))])
+    def explain(request: Request, *, principal: Principal = authenticated, young_person_id: CaseId,
+                rule_id: Annotated[str, Path(description="A rule id of the rule data.",
+                                             max_length=64, pattern=ID_REGEX)],
                 as_of: Annotated[date, Query(description="The day judged (YYYY-MM-DD)."),
                                  *IsoDate.__metadata__],
                 known_at: KnownAt = None) -> Response:
+        access.case(principal, "explain", young_person_id)
         rules = load_rules()
         if rule_id not in rules.ids:
-            return problem("unknown-rule", f"explain: no rule {rule_id!r}; rules: "
-                           f"{', '.join(rules.ids)}", instance=request.url.path,
+            return problem("unknown-rule", f"explain: no such rule; rules: "
+                           f"{', '.join(rules.ids)}", instance=instance_of(request),
                            command="explain", field="rule_id", id=young_person_id)
 
         def run() -> Response:
@@ -311,45 +317,44 @@ def query_router(app: Ungeforloeb) -> APIRouter:
 
     @router.get(
         "/export", tags=[EXPORT_TAG], name="export", operation_id="export",
-        summary="The interchange log, streamed",
+        summary="The interchange log of the caller's municipality",
         description="The store's events as one interchange log (JSON Lines: header, one line "
-                    "per event, trailer with the hash chain's end and the verdicts' digest), "
-                    "streamed as it is written. Only the events stored when the export starts "
-                    "are in it. Check it with `ungeforloeb verify`. A log cut short (a broken "
-                    "connection) has no trailer and does not verify.",
+                    "per event, trailer with the hash chain's end and the verdicts' digest). "
+                    "The log is written whole before the answer starts, so a 200 always "
+                    "carries a complete log; a store that also holds another municipality's "
+                    "cases is refused (409 `export-refused`) before any byte is sent. Only the "
+                    "events stored when the export starts are in it. Check it with "
+                    "`ungeforloeb verify`. Caseworkers and auditors.",
         responses={200: {"description": "The log.", "content": {NDJSON: {
-            "schema": {"type": "string"}}}}, **problem_responses(409, 422)},
+            "schema": {"type": "string"}}}}, **problem_responses(*ERRORS, 409)},
         response_class=StreamingResponse,
-        dependencies=[Depends(_only("as_of", "municipality", "exported_at"))])
-    def export(request: Request,
+        dependencies=[Depends(only_params("as_of", "municipality", "exported_at"))])
+    def export(request: Request, *, principal: Principal = authenticated,
                as_of: Annotated[date | None, Query(
                    description="Date of the trailer's verdict digest (default: the export "
                                "day)."), *IsoDate.__metadata__] = None,
                municipality: Annotated[str | None, Query(
-                   description="Municipality code for the header (default: the store's)."),
-                   ] = None,
+                   description="Municipality code for the header: the caller's (the "
+                               "default).", pattern="^[0-9]{3}$")] = None,
                exported_at: Annotated[datetime | None, Query(
                    description="The export time in the header, with a zone (default: now); "
-                               "fix it to reproduce a log.")] = None) -> Response:
+                               "fix it to reproduce a log."), *IsoDateTime.__metadata__]
+               = None) -> Response:
+        access.check(principal, "export", municipality=municipality)
         if exported_at is not None and exported_at.tzinfo is None:
             return problem("invalid-request", "export: field 'exported_at': a date-time with a "
                            "zone, e.g. 2024-12-31T23:00:00+00:00", instance=request.url.path,
                            command="export", field="exported_at")
-        chunks = export_chunks(app, exported_at=exported_at, as_of=as_of,
-                               municipality_code=municipality)
+        if exported_at is not None and not DATE_MIN <= exported_at.date() <= DATE_MAX:
+            return problem("invalid-request", f"export: field 'exported_at': a day from "
+                           f"{DATE_MIN} to {DATE_MAX}", instance=request.url.path,
+                           command="export", field="exported_at")
 
         def run() -> Response:
-            first = next(chunks)  # the header, or the export's error before any byte is sent
-            return StreamingResponse(_then(first, chunks), media_type=NDJSON)
+            out, size = _spooled_export(app, exported_at=exported_at, as_of=as_of,
+                                        municipality_code=principal.municipality_code)
+            return StreamingResponse(_chunks(out), media_type=NDJSON,
+                                     headers={"Content-Length": str(size)})
         return _guarded(request, "export", None, run)
 
     return router
-
-
-def _then(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    try:
-        yield from rest
-    except Exception:
-        log.exception("export failed after the log began; the response is cut short")
-        raise

@@ -16,15 +16,18 @@ from uuid import UUID
 
 import attrs
 
+from ungeforloeb_http.fields import DATE_REGEX
 
-def json_schema(tp: Any) -> dict[str, Any]:
-    """The JSON Schema of values of type ``tp`` in this API's JSON."""
+
+def json_schema(tp: Any, patterns: dict[str, str] | None = None) -> dict[str, Any]:
+    """The JSON Schema of values of type ``tp`` in this API's JSON (``patterns``: the pattern
+    of a string field by its name, for request bodies)."""
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if origin in (typing.Union, types.UnionType):
-        return {"anyOf": [json_schema(a) for a in args]}
+        return {"anyOf": [json_schema(a, patterns) for a in args]}
     if origin in (tuple, list):
-        return {"type": "array", "items": json_schema(args[0]) if args else {}}
+        return {"type": "array", "items": json_schema(args[0], patterns) if args else {}}
     if origin is dict:
         return {"type": "object"}
     if tp is type(None):
@@ -40,19 +43,22 @@ def json_schema(tp: Any) -> dict[str, Any]:
     if tp is datetime:
         return {"type": "string", "format": "date-time"}
     if tp is date:
-        return {"type": "string", "format": "date"}
+        return {"type": "string", "format": "date",
+                **({"pattern": DATE_REGEX} if patterns is not None else {})}
     if tp is UUID:
         return {"type": "string", "format": "uuid"}
     if isinstance(tp, type) and issubclass(tp, Enum):
         return {"enum": [m.value for m in tp], "description": tp.__doc__ or tp.__name__}
     if isinstance(tp, type) and attrs.has(tp):
-        return attrs_schema(tp)
+        return attrs_schema(tp, patterns=patterns)
     return {}
 
 
-def attrs_schema(cls: type[Any], *, tag: str | None = None) -> dict[str, Any]:
+def attrs_schema(cls: type[Any], *, tag: str | None = None,
+                 patterns: dict[str, str] | None = None) -> dict[str, Any]:
     """An object schema for the attrs class ``cls`` (unknown keys refused); with ``tag``, a
-    required ``"type"`` member whose value is ``tag`` (a tagged union's member)."""
+    required ``"type"`` member whose value is ``tag`` (a tagged union's member); with
+    ``patterns``, string fields named there carry their pattern and dates the API's range."""
     hints = typing.get_type_hints(cls)
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -60,9 +66,21 @@ def attrs_schema(cls: type[Any], *, tag: str | None = None) -> dict[str, Any]:
         properties["type"] = {"type": "string", "enum": [tag]}
         required.append("type")
     for field in attrs.fields(cls):
-        properties[field.name] = json_schema(hints[field.name])
+        schema = json_schema(hints[field.name], patterns)
+        if patterns and field.name in patterns:
+            schema = _with_pattern(schema, patterns[field.name])
+        properties[field.name] = schema
         if field.default is attrs.NOTHING:
             required.append(field.name)
     doc = " ".join((cls.__doc__ or "").split())
     return {"title": cls.__name__, "description": doc, "type": "object",
             "properties": properties, "required": required, "additionalProperties": False}
+
+
+def _with_pattern(schema: dict[str, Any], pattern: str) -> dict[str, Any]:
+    """``schema`` with ``pattern`` on its string type (inside an ``anyOf`` with null too)."""
+    if schema.get("type") == "string":
+        return {**schema, "pattern": pattern}
+    if "anyOf" in schema:
+        return {**schema, "anyOf": [_with_pattern(s, pattern) for s in schema["anyOf"]]}
+    return schema
