@@ -26,6 +26,7 @@ from eventsourcing.domain import Aggregate
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.domain.base import ID_PATTERN
 from ungeforloeb.domain.catalogue import EVENT_TYPES
+from ungeforloeb.domain.upcast import payload_fields, readable_versions, upcast_payload
 from ungeforloeb.interchange import errors as e
 from ungeforloeb.interchange.format import (
     EVENT_FIELDS,
@@ -38,7 +39,6 @@ from ungeforloeb.interchange.format import (
     canonical_bytes,
     chain_hash,
 )
-from ungeforloeb.interchange.upcast import payload_fields, readable_versions, upcast_payload
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
