@@ -128,11 +128,17 @@ class Digest:
         self._first = True
 
     def update(self, verdicts: list[bytes]) -> None:
-        if not verdicts:
+        """Add verdicts (each :func:`verdict_bytes`)."""
+        self.update_lines(b"\n".join(verdicts))
+
+    def update_lines(self, lines: bytes) -> None:
+        """Add verdicts given as :func:`verdict_bytes` joined by line feeds (compact JSON has
+        no raw line feed, so each one separates two verdicts)."""
+        if not lines:
             return
         if not self._first:
             self._sha.update(b",")
-        self._sha.update(b",".join(verdicts))
+        self._sha.update(lines.replace(b"\n", b","))
         self._first = False
 
     def hexdigest(self) -> str:
@@ -236,9 +242,11 @@ def _bytes_only(progress: Progress) -> Stages:
 class VerdictSink(Protocol):
     """Where the streamed verdicts go, a chunk of cases at a time, in digest order."""
 
-    def verdicts(self, lines: list[bytes], indented: list[bytes] | None) -> None:
-        """``lines``: each verdict's canonical JSON (:func:`verdict_bytes`); ``indented``: the
-        same indented as in the report's JSON (when asked for)."""
+    def verdicts(self, lines: bytes, indented: bytes | None) -> None:
+        """``lines``: the chunk's verdicts, each its canonical JSON (:func:`verdict_bytes`),
+        joined by line feeds (empty when the chunk has none); ``indented``: the same as they
+        stand in the report's JSON array (indented by four spaces, joined by ``,\\n``), when
+        asked for."""
 
 
 @dataclass
@@ -318,10 +326,11 @@ class Tally:
 
 @dataclass
 class Judged:
-    """What judging a chunk of cases gave (a worker's answer)."""
+    """What judging a chunk of cases gave (a worker's answer); verdicts as joined bytes (see
+    :class:`VerdictSink`): one object per chunk, not one per verdict."""
 
-    lines: list[bytes]
-    indented: list[bytes] | None
+    lines: bytes
+    indented: bytes | None
     kept: list[Verdict]
     tally: Tally
     events: int
@@ -333,8 +342,10 @@ def judge_chunk(source: Source, chunk: list[tuple[str, array[int]]], as_of: date
     return the verdicts of cases with a missed verdict (the HTML report shows them)."""
     rules = default_rules()
     tally = Tally()
+    # per case, its verdicts joined at once: orjson's results carry spare capacity, so a
+    # chunk keeps one bytes object per case, not one per verdict
     lines: list[bytes] = []
-    pretty: list[bytes] | None = [] if indented else None
+    pretty: list[bytes] = []
     kept: list[Verdict] = []
     events = 0
     for case_id, positions in chunk:
@@ -344,13 +355,18 @@ def judge_chunk(source: Source, chunk: list[tuple[str, array[int]]], as_of: date
         tally.cases += 1
         for v in verdicts:
             tally.add(v)
-            lines.append(verdict_bytes(v))
-            if pretty is not None:
-                pretty.append(orjson.dumps(v.to_dict(),
-                                           option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2))
+        if not verdicts:
+            continue
+        lines.append(b"\n".join([verdict_bytes(v) for v in verdicts]))
+        if indented:
+            pretty.append(b",\n".join([
+                b"    " + orjson.dumps(v.to_dict(), option=orjson.OPT_SORT_KEYS
+                                       | orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
+                for v in verdicts]))
         if keep_missed and any(v.status is Status.MISSED for v in verdicts):
             kept.extend(verdicts)
-    return Judged(lines, pretty, kept, tally, events)
+    return Judged(b"\n".join(lines), b",\n".join(pretty) if indented else None, kept, tally,
+                  events)
 
 
 CHUNK_EVENTS = 4000
@@ -398,7 +414,7 @@ def audit_log(source: Source, as_of: date | None, known_at: date | None = None, 
         tasks = ((source, chunk, day, known_at, indented, keep_missed)
                  for chunk in _chunks(index))
         for judged in w.map(judge_chunk, tasks):
-            digest.update(judged.lines)
+            digest.update_lines(judged.lines)
             if sink is not None:
                 sink.verdicts(judged.lines, judged.indented)
             tally.merge(judged.tally)

@@ -51,10 +51,10 @@ class JsonLines:
             self._out.write(self._head)
         return self._out
 
-    def verdicts(self, lines: list[bytes], indented: list[bytes] | None) -> None:
+    def verdicts(self, lines: bytes, indented: bytes | None) -> None:
         if lines:
             out = self._started()
-            out.write(b"\n".join(lines))
+            out.write(lines)
             out.write(b"\n")
 
     def finish(self, audited: Audited) -> None:
@@ -79,12 +79,12 @@ class JsonReport:
             prefix="ungeforloeb-verdicts-")
         self._count = 0
 
-    def verdicts(self, lines: list[bytes], indented: list[bytes] | None) -> None:
+    def verdicts(self, lines: bytes, indented: bytes | None) -> None:
         if indented is None:
             raise ValueError("JsonReport needs the indented verdicts (audit_log(indented=True))")
-        for item in indented:
+        if indented:
             self._spool.write(b",\n" if self._count else b"")
-            self._spool.write(b"    " + item.replace(b"\n", b"\n    "))
+            self._spool.write(indented)
             self._count += 1
 
     def finish(self, audited: Audited) -> None:
