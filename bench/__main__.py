@@ -64,6 +64,7 @@ ANCHOR_OF = {
     "audit_jobs": "bare_chained_fold",
     "audit_json_jobs": "bare_chained_fold",
     "bare_chained_fold": "orjson_loads",
+    "verify": "bare_chained_fold",
     "es_plain_save_each": "sqlite_executemany",
     "es_plain_save_batched": "sqlite_executemany",
 }
@@ -300,6 +301,8 @@ class Bench:
         self.measure("bare_chained_fold", "bare_chained_fold",
                      {"log": str(size.log), "as_of": size.as_of})
         cores = _cores()
+        self.measure("verify", "verify", {"log": str(size.log), "jobs": 1},
+                     note="check and index only, one core")
         for label, fmt, jobs in (("audit", "table", 1), ("audit_json", "json", 1),
                                  ("audit_jobs", "table", None),
                                  ("audit_json_jobs", "json", None)):

@@ -302,6 +302,18 @@ def audit(log: str, as_of: str, jobs: int | None = 1, fmt: str = "table") -> dic
             "jobs": jobs}
 
 
+def verify(log: str, jobs: int | None = 1) -> dict[str, Any]:
+    """``ungeforloeb verify --jobs N``: check every line of the log in ranges (fields, canonical
+    form, hash chain, versions, references, trailer) and index its cases; no judging."""
+    from ungeforloeb.interchange.ranges import Source, check_log
+
+    t0 = time.perf_counter()
+    source = Source(path=log)
+    index = check_log(source, jobs)
+    source.close()
+    return {"events": index.event_count, "seconds": time.perf_counter() - t0, "jobs": jobs}
+
+
 def bare_chained_fold(log: str, as_of: str) -> dict[str, Any]:
     return anchors.bare_chained_fold(log, as_of)
 
@@ -335,6 +347,7 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "audit": audit,
     "kept": kept,
     "bare_chained_fold": bare_chained_fold,
+    "verify": verify,
     "sqlite_executemany": sqlite_executemany,
     "orjson_loads": orjson_loads,
     "es_plain_read": es_plain_read,
