@@ -249,6 +249,10 @@ class VerdictSink(Protocol):
         asked for."""
 
 
+_JUDGED = (Status.MET, Status.MISSED, Status.UNUSED)
+"""The statuses a group's share counts (met over these), as ComplianceReport.rows does."""
+
+
 @dataclass
 class Tally:
     """Running counts of verdicts: what the compliance table's rows and the per-caseworker
@@ -271,7 +275,8 @@ class Tally:
         status = v.status
         key = (v.rule_id, status.value)
         self.statuses[key] = self.statuses.get(key, 0) + 1
-        judged = status is Status.MET or status is Status.MISSED
+        # as ComplianceReport.rows counts them (a test keeps the two equal)
+        judged = status in _JUDGED
         if v.group is not None and judged:
             g = self.groups.setdefault((v.rule_id, v.group), [0, 0])
             g[0] += status is Status.MET
@@ -309,13 +314,12 @@ class Tally:
         samples = tuple(sorted(self.sources.values(), key=lambda v: v.sort_key))
         out = []
         for row in ComplianceReport(as_of, known_at, samples, rules).rows():
-            n = {s.value: self.statuses.get((row.rule_id, s.value), 0) for s in Status}
+            counts: dict[str, Any] = {  # one count field per status
+                s.value: self.statuses.get((row.rule_id, s.value), 0) for s in Status
+                if hasattr(row, s.value)}
             by = tuple(GroupShare(g, *self.groups[(row.rule_id, g)]) for g in GROUP_ORDER
                        if (row.rule_id, g) in self.groups)
-            out.append(attrs.evolve(
-                row, met=n["met"], missed=n["missed"], due=n["due"],
-                not_applicable=n["not_applicable"], not_documented=n["not_documented"],
-                by_group=by))
+            out.append(attrs.evolve(row, by_group=by, **counts))
         return out
 
     def by_caseworker(self) -> list[CaseworkerRow]:
