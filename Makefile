@@ -1,6 +1,7 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make demo   — create .venv, install, run `ungeforloeb demo` on the embedded SQLite default
-#   make test   — create .venv, install, run ruff, mypy --strict on src/, and the whole pytest suite
+#   make test   — create .venv, install, run ruff, the import contracts (lint-imports), mypy --strict
+#                 on src/, and the whole pytest suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -24,6 +25,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(wildcard src tests examples bench adapters)
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict src

@@ -6,6 +6,10 @@
 - ``es_plain_read``: reading those events back through its notification log.
 - ``sqlite_executemany``: ``sqlite3`` inserting the same number of rows of similar size.
 - ``orjson_loads``: ``orjson.loads`` of every line of the interchange log.
+- ``bare_chained_fold``: what an audit cannot skip, done plainly in one process: every line of
+  the log parsed, its SHA-256 chain recomputed and compared, made a light record, grouped by
+  case, and each case folded into its facts (the library's fold), with no field checks and no
+  rules judged.
 """
 
 from __future__ import annotations
@@ -167,3 +171,42 @@ def es_plain_mirror(env: dict[str, str], days: Iterable[list[tuple[str, bool, da
         n += len(todays)
     app.close()
     return {"events": n, "seconds": seconds}
+
+
+def bare_chained_fold(log: str, as_of: str) -> dict[str, Any]:
+    """The anchor of the audit (see the module's doc): parse, chain, group, fold; one process.
+    """
+    import hashlib
+
+    from ungeforloeb.casefile.fold import CaseFile
+    from ungeforloeb.casefile.records import EventRecord, group_by_case
+
+    day = date.fromisoformat(as_of)
+    days: dict[str, date] = {}
+    records: list[EventRecord] = []
+    previous = b""
+    loads = orjson.loads
+    sha256 = hashlib.sha256
+    t0 = time.perf_counter()
+    with open(log, "rb") as fh:
+        for raw in fh:
+            obj = loads(raw)
+            stated = obj["hash"]
+            body = raw[:-1].replace(b'"hash":"' + stated.encode() + b'",', b"", 1)
+            if sha256(previous + body).hexdigest() != stated:
+                raise ValueError("hash chain broken")
+            previous = stated.encode()
+            if obj["kind"] != "event":
+                continue
+            on = obj["occurred_on"]
+            d = days.get(on)
+            if d is None:
+                days[on] = d = date.fromisoformat(on)
+            records.append(EventRecord(obj["seq"], obj["stream_id"], obj["stream_type"],
+                                       obj["version"], obj["type"], d, obj["recorded_at"],
+                                       obj["recorded_by"], obj["payload"]))
+    cases = group_by_case(records)
+    del records
+    for case_id, recs in cases.items():
+        CaseFile(case_id, recs).view(as_of=day)
+    return {"events": sum(len(r) for r in cases.values()), "seconds": time.perf_counter() - t0}

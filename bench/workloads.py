@@ -8,6 +8,7 @@ process's peak RSS.
 from __future__ import annotations
 
 import itertools
+import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -272,18 +273,49 @@ def export(db: str, log: str, as_of: str) -> dict[str, Any]:
     return {"events": summary.event_count, "seconds": seconds}
 
 
-def audit(log: str, as_of: str) -> dict[str, Any]:
-    """``ungeforloeb audit``: read and check the log, fold the case files, judge every rule,
-    and make the compliance table's rows."""
-    from ungeforloeb.interchange.audit import evaluate, read_case_files
+def audit(log: str, as_of: str, jobs: int | None = 1, fmt: str = "table") -> dict[str, Any]:
+    """``ungeforloeb audit --format FMT --jobs N`` on the log: check it in ranges, index it,
+    judge every case and stream the verdicts into the digest and the output (``table``: the
+    table's rows from the counts; ``json``: the report's JSON; ``jsonl``: JSON Lines), written
+    to ``/dev/null``. ``jobs``: worker processes (``None``: the cores available)."""
+    from ungeforloeb.interchange.audit import audit_log
+    from ungeforloeb.interchange.ranges import Source
+    from ungeforloeb.interchange.sinks import JsonLines, JsonReport
+    from ungeforloeb.rules.loader import default_rules
+
+    day = date.fromisoformat(as_of)
+    t0 = time.perf_counter()
+    source = Source(path=log)
+    with open(os.devnull, "wb") as null:
+        sink: JsonLines | JsonReport | None = None
+        if fmt == "json":
+            sink = JsonReport(lambda: null)
+        elif fmt == "jsonl":
+            sink = JsonLines(lambda: null, day, None, default_rules().digest)
+        audited = audit_log(source, day, jobs=jobs, sink=sink, indented=fmt == "json")
+        if sink is not None:
+            sink.finish(audited)
+        rows = audited.report().rows()
+    source.close()
+    seconds = time.perf_counter() - t0
+    return {"events": audited.index.event_count, "seconds": seconds, "items": len(rows),
+            "jobs": jobs}
+
+
+def verify(log: str, jobs: int | None = 1) -> dict[str, Any]:
+    """``ungeforloeb verify --jobs N``: check every line of the log in ranges (fields, canonical
+    form, hash chain, versions, references, trailer) and index its cases; no judging."""
+    from ungeforloeb.interchange.ranges import Source, check_log
 
     t0 = time.perf_counter()
-    with open(log, "rb") as stream:
-        reader, files = read_case_files(stream)
-    report = evaluate(files.values(), date.fromisoformat(as_of))
-    rows = report.rows()
-    seconds = time.perf_counter() - t0
-    return {"events": reader.event_count, "seconds": seconds, "items": len(rows)}
+    source = Source(path=log)
+    index = check_log(source, jobs)
+    source.close()
+    return {"events": index.event_count, "seconds": time.perf_counter() - t0, "jobs": jobs}
+
+
+def bare_chained_fold(log: str, as_of: str) -> dict[str, Any]:
+    return anchors.bare_chained_fold(log, as_of)
 
 
 def sqlite_executemany(db: str, rows: int) -> dict[str, Any]:
@@ -314,6 +346,8 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "case_reads": case_reads,
     "audit": audit,
     "kept": kept,
+    "bare_chained_fold": bare_chained_fold,
+    "verify": verify,
     "sqlite_executemany": sqlite_executemany,
     "orjson_loads": orjson_loads,
     "es_plain_read": es_plain_read,

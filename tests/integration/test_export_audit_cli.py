@@ -151,3 +151,34 @@ def test_audit_writes_a_self_contained_html_report(demo: dict[str, Path]) -> Non
     assert "<svg" in html and 'href="#case-' in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
     assert "<script" not in html and "<link" not in html
+
+
+def test_audit_as_json_lines_is_the_same_with_one_job_or_two_and_holds_the_digest(
+        demo: dict[str, Path]) -> None:
+    outs = {}
+    for jobs in ("1", "2"):
+        result = run("audit", str(demo["log"]), "--as-of", AS_OF, "--format", "jsonl",
+                     "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        outs[jobs] = result.stdout_bytes
+    assert outs["1"] == outs["2"]
+    lines = outs["1"].splitlines()
+    header, summary = orjson.loads(lines[0]), orjson.loads(lines[-1])
+    assert header["kind"] == "header" and header["as_of"] == AS_OF
+    whole = orjson.loads(run("audit", str(demo["log"]), "--as-of", AS_OF, "--format", "json",
+                             "--jobs", "2").stdout_bytes)
+    assert summary["digest"] == whole["digest"]
+    assert summary["rows"] == whole["rows"]
+    assert [orjson.loads(line) for line in lines[1:-1]] == whole["verdicts"]
+
+
+def test_verify_and_audit_with_two_jobs_name_the_changed_line(demo: dict[str, Path]) -> None:
+    lines = demo["log"].read_bytes().splitlines(keepends=True)
+    i = len(lines) * 2 // 3
+    bad = demo["tmp"] / "changed-late.jsonl"
+    bad.write_bytes(b"".join([*lines[:i], lines[i].replace(b'"seq":', b'"seq": ', 1),
+                              *lines[i + 1:]]))
+    for command in (["verify", str(bad)], ["audit", str(bad), "--as-of", AS_OF]):
+        result = run(*command, "--jobs", "2")
+        assert result.exit_code == 1
+        assert f"line {i + 1} " in result.stderr and "Traceback" not in result.output

@@ -9,11 +9,11 @@ from pathlib import Path
 import orjson
 
 from interchange_support import export_bytes, fake_digest, new_app, small_history
-from ungeforloeb.application.app import record_from_state
+from ungeforloeb.casefile.decode import record_from_state
+from ungeforloeb.domain.upcast import readable_versions, upcast_payload
 from ungeforloeb.domain.young_person import YoungPerson
 from ungeforloeb.interchange.audit import evaluate, read_case_files
 from ungeforloeb.interchange.importer import import_log
-from ungeforloeb.interchange.upcast import readable_versions, upcast_payload
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "interchange" / "v1-conversation.jsonl"
 

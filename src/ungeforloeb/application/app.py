@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -32,16 +31,16 @@ from ungeforloeb.application.identity import (
     SQLiteIdentityStore,
     check_cpr,
 )
-from ungeforloeb.application.mapper import OrjsonMapper, event_type_name, upcast_for_topic
+from ungeforloeb.application.mapper import OrjsonMapper
 from ungeforloeb.application.store_index import (
     indexed_recorder,
     owner_function,
     person_streams,
 )
+from ungeforloeb.casefile.decode import record_from_state
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.domain.base import check_date, check_not_before
-from ungeforloeb.domain.catalogue import ENVELOPE_FIELDS
 from ungeforloeb.domain.education_order import EducationOrder
 from ungeforloeb.domain.errors import InvalidCommandError, UnknownCaseError
 from ungeforloeb.domain.retention import RetentionCase
@@ -69,7 +68,6 @@ A = TypeVar("A", bound=Aggregate)
 
 DEFAULT_DB = "ungeforloeb.sqlite"
 PAGE = 2000
-_PAYLOAD_SKIP = ENVELOPE_FIELDS | {"recorded_at", "class_version"}
 
 
 class Ungeforloeb(ExchangeCommands, Application[UUID]):
@@ -613,27 +611,3 @@ def _sqlite_records(recorder: SQLiteApplicationRecorder, mapper: OrjsonMapper, s
             yield record_from_state(seq, stream_id, version, topic, decode(state))
         position = rows[-1][0] + 1
 
-
-def record_from_state(seq: int, stream_id: str, version: int, topic: str,
-                      state: dict[str, Any]) -> EventRecord:
-    """Build a light record from a stored event's plain JSON state."""
-    type_name, stream_type = _topic_names(topic)
-    state = upcast_for_topic(topic, state)
-    payload = {k: v for k, v in state.items() if k not in _PAYLOAD_SKIP}
-    # positional: seq, stream_id, stream_type, version, type, occurred_on, recorded_at,
-    # recorded_by, payload (faster than keywords on this hot path)
-    return EventRecord(seq, stream_id, stream_type, version, type_name,
-                       _day(state["occurred_on"]), state["recorded_at"], state["recorded_by"],
-                       payload)
-
-
-@cache
-def _topic_names(topic: str) -> tuple[str, str]:
-    """(event type name, stream type) of a stored event's topic."""
-    return event_type_name(topic), topic.rsplit(":", 1)[-1].split(".", 1)[0]
-
-
-@lru_cache(maxsize=8192)
-def _day(iso: str) -> date:
-    """``date.fromisoformat``, memoised (a store has few distinct days; dates are immutable)."""
-    return date.fromisoformat(iso)

@@ -12,12 +12,8 @@ Cipher and compressor configured through eventsourcing's environment still apply
 
 from __future__ import annotations
 
-import types
 import typing
-from collections.abc import Callable
-from datetime import date, datetime
-from enum import Enum
-from functools import cache
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -26,49 +22,8 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from ungeforloeb.domain.catalogue import BY_CLASS
-
-Decoder = Callable[[Any], Any]
-
-
-def _decoder_for(tp: Any) -> Decoder | None:
-    """A function turning the JSON value back into ``tp``; ``None`` when no change is needed."""
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        optional = _decoder_for(args[0]) if len(args) == 1 else None
-        if optional is None:
-            return None
-        return lambda v: None if v is None else optional(v)
-    if origin is tuple:
-        (item, *_) = typing.get_args(tp)
-        inner = _decoder_for(item)
-        if inner is None:
-            return tuple
-        return lambda v: tuple(inner(x) for x in v)
-    if tp is date:
-        return date.fromisoformat
-    if tp is datetime:
-        return datetime.fromisoformat
-    if tp is UUID:
-        return UUID
-    if isinstance(tp, type) and issubclass(tp, Enum):
-        return tp
-    return None
-
-
-@cache
-def codec(cls: type[Any]) -> tuple[tuple[str, Decoder], ...]:
-    """Per-class list of (field, decoder) for fields whose JSON form differs from Python."""
-    hints = typing.get_type_hints(cls)
-    out = []
-    for name, tp in hints.items():
-        if name in ("originator_id", "originator_version", "timestamp"):
-            continue
-        dec = _decoder_for(tp)
-        if dec is not None:
-            out.append((name, dec))
-    return tuple(out)
+from ungeforloeb.domain.codec import codec
+from ungeforloeb.domain.upcast import upcast_state
 
 
 class OrjsonMapper(Mapper[UUID]):
@@ -119,41 +74,3 @@ class OrjsonMapper(Mapper[UUID]):
         object.__setattr__(event, "__dict__", state)
         return typing.cast(DomainEventProtocol[UUID], event)
 
-
-def upcast_state(cls: type[Any], state: dict[str, Any]) -> dict[str, Any]:
-    """Bring a plain JSON state written by an older ``class_version`` of ``cls`` up to date.
-
-    Removes ``class_version`` and runs ``upcast_v1_v2``, ``upcast_v2_v3``… in turn (in place);
-    returns ``state``. The live read path, the mapper and the interchange log reader share it.
-    """
-    from_version = state.pop("class_version", 1)
-    class_version = getattr(cls, "class_version", 1)
-    while from_version < class_version:
-        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-        from_version += 1
-    return state
-
-
-def upcast_for_topic(topic: str, state: dict[str, Any]) -> dict[str, Any]:
-    """:func:`upcast_state` for a stored event's topic (fast when already current)."""
-    cls, current = _class_for_topic(topic)
-    if current > 1 and state.get("class_version", 1) < current:
-        return upcast_state(cls, state)
-    return state
-
-
-@cache
-def _class_for_topic(topic: str) -> tuple[type[Any], int]:
-    cls = resolve_topic(topic)
-    return cls, getattr(cls, "class_version", 1)
-
-
-def event_type_name(topic: str) -> str:
-    """The catalogue name (``FirstContactRegistered``) of a stored event's topic."""
-    return _type_name_for_topic(topic)
-
-
-@cache
-def _type_name_for_topic(topic: str) -> str:
-    cls = resolve_topic(topic)
-    return BY_CLASS[cls].name

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 import orjson
@@ -26,6 +26,9 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
 from ungeforloeb.interchange.errors import InterchangeError
+
+if TYPE_CHECKING:
+    from ungeforloeb.interchange.ranges import LogIndex, Source, Stages
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
                    show_default=True, help="SQLite event store.")
@@ -123,26 +126,6 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-@main.command("verify")
-@_LOG
-@click.option("--recompute", is_flag=True,
-              help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
-@_clean
-def verify_command(log: Path, recompute: bool) -> None:
-    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
-    from ungeforloeb.interchange.verify import verify_log
-
-    try:
-        with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
-            result = verify_log(stream, recompute_digest=recompute, progress=bar)
-    except InterchangeError as err:
-        _fail(err)
-    digest = "recomputed and equal" if recompute else "not recomputed (use --recompute)"
-    click.echo(f"ok: {log} holds {result.event_count} events, hash chain intact to "
-               f"{result.trailer.final_hash}; verdict digest as of "
-               f"{result.trailer.verdicts_as_of.isoformat()} {digest}")
-
-
 @main.command("import")
 @_LOG
 @_DB
@@ -165,42 +148,119 @@ def import_command(log: Path, db: Path) -> None:
     click.echo(f"imported {reader.event_count} events into {db}")
 
 
+_JOBS = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes that check ranges of lines and judge cases (default: the cores "
+         "available). The output and the digest are the same for every N.")
+
+
+@contextmanager
+def _stages(label: str) -> Iterator[Stages | None]:
+    """Progress bars on standard error when it is a terminal (checking the lines, judging the
+    cases); ``None`` otherwise."""
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"{label}: {stage}", total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield advance
+
+
+@main.command("verify")
+@_LOG
+@click.option("--recompute", is_flag=True,
+              help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
+@_JOBS
+@_clean
+def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
+    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
+    from ungeforloeb.interchange.verify import verify_log
+
+    try:
+        with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
+            result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs)
+    except InterchangeError as err:
+        _fail(err)
+    digest = "recomputed and equal" if recompute else "not recomputed (use --recompute)"
+    click.echo(f"ok: {log} holds {result.event_count} events, hash chain intact to "
+               f"{result.trailer.final_hash}; verdict digest as of "
+               f"{result.trailer.verdicts_as_of.isoformat()} {digest}")
+
+
 @main.command("audit")
 @_LOG
 @click.option("--as-of", "as_of", required=True, callback=parse_date, metavar="YYYY-MM-DD",
               help="Judge what had happened by this day.")
 @click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Only what had been recorded by this day.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "html"]),
-              default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]),
+              default="table", show_default=True,
+              help="jsonl: one verdict a line as they are judged (for large logs).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--case", "case_id", default=None, metavar="ID",
               help="One young person's verdicts with their explanations.")
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
+@_JOBS
 @_clean
 def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
-                  case_id: str | None, no_reference: bool) -> None:
-    """Replay a log in memory (no database) and print the compliance verdicts."""
-    from ungeforloeb.interchange.audit import read_case_files
+                  case_id: str | None, no_reference: bool, jobs: int | None) -> None:
+    """Replay a log (no database) and print the compliance verdicts, streamed case by case."""
+    from ungeforloeb.interchange.audit import audit_log, regime_mismatch
+    from ungeforloeb.interchange.ranges import Source, check_log
+    from ungeforloeb.interchange.sinks import JsonLines, JsonReport
 
+    source = Source(path=str(log))
     try:
-        with _progress("audit", _size(log)) as bar, log.open("rb") as stream:
-            reader, files = read_case_files(stream, bar)
+        if case_id is not None:
+            with _stages("audit") as bar:
+                index = check_log(source, jobs, bar)
+            _audit_case(index, source, case_id, as_of, known_at, fmt, out)
+            return
+        opened: list[IO[bytes]] = []
+
+        def open_out() -> IO[bytes]:
+            opened.append(out.open("wb") if out is not None else sys.stdout.buffer)
+            return opened[-1]
+
+        from ungeforloeb.rules.loader import default_rules
+
+        sink: JsonLines | JsonReport | None = None
+        if fmt == "jsonl":
+            sink = JsonLines(open_out, as_of, known_at, default_rules().digest)
+        elif fmt == "json":
+            sink = JsonReport(open_out)
+        try:
+            with _stages("audit") as bar:
+                audited = audit_log(source, as_of, known_at, jobs=jobs, sink=sink,
+                                    indented=fmt == "json", keep_missed=fmt == "html",
+                                    progress=bar)
+            if sink is not None:
+                sink.finish(audited)
+        finally:
+            if isinstance(sink, JsonReport):
+                sink.close()
+            for f in opened:
+                if f is not sys.stdout.buffer:
+                    f.close()
     except InterchangeError as err:
         _fail(err)
-    if case_id is not None:
-        _audit_case(files, case_id, as_of, known_at, fmt, out)
-        return
-    from ungeforloeb.interchange.audit import evaluate, regime_mismatch
-
-    assert reader.header is not None
-    mismatch = regime_mismatch(reader.header.regimes)
+    finally:
+        source.close()
+    mismatch = regime_mismatch(audited.index.header.regimes)
     if mismatch:
         click.echo("warning: the log was judged under other rule data than this library's "
                    "(" + "; ".join(mismatch) + "): verdicts may differ from the exporter's",
                    err=True)
-    report = evaluate(files.values(), as_of, known_at)
+    report = audited.report()
     if fmt == "table":
         from ungeforloeb.projections.compliance import render_table
 
@@ -211,18 +271,16 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                 if target is not None else console()
             con.print(render_table(report, reference=not no_reference))
             con.print(f"rules {report.rules.digest[:16]}…  verdicts {report.digest()[:16]}…  "
-                      f"({len(report.verdicts)} verdicts)")
+                      f"({report.verdict_count} verdicts)")
         finally:
             if target is not None:
                 target.close()
-        return
-    if fmt == "html":
+    elif fmt == "html":
         from ungeforloeb.report.html import render_html
 
-        _write(render_html(report, files, source=log.name).encode("utf-8"), out)
-    elif fmt == "json":
-        _write(report.to_json() + b"\n", out)
-    else:
+        _write(render_html(report, source=log.name, cases=report.case_count,
+                           verdicts=report.verdict_count).encode("utf-8"), out)
+    elif fmt == "csv":
         _write(report.to_csv().encode("utf-8"), out)
 
 
@@ -234,17 +292,19 @@ def _write(data: bytes, out: Path | None) -> None:
         out.write_bytes(data)
 
 
-def _audit_case(files: dict[str, Any], case_id: str, as_of: date, known_at: date | None,
-                fmt: str, out: Path | None) -> None:
+def _audit_case(index: LogIndex, source: Source, case_id: str, as_of: date,
+                known_at: date | None, fmt: str, out: Path | None) -> None:
     from ungeforloeb.projections.compliance import evaluate_case
 
     wanted = case_id.strip().lower()
-    matches = [k for k in files if k == wanted] or [k for k in files if k.startswith(wanted)]
+    ids = index.case_ids
+    matches = [k for k in ids if k == wanted] or [k for k in ids if k.startswith(wanted)]
     if len(matches) != 1:
         raise click.BadParameter(
             f"no young person with id {case_id!r} in the log" if not matches else
             f"{case_id!r} matches {len(matches)} cases; give more of the id",
             param_hint="--case")
+    files = {matches[0]: index.case_file(source, matches[0])}
     verdicts = sorted(evaluate_case(files[matches[0]], as_of, known_at),
                       key=lambda v: v.sort_key)
     if fmt == "json":

@@ -18,12 +18,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Protocol, runtime_checkable
 from uuid import UUID
 
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+
 from ungeforloeb import __version__
-from ungeforloeb.application.app import Ungeforloeb, record_from_state
-from ungeforloeb.application.mapper import OrjsonMapper
+from ungeforloeb.casefile.decode import record_from_state
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.interchange import format as fmt
@@ -31,6 +32,28 @@ from ungeforloeb.interchange.audit import InCaseOrder, rule_regimes, verdict_dig
 from ungeforloeb.interchange.errors import ExportError
 
 Digest = Callable[[Iterable[CaseFile], date], str]
+
+
+class Store(Protocol):
+    """What the export reads of an application (:class:`~ungeforloeb.application.Ungeforloeb`
+    is one): its recorder and mapper, and its events as light records in notification order.
+    """
+
+    @property
+    def recorder(self) -> ApplicationRecorder: ...
+
+    @property
+    def mapper(self) -> Mapper[UUID]: ...
+
+    def records(self, start: int = 1, stop: int | None = None) -> Iterator[EventRecord]: ...
+
+
+@runtime_checkable
+class PlainJsonMapper(Protocol):
+    """A mapper that stores an event's state as plain JSON (the application's
+    :class:`~ungeforloeb.application.mapper.OrjsonMapper`)."""
+
+    def decode_state(self, data: bytes) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -65,10 +88,12 @@ class CaseIndex:
             self.seqs[rec.stream_id] = seqs = array("q")
         seqs.append(rec.seq)
 
-    def case_files(self, app: Ungeforloeb) -> Iterator[CaseFile]:
+    def case_files(self, app: Store) -> Iterator[CaseFile]:
         """Each case file, read back from the store stream by stream (records in log order)."""
         mapper = app.mapper
-        assert isinstance(mapper, OrjsonMapper)
+        if not isinstance(mapper, PlainJsonMapper):
+            raise ExportError("the store's mapper does not keep events as plain JSON "
+                              "(export needs the application's own mapper)")
         for case_id in sorted(self.streams_of):  # case order: the digest streams (InCaseOrder)
             stream_ids = self.streams_of[case_id]
             records: list[EventRecord] = []
@@ -82,7 +107,7 @@ class CaseIndex:
             yield CaseFile(case_id, records)
 
 
-def municipality_of(app: Ungeforloeb, stop: int | None = None) -> str | None:
+def municipality_of(app: Store, stop: int | None = None) -> str | None:
     """The municipality code of the store's first FirstContactRegistered event, if any."""
     for rec in app.records(stop=stop):
         if rec.type == "FirstContactRegistered":
@@ -91,7 +116,7 @@ def municipality_of(app: Ungeforloeb, stop: int | None = None) -> str | None:
     return None
 
 
-def export_log(app: Ungeforloeb, out: IO[bytes], *, exported_at: datetime | None = None,
+def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = None,
                municipality_code: str | None = None, as_of: date | None = None,
                regimes: Mapping[str, str] | None = None, digest: Digest = verdict_digest,
                progress: Callable[[int, int], None] | None = None) -> ExportSummary:
@@ -135,7 +160,7 @@ def export_log(app: Ungeforloeb, out: IO[bytes], *, exported_at: datetime | None
     return ExportSummary(seq, previous, day, vd, when)
 
 
-def export_to_file(app: Ungeforloeb, path: str | Path, **options: object) -> ExportSummary:
+def export_to_file(app: Store, path: str | Path, **options: object) -> ExportSummary:
     """Export to ``path`` atomically: written to a temporary file beside it, then renamed, so a
     failed export never leaves a partial log."""
     target = Path(path)

@@ -16,14 +16,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from ungeforloeb.application.app import Ungeforloeb
-from ungeforloeb.application.mapper import codec
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.domain.catalogue import AGGREGATES, EVENT_TYPES
+from ungeforloeb.domain.codec import codec
 from ungeforloeb.interchange.errors import StoreNotEmptyError
 from ungeforloeb.interchange.reader import LogReader
 
@@ -49,7 +49,7 @@ def domain_event(rec: EventRecord) -> Any:
     return cls(**kwargs)
 
 
-def import_log(app: Ungeforloeb, lines: Iterable[bytes],
+def import_log(app: Application[UUID], lines: Iterable[bytes],
                progress: Callable[[int], None] | None = None) -> LogReader:
     """Check the whole log, then write all its events into the (empty) store in one transaction.
 

@@ -22,9 +22,9 @@ import orjson
 
 from ungeforloeb.domain.base import ID_PATTERN
 from ungeforloeb.domain.catalogue import EVENT_TYPES
+from ungeforloeb.domain.upcast import payload_fields, readable_versions
 from ungeforloeb.interchange.format import FORMAT_NAME, FORMAT_VERSION
 from ungeforloeb.interchange.reader import CODE, CPR_LIKE, FIELD_PATTERNS, HEX64, REGIME_ID
-from ungeforloeb.interchange.upcast import payload_fields, readable_versions
 
 SCHEMA_FILE = "log.schema.json"
 DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"

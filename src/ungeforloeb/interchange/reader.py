@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import types
 import typing
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -26,6 +27,7 @@ from eventsourcing.domain import Aggregate
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.domain.base import ID_PATTERN
 from ungeforloeb.domain.catalogue import EVENT_TYPES
+from ungeforloeb.domain.upcast import payload_fields, readable_versions, upcast_payload
 from ungeforloeb.interchange import errors as e
 from ungeforloeb.interchange.format import (
     EVENT_FIELDS,
@@ -38,7 +40,6 @@ from ungeforloeb.interchange.format import (
     canonical_bytes,
     chain_hash,
 )
-from ungeforloeb.interchange.upcast import payload_fields, readable_versions, upcast_payload
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
@@ -539,3 +540,137 @@ class LogReader:
         digest = _value(obj, "verdict_digest", _HEX, line)
         _value(obj, "hash", _HEX, line)
         return Trailer(count, final, date.fromisoformat(as_of), digest, obj["hash"])
+
+
+# ----------------------------------------------------------------- checked lines, ranges
+
+
+def record_of_line(obj: dict[str, Any]) -> EventRecord:
+    """The record of an event line that :class:`LogReader` (or a :class:`RangeChecker`) has
+    already checked: the same record the reader yields, without checking again."""
+    t = obj["type"]
+    payload = obj["payload"]
+    schema_version = obj["schema_version"]
+    if schema_version != EVENT_TYPES[t].schema_version:
+        payload = upcast_payload(t, schema_version, payload)
+    return EventRecord(obj["seq"], obj["stream_id"], obj["stream_type"], obj["version"], t,
+                       _day(obj["occurred_on"]), obj["recorded_at"], obj["recorded_by"],
+                       payload)
+
+
+@cache
+def _day(iso: str) -> date:
+    return date.fromisoformat(iso)
+
+
+@cache
+def _creates(type_name: str) -> bool:
+    return issubclass(EVENT_TYPES[type_name].cls, Aggregate.Created)
+
+
+class RangeError(Exception):
+    """Raised by a :class:`RangeChecker` at the first line it cannot pass on its own; the
+    caller then reads the log from the start with :class:`LogReader` for the exact error."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(f"line {line}")
+        self.line = line
+
+
+class RangeChecker(LogReader):
+    """Checks a run of event lines from the middle of a log, as :class:`LogReader` checks them,
+    given the header, the number of the run's first line and the hash its predecessor states.
+
+    Every check of a line on its own is the reader's (fields, values, sequence number, the hash
+    chain from the predecessor's stated hash); what depends on lines before the run is noted
+    for the caller to join: per stream its type, first and last version, first line and (for a
+    stream's creating event) the young person it names, and the references of creating events.
+    A fault raises :class:`RangeError` naming the line. Each line's byte offset and length
+    are kept per stream (:attr:`positions`, packed by :func:`pack`).
+    """
+
+    def __init__(self, header: Header, first_line: int, previous_hash: str) -> None:
+        super().__init__(())
+        self.header = header
+        self.first_line = first_line
+        self.event_count = first_line - 2
+        self.previous_hash = previous_hash
+        self.streams: dict[str, list[Any]] = {}
+        """stream id -> [stream type, first version, last version, first line, owner]"""
+        self.references: list[tuple[int, str, str]] = []
+        """(line, referenced stream id, its expected stream type) of each creating event"""
+        self.positions: dict[str, array[int]] = {}
+
+    def check(self, lines: Iterable[bytes], offset: int) -> str:
+        """Check ``lines`` (with their line feeds), the first at byte ``offset``; return the
+        last line's hash."""
+        previous = self.previous_hash
+        line = self.first_line - 1
+        positions = self.positions
+        try:
+            for raw in lines:
+                line += 1
+                obj, body = self._decode(raw, line)
+                if obj.get("kind") != "event":
+                    raise RangeError(line)
+                rec = self._event(obj, line, self.streams)
+                previous = self._chain(obj, body, previous, line, rec.type)
+                where = positions.get(rec.stream_id)
+                if where is None:
+                    positions[rec.stream_id] = where = array("q")
+                where.append(pack(offset, len(raw)))
+                offset += len(raw)
+        except (e.LogError, ValueError):
+            raise RangeError(line) from None
+        return previous
+
+    def _stream(self, line: int, t: str, stream_id: str, stream_type: str, version: int,
+                streams: dict[str, list[Any]]) -> None:
+        creates = _creates(t)
+        state = streams.get(stream_id)
+        if state is None:
+            if creates != (version == 1):
+                raise RangeError(line)
+            streams[stream_id] = [stream_type, version, version, line, None]
+            return
+        if state[0] != stream_type or version != state[2] + 1 or creates:
+            raise RangeError(line)
+        state[2] = version
+
+    def _references(self, line: int, t: str, payload: dict[str, Any],
+                    streams: dict[str, list[Any]]) -> None:
+        if t == "FirstContactRegistered":
+            assert self.header is not None
+            if payload["municipality_code"] != self.header.municipality_code:
+                raise RangeError(line)
+        if not _creates(t):
+            return
+        for name, kind in (("young_person_id", "YoungPerson"), ("order_id", "EducationOrder")):
+            ref = payload.get(name)
+            if ref is not None:
+                self.references.append((line, ref, kind))
+
+    def _event(self, obj: dict[str, Any], line: int,
+               streams: dict[str, list[Any]]) -> EventRecord:
+        rec = super()._event(obj, line, streams)
+        owner = rec.payload.get("young_person_id")
+        if rec.version == 1 and isinstance(owner, str):
+            streams[rec.stream_id][4] = owner  # the young person the new stream belongs to
+        return rec
+
+
+LENGTH_BITS = 24
+"""A packed position: byte offset << 24 | line length (an event line is far below 16 MiB: its
+values are codes, dates and flags)."""
+
+
+def pack(offset: int, length: int) -> int:
+    """One line's byte offset and length in one integer (for ``array('q')``)."""
+    if length >= 1 << LENGTH_BITS:
+        raise ValueError(f"a line of {length} bytes at byte {offset}")
+    return offset << LENGTH_BITS | length
+
+
+def unpack(position: int) -> tuple[int, int]:
+    """(byte offset, length) of a packed position."""
+    return position >> LENGTH_BITS, position & ((1 << LENGTH_BITS) - 1)

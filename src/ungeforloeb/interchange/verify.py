@@ -1,5 +1,8 @@
 """Verify: a log's schema, order, stream versions, hash chain and trailer; optionally its
-verdict digest, re-derived by an audit of the log."""
+verdict digest, re-derived by an audit of the log.
+
+The lines are checked in parallel ranges (:func:`~ungeforloeb.interchange.ranges.index_log`);
+the first fault is reported as a sequential read reports it (line, event type, field)."""
 
 from __future__ import annotations
 
@@ -7,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from ungeforloeb.interchange.audit import Counting, recompute
-from ungeforloeb.interchange.reader import Header, LogReader, Trailer
+from ungeforloeb.interchange.audit import recompute
+from ungeforloeb.interchange.ranges import Source, check_log
+from ungeforloeb.interchange.reader import Header, Trailer
 
 
 @dataclass(frozen=True)
@@ -22,17 +26,22 @@ class Verified:
 
 
 def verify_log(stream: IO[bytes], *, recompute_digest: bool = False,
-               progress: Callable[[int], None] | None = None) -> Verified:
+               progress: Callable[[int], None] | None = None,
+               jobs: int | None = None) -> Verified:
     """Check a whole log; raise the first :class:`~ungeforloeb.interchange.errors.LogError`.
 
     With ``recompute_digest`` the verdicts as of the trailer's date are re-derived from the log
-    by the audit and their digest compared with the trailer's (needs the rule data).
+    by the audit and their digest compared with the trailer's (needs the rule data). ``jobs``
+    worker processes (default: the cores available) check ranges of lines and judge cases;
+    ``progress`` is called with the bytes checked so far.
     """
     if recompute_digest:
-        reader = recompute(stream, progress)
+        index = recompute(stream, progress, jobs=jobs)
     else:
-        reader = LogReader(Counting(stream, progress))
-        for _ in reader.records():
-            pass
-    assert reader.header is not None and reader.trailer is not None
-    return Verified(reader.header, reader.trailer, reader.event_count, recompute_digest)
+        source = Source.of(stream)
+        try:
+            index = check_log(source, jobs, (lambda _stage, done, _total: progress(done))
+                              if progress is not None else None)
+        finally:
+            source.close()
+    return Verified(index.header, index.trailer, index.event_count, recompute_digest)

@@ -83,8 +83,13 @@ def _verdict_rows(verdicts: Iterable[Verdict]) -> dict[str, list[Verdict]]:
 
 
 def render_html(report: ComplianceReport, files: Mapping[str, CaseFile] | None = None, *,
-                source: str | None = None) -> str:
-    """The report as a self-contained HTML document (a string)."""
+                source: str | None = None, cases: int | None = None,
+                verdicts: int | None = None) -> str:
+    """The report as a self-contained HTML document (a string).
+
+    ``cases`` and ``verdicts`` give the counts when ``report`` holds only the verdicts the page
+    shows (a streamed audit keeps those of the cases with a missed verdict); by default they are
+    counted from ``files`` and the report."""
     known = f", known at {report.known_at.isoformat()}" if report.known_at else ""
     title = f"Compliance as of {report.as_of.isoformat()}{known}"
     out: list[str] = [
@@ -96,8 +101,11 @@ def render_html(report: ComplianceReport, files: Mapping[str, CaseFile] | None =
     ]
     if source:
         out.append(f"log <code>{escape(source)}</code> · ")
-    cases = len(files) if files is not None else len({v.case_id for v in report.verdicts})
-    out.append(f"{cases} cases · {len(report.verdicts)} verdicts · verdict digest "
+    if cases is None:
+        cases = len(files) if files is not None else len({v.case_id for v in report.verdicts})
+    if verdicts is None:
+        verdicts = len(report.verdicts)
+    out.append(f"{cases} cases · {verdicts} verdicts · verdict digest "
                f"<code>{report.digest()}</code> · rules <code>{escape(report.rules.digest)}</code>"
                "</p>")
     out.append('<p class="legend"><span><i class="sw" style="background:#2da44e"></i>share met '

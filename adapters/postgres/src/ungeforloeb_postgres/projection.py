@@ -36,9 +36,10 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from ungeforloeb.application.app import Ungeforloeb, record_from_state
+from ungeforloeb.application.app import Ungeforloeb
 from ungeforloeb.application.identity import MemoryIdentityStore
 from ungeforloeb.application.mapper import OrjsonMapper
+from ungeforloeb.casefile.decode import record_from_state
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.projections.sources import WorkItemSource

@@ -1,10 +1,11 @@
-"""Schema evolution of event payloads in the log: old versions' field lists and the upcasters.
+"""Schema evolution of events: the upcasters, and old versions' payload fields.
 
 An event type's current schema version is its class's ``class_version`` (the catalogue's
-``schema_version``). A log may hold lines written at an older version; the reader validates such
-a payload against that version's fields (listed here), then brings it up to date with the event
-class's own ``upcast_vN_vN+1`` functions — the same functions the store's mapper and the live
-``records()`` use, so a v1 line and a v1 stored event become the same v2 payload.
+``schema_version``). A store or a log may hold states written at an older version.
+:func:`upcast_state` brings such a state up to date with the event class's own
+``upcast_vN_vN+1`` functions; the store's mapper, the live ``records()`` and the log reader all
+call it, so a v1 line and a v1 stored event become the same v2 payload. The log reader first
+validates an old payload against that version's fields, listed here.
 
 To add a version (see docs/interchange.md, "Adding a schema version"): give the event class
 ``class_version = N + 1`` and ``upcast_vN_vN+1(state)``, and add the old field list here as
@@ -13,9 +14,11 @@ To add a version (see docs/interchange.md, "Adding a schema version"): give the 
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from ungeforloeb.application.mapper import upcast_state
+from eventsourcing.utils import resolve_topic
+
 from ungeforloeb.domain.catalogue import EVENT_TYPES
 
 FieldList = tuple[tuple[str, Any], ...]
@@ -30,6 +33,34 @@ LEGACY_PAYLOAD_FIELDS: dict[tuple[str, int], FieldList] = {
 }
 """(event type, schema version) → that version's payload fields, for every version before the
 current one that a log may still hold."""
+
+
+def upcast_state(cls: type[Any], state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a plain JSON state written by an older ``class_version`` of ``cls`` up to date.
+
+    Removes ``class_version`` and runs ``upcast_v1_v2``, ``upcast_v2_v3``… in turn (in place);
+    returns ``state``. The live read path, the mapper and the interchange log reader share it.
+    """
+    from_version = state.pop("class_version", 1)
+    class_version = getattr(cls, "class_version", 1)
+    while from_version < class_version:
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1
+    return state
+
+
+def upcast_for_topic(topic: str, state: dict[str, Any]) -> dict[str, Any]:
+    """:func:`upcast_state` for a stored event's topic (fast when already current)."""
+    cls, current = _class_for_topic(topic)
+    if current > 1 and state.get("class_version", 1) < current:
+        return upcast_state(cls, state)
+    return state
+
+
+@cache
+def _class_for_topic(topic: str) -> tuple[type[Any], int]:
+    cls = resolve_topic(topic)
+    return cls, getattr(cls, "class_version", 1)
 
 
 def payload_fields(type_name: str, schema_version: int) -> FieldList | None:
