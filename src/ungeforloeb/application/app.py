@@ -19,22 +19,29 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ungeforloeb.application.clock import Clock, system_clock
 from ungeforloeb.application.exchange_commands import UDB, ExchangeCommands
 from ungeforloeb.application.identity import (
+    CprAlreadyRegisteredError,
     IdentityRecord,
     IdentityStore,
     MemoryIdentityStore,
-    PostgresIdentityStore,
-    SQLiteIdentityStore,
+    PersonalRows,
+    SQLIdentityStore,
     check_cpr,
+    seal_identity,
 )
+from ungeforloeb.application.keys import Keys, master_key, new_data_key
 from ungeforloeb.application.mapper import OrjsonMapper, event_type_name, upcast_for_topic
+from ungeforloeb.application.recorders import (
+    PersonalPostgresRecorder,
+    PersonalSQLiteRecorder,
+    personal_recorder,
+)
 from ungeforloeb.application.store_index import (
-    indexed_recorder,
     owner_function,
     person_streams,
 )
@@ -93,17 +100,27 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             merged.update({k: v for k, v in env.items() if k not in merged})
         self.clock = clock
         self._batch: dict[UUID, Aggregate] | None = None
+        self._batch_rows: list[PersonalRows] = []
         super().__init__(merged)
-        if identities is not None:
-            self.identities: IdentityStore = identities
-        elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and \
-                self.env.get("SQLITE_DBNAME") not in (None, ":memory:") and \
-                "mode=memory" not in (self.env.get("SQLITE_DBNAME") or ""):
-            self.identities = SQLiteIdentityStore(str(self.env.get("SQLITE_DBNAME")))
-        elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-            self.identities = PostgresIdentityStore.from_env(self.env.get)
+        self.identities: IdentityStore = identities or self._identity_store()
+
+    def _identity_store(self) -> IdentityStore:
+        """Identity records and data keys beside the events (in memory for popo)."""
+        recorder = self.recorder
+        db = str(self.env.get("SQLITE_DBNAME") or "")
+        if isinstance(recorder, PersonalSQLiteRecorder):
+            in_memory = db == ":memory:" or "mode=memory" in db
+            keys = Keys(master_key(self.env.get, sqlite_file=None if in_memory else db,
+                                   in_memory=in_memory))
+        elif isinstance(recorder, PersonalPostgresRecorder):
+            keys = Keys(master_key(self.env.get, sqlite_file=None, in_memory=False,
+                                   stored=recorder.stored_master_key))
         else:
-            self.identities = MemoryIdentityStore()
+            return MemoryIdentityStore(Keys(master_key(self.env.get, sqlite_file=None,
+                                                       in_memory=True)))
+        return SQLIdentityStore(keys, lambda commit: recorder.datastore.transaction(
+                                    commit=commit), recorder.key_table, recorder.identity_table,
+                                recorder.placeholder)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return OrjsonMapper(transcoder=self.factory.transcoder(),
@@ -115,8 +132,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         index in the events' transaction (:mod:`ungeforloeb.application.store_index`)."""
         mapper = self.mapper
         assert isinstance(mapper, OrjsonMapper)
-        recorder: ApplicationRecorder = indexed_recorder(self.factory,
-                                                         owner_function(mapper.decode_state))
+        recorder: ApplicationRecorder = personal_recorder(self.factory,
+                                                          owner_function(mapper.decode_state))
         return recorder
 
     # ------------------------------------------------------------------ helpers
@@ -134,10 +151,19 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         try:
             yield
             pending = list(self._batch.values())
+        except BaseException:
+            self._batch_rows = []
+            raise
         finally:
             self._batch = None
+        rows, self._batch_rows = self._batch_rows, []
         if pending:
-            self._save_aggregates(pending)
+            try:
+                self._save_personal(pending, rows)
+            except (IntegrityError, CprAlreadyRegisteredError):
+                raise InvalidCommandError(
+                    "batch", "cpr", "CPR numbers and ids not registered before or twice",
+                    "<redacted>") from None
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save aggregates now, or at the end of the open :meth:`batch` block."""
@@ -201,30 +227,59 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                                municipality_code: str, birth_date: date,
                                cpr: str | None = None, name: str | None = None,
                                young_person_id: UUID | None = None) -> UUID:
-        """Open a case at first contact. CPR and name go to the identity record only."""
+        """Open a case at first contact. CPR and name go to the identity record only, sealed
+        with the person's new data key; key, identity and event are written in one
+        transaction (all or nothing)."""
         command = "register_first_contact"
-        record: IdentityRecord | None = None
         person = YoungPerson.register_first_contact(
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
             young_person_id=young_person_id)
+        keys = self.identities.keys
+        data_key = new_data_key()
+        rows = PersonalRows(person.id, keys.wrapper.wrap(person.id, data_key))
+        normalised: str | None = None
         if cpr is not None:
             normalised = check_cpr(command, cpr)
             if not isinstance(name, str) or not name.strip():
                 raise InvalidCommandError(command, "name", "a non-empty name with the CPR",
                                           "<redacted>")
             if self.identities.find_by_cpr(normalised) is not None:
-                raise InvalidCommandError(command, "cpr", "a CPR number not already registered",
-                                          "<redacted>")
-            record = IdentityRecord(person.id, normalised, name)
-            self.identities.put(record)
+                raise CprAlreadyRegisteredError()
+            rows.cpr_lookup = keys.cpr_lookup(normalised)
+            rows.sealed_identity = seal_identity(data_key,
+                                                 IdentityRecord(person.id, normalised, name))
+        if self._batch is not None:
+            self._batch[person.id] = person
+            self._batch_rows.append(rows)
+            return person.id
         try:
-            self.save(person)
-        except Exception:
-            if record is not None:
-                self.identities.erase(person.id)
-            raise
+            self._save_personal([person], [rows])
+        except (IntegrityError, CprAlreadyRegisteredError):
+            # Two registrations of one CPR number raced (or the id is taken): the database's
+            # message names the key's value; never pass it on.
+            if normalised is not None and self.identities.find_by_cpr(normalised) is not None:
+                raise CprAlreadyRegisteredError() from None
+            raise InvalidCommandError(command, "young_person_id", "an id not already used",
+                                      person.id) from None
         return person.id
+
+    def _save_personal(self, aggregates: list[Aggregate], rows: list[PersonalRows]) -> None:
+        """Save aggregates with the personal rows they need, in one transaction where the
+        identity store lives beside the events (else rows first, undone if the save fails)."""
+        if getattr(self.identities, "transactional", False):
+            super().save(*aggregates, personal_rows=rows)
+            return
+        written: list[UUID] = []
+        try:
+            for r in rows:
+                self.identities.write(r)
+                written.append(r.young_person_id)
+            super().save(*aggregates)
+        except BaseException:
+            for person_id in written:
+                self.identities.erase(person_id)
+            raise
 
     def hold_first_conversation(self, young_person_id: UUID, *, occurred_on: date,
                                 recorded_by: str) -> None:
