@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.application.identity import CprAlreadyRegisteredError, SQLIdentityStore
@@ -63,7 +64,7 @@ def test_the_identity_table_has_a_keyed_hash_and_a_sealed_blob_never_a_cpr_colum
 def test_a_failed_event_write_leaves_no_identity_and_the_cpr_can_be_registered_again(backend):
     app = backend.app(clock=SettableClock(NOW))
     taken = register(app, None, None)
-    with pytest.raises(InvalidCommandError, match="young_person_id") as refused:
+    with pytest.raises(IntegrityError) as refused:
         register(app, *PEOPLE[0], young_person_id=taken)  # the event's key is taken: fails
     assert "0105041234" not in str(refused.value) and "Signe" not in str(refused.value)
     assert app.identities.find_by_cpr("0105041234") is None

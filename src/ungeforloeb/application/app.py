@@ -21,6 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.utils import get_topic
 
 from ungeforloeb.application.clock import Clock, system_clock
 from ungeforloeb.application.exchange_commands import UDB, ExchangeCommands
@@ -47,7 +48,7 @@ from ungeforloeb.application.store_index import (
 )
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
-from ungeforloeb.domain.base import check_date, check_not_before
+from ungeforloeb.domain.base import check_date, check_not_before, check_uuid
 from ungeforloeb.domain.catalogue import ENVELOPE_FIELDS
 from ungeforloeb.domain.education_order import EducationOrder
 from ungeforloeb.domain.errors import InvalidCommandError, UnknownCaseError
@@ -231,6 +232,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         with the person's new data key; key, identity and event are written in one
         transaction (all or nothing)."""
         command = "register_first_contact"
+        if young_person_id is not None:
+            check_uuid(command, "young_person_id", young_person_id)
         person = YoungPerson.register_first_contact(
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
@@ -260,8 +263,7 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             # message names the key's value; never pass it on.
             if normalised is not None and self.identities.find_by_cpr(normalised) is not None:
                 raise CprAlreadyRegisteredError() from None
-            raise InvalidCommandError(command, "young_person_id", "an id not already used",
-                                      person.id) from None
+            raise  # the young person's id is taken (a conflict on the event's key)
         return person.id
 
     def _save_personal(self, aggregates: list[Aggregate], rows: list[PersonalRows]) -> None:
@@ -422,6 +424,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         """Issue an education order to an existing young person; returns the order id."""
         person = self._person(young_person_id, "issue_order")
         check_date("issue_order", "occurred_on", occurred_on)
+        if order_id is not None:
+            check_uuid("issue_order", "order_id", order_id)
         check_not_before("issue_order", occurred_on, "FirstContactRegistered",
                          person.first_contact_on, "young person", person.id)
         order = EducationOrder.issue(occurred_on=occurred_on, recorded_by=recorded_by,
@@ -548,6 +552,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                          person.first_contact_on, "young person", person.id)
         if order_id is not None:
             self._order(order_id, "report_risk_of_dropout")
+        if case_id is not None:
+            check_uuid("report_risk_of_dropout", "case_id", case_id)
         case = RetentionCase.open(occurred_on=occurred_on, recorded_by=recorded_by,
                                   recorded_at=self.clock(), young_person_id=young_person_id,
                                   institution_id=institution_id, report_id=report_id,

@@ -87,9 +87,9 @@ class PersonalPostgresRecorder(IndexedPostgresRecorder):
     def create_table(self) -> None:
         super().create_table()
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(f"CREATE TABLE IF NOT EXISTS {self.key_table} ("  # type: ignore[arg-type]
+            curs.execute(f"CREATE TABLE IF NOT EXISTS {self.key_table} ("
                          " young_person_id uuid PRIMARY KEY, wrapped bytea NOT NULL)")
-            curs.execute(f"CREATE TABLE IF NOT EXISTS {self.identity_table} ("  # type: ignore[arg-type]
+            curs.execute(f"CREATE TABLE IF NOT EXISTS {self.identity_table} ("
                          " young_person_id uuid PRIMARY KEY, cpr_lookup text NOT NULL UNIQUE,"
                          " sealed bytea NOT NULL)")
 
@@ -106,11 +106,11 @@ class PersonalPostgresRecorder(IndexedPostgresRecorder):
         is stored if there is none yet; returns the stored key."""
         table = self.key_table.removesuffix(f'{KEY_TABLE}"') + 'master_key"'
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(f"CREATE TABLE IF NOT EXISTS {table} ("  # type: ignore[arg-type]
+            curs.execute(f"CREATE TABLE IF NOT EXISTS {table} ("
                          " one int PRIMARY KEY CHECK (one = 1), key bytea NOT NULL)")
-            curs.execute(f"INSERT INTO {table} (one, key) VALUES (1, %s) "  # type: ignore[arg-type]
+            curs.execute(f"INSERT INTO {table} (one, key) VALUES (1, %s) "
                          "ON CONFLICT (one) DO NOTHING", (make,))
-            curs.execute(f"SELECT key FROM {table}")  # type: ignore[arg-type]
+            curs.execute(f"SELECT key FROM {table}")
             row = curs.fetchone()
         assert row is not None
         return bytes(row["key"])
