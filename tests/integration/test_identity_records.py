@@ -177,3 +177,40 @@ def test_without_a_configured_key_a_sqlite_store_gets_a_private_key_file_beside_
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert len(base64.urlsafe_b64decode(key_file.read_text().strip())) == 32
     assert file_store(tmp_path).identity(person).cpr == "0105041234"  # type: ignore[union-attr]
+
+
+class VaultWrapper:
+    """A key wrapper of the vendor's own (as an HSM or a KMS would be): its own key, and a
+    count of what it was asked to do."""
+
+    def __init__(self) -> None:
+        from ungeforloeb.application.keys import new_data_key
+
+        self._key = new_data_key()
+        self.calls: list[str] = []
+
+    def wrap(self, person_id, data_key):
+        from ungeforloeb.application.keys import seal
+
+        self.calls.append("wrap")
+        return seal(self._key, person_id, "vault", data_key)
+
+    def unwrap(self, person_id, wrapped):
+        from ungeforloeb.application.keys import open_sealed
+
+        self.calls.append("unwrap")
+        return open_sealed(self._key, person_id, "vault", wrapped)
+
+
+def test_data_keys_are_wrapped_by_a_pluggable_wrapper(tmp_path):
+    vault = VaultWrapper()
+    app = Ungeforloeb(tmp_path / "store.sqlite", clock=SettableClock(NOW), key_wrapper=vault)
+    person = register(app, *PEOPLE[0])
+    app.close()
+    reader = Ungeforloeb(tmp_path / "store.sqlite", key_wrapper=vault)
+    assert reader.identity(person).name == PEOPLE[0][1]  # type: ignore[union-attr]
+    assert [r.payload["birth_date"] for r in reader.records()] == ["2004-05-01"]
+    assert vault.calls[0] == "wrap" and "unwrap" in vault.calls
+    without = Ungeforloeb(tmp_path / "store.sqlite")  # the local wrapper cannot open them
+    with pytest.raises(LookupError, match="does not open"):
+        list(without.records())

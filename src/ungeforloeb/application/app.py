@@ -35,7 +35,7 @@ from ungeforloeb.application.identity import (
     check_cpr,
     seal_identity,
 )
-from ungeforloeb.application.keys import Keys, master_key, new_data_key
+from ungeforloeb.application.keys import Keys, KeyWrapper, master_key, new_data_key
 from ungeforloeb.application.mapper import OrjsonMapper, event_type_name, upcast_for_topic
 from ungeforloeb.application.recorders import (
     PersonalPostgresRecorder,
@@ -51,7 +51,7 @@ from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.domain.base import check_date, check_not_before, check_uuid
 from ungeforloeb.domain.catalogue import ENVELOPE_FIELDS
 from ungeforloeb.domain.education_order import EducationOrder
-from ungeforloeb.domain.errors import InvalidCommandError, UnknownCaseError
+from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError, UnknownCaseError
 from ungeforloeb.domain.retention import RetentionCase
 from ungeforloeb.domain.values import (
     BenefitEndReason,
@@ -87,7 +87,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
 
     def __init__(self, db: str | Path | None = None, *, clock: Clock = system_clock,
                  env: Mapping[str, str] | None = None,
-                 identities: IdentityStore | None = None) -> None:
+                 identities: IdentityStore | None = None,
+                 key_wrapper: KeyWrapper | None = None) -> None:
         merged: dict[str, str] = {}
         configured = dict(os.environ)
         if env:
@@ -102,8 +103,14 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self.clock = clock
         self._batch: dict[UUID, Aggregate] | None = None
         self._batch_rows: list[PersonalRows] = []
+        self._key_wrapper = key_wrapper
         super().__init__(merged)
-        self.identities: IdentityStore = identities or self._identity_store()
+        self.personal_data: IdentityStore = self._identity_store()
+        """Data keys (and, unless ``identities`` is given, identity records) beside the events.
+        """
+        self.identities: IdentityStore = identities or self.personal_data
+        assert isinstance(self.mapper, OrjsonMapper)
+        self.mapper.personal = self.personal_data
 
     def _identity_store(self) -> IdentityStore:
         """Identity records and data keys beside the events (in memory for popo)."""
@@ -112,13 +119,13 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         if isinstance(recorder, PersonalSQLiteRecorder):
             in_memory = db == ":memory:" or "mode=memory" in db
             keys = Keys(master_key(self.env.get, sqlite_file=None if in_memory else db,
-                                   in_memory=in_memory))
+                                   in_memory=in_memory), self._key_wrapper)
         elif isinstance(recorder, PersonalPostgresRecorder):
             keys = Keys(master_key(self.env.get, sqlite_file=None, in_memory=False,
-                                   stored=recorder.stored_master_key))
+                                   stored=recorder.stored_master_key), self._key_wrapper)
         else:
             return MemoryIdentityStore(Keys(master_key(self.env.get, sqlite_file=None,
-                                                       in_memory=True)))
+                                                       in_memory=True), self._key_wrapper))
         return SQLIdentityStore(keys, lambda commit: recorder.datastore.transaction(
                                     commit=commit), recorder.key_table, recorder.identity_table,
                                 recorder.placeholder)
@@ -153,6 +160,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             yield
             pending = list(self._batch.values())
         except BaseException:
+            for r in self._batch_rows:
+                self.personal_data.forget(r.young_person_id)
             self._batch_rows = []
             raise
         finally:
@@ -173,6 +182,10 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                 if isinstance(obj, Aggregate):
                     self._batch[obj.id] = obj
             return []
+        pending = [e for o in objs for e in getattr(o, "pending_events", ())]
+        new_keys = self.data_keys_for(pending)
+        if new_keys and "personal_rows" not in kwargs:
+            return self._save_personal(list(objs), new_keys)
         if not kwargs and objs and all(isinstance(obj, Aggregate) for obj in objs):
             return self._save_aggregates(objs)
         return super().save(*objs, **kwargs)
@@ -191,6 +204,19 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self._notify(recordings)
         self.notify(processing_event.events)  # as Application.save does (deprecated hook)
         return recordings
+
+    def data_keys_for(self, events: Any) -> list[PersonalRows]:
+        """A new data key (held until written) for each person whose first event is among
+        ``events`` and who has none yet; the rows to write with those events."""
+        rows = []
+        for event in events:
+            if isinstance(event, YoungPerson.FirstContactRegistered) and \
+                    self.personal_data.data_key(event.originator_id) is None:
+                data_key = new_data_key()
+                self.personal_data.remember(event.originator_id, data_key)
+                rows.append(PersonalRows(event.originator_id, self.personal_data.keys.wrapper.wrap(
+                    event.originator_id, data_key)))
+        return rows
 
     def _get(self, cls: type[A], kind: str, case_id: object, command: str) -> A:
         if not isinstance(case_id, UUID):
@@ -238,9 +264,10 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
             young_person_id=young_person_id)
-        keys = self.identities.keys
+        keys = self.personal_data.keys
         data_key = new_data_key()
         rows = PersonalRows(person.id, keys.wrapper.wrap(person.id, data_key))
+        apart: PersonalRows | None = None  # the identity, when kept in a store of its own
         normalised: str | None = None
         if cpr is not None:
             normalised = check_cpr(command, cpr)
@@ -249,15 +276,33 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                                           "<redacted>")
             if self.identities.find_by_cpr(normalised) is not None:
                 raise CprAlreadyRegisteredError()
-            rows.cpr_lookup = keys.cpr_lookup(normalised)
-            rows.sealed_identity = seal_identity(data_key,
-                                                 IdentityRecord(person.id, normalised, name))
+            record = IdentityRecord(person.id, normalised, name)
+            if self.identities is self.personal_data:
+                rows.cpr_lookup = keys.cpr_lookup(normalised)
+                rows.sealed_identity = seal_identity(data_key, record)
+            else:
+                own = self.identities.keys
+                identity_key = new_data_key()
+                apart = PersonalRows(person.id, own.wrapper.wrap(person.id, identity_key),
+                                     own.cpr_lookup(normalised),
+                                     seal_identity(identity_key, record))
+        if self.personal_data.data_key(person.id) is None:  # else the id is taken: refused below
+            self.personal_data.remember(person.id, data_key)
         if self._batch is not None:
+            if apart is not None:
+                raise RuntimeError("batch() needs the identity store beside the events")
             self._batch[person.id] = person
             self._batch_rows.append(rows)
             return person.id
         try:
-            self._save_personal([person], [rows])
+            if apart is not None:
+                self.identities.write(apart)
+            try:
+                self._save_personal([person], [rows])
+            except BaseException:
+                if apart is not None:
+                    getattr(self.identities, "discard", self.identities.erase)(person.id)
+                raise
         except (IntegrityError, CprAlreadyRegisteredError):
             # Two registrations of one CPR number raced (or the id is taken): the database's
             # message names the key's value; never pass it on.
@@ -266,22 +311,85 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             raise  # the young person's id is taken (a conflict on the event's key)
         return person.id
 
-    def _save_personal(self, aggregates: list[Aggregate], rows: list[PersonalRows]) -> None:
+    def _save_personal(self, aggregates: list[Any], rows: list[PersonalRows]) -> Any:
         """Save aggregates with the personal rows they need, in one transaction where the
         identity store lives beside the events (else rows first, undone if the save fails)."""
-        if getattr(self.identities, "transactional", False):
-            super().save(*aggregates, personal_rows=rows)
-            return
-        written: list[UUID] = []
+        pending = [e for o in aggregates for e in getattr(o, "pending_events", ())]
+        have = {r.young_person_id for r in rows}
+        rows = rows + [r for r in self.data_keys_for(pending) if r.young_person_id not in have]
         try:
-            for r in rows:
-                self.identities.write(r)
-                written.append(r.young_person_id)
-            super().save(*aggregates)
+            if getattr(self.personal_data, "transactional", False):
+                return super().save(*aggregates, personal_rows=rows)
+            written: list[UUID] = []
+            try:
+                for r in rows:
+                    self.personal_data.write(r)
+                    written.append(r.young_person_id)
+                return super().save(*aggregates)
+            except BaseException:
+                for person_id in written:
+                    getattr(self.personal_data, "discard", self.personal_data.erase)(person_id)
+                raise
         except BaseException:
-            for person_id in written:
-                self.identities.erase(person_id)
+            for r in rows:
+                self.personal_data.forget(r.young_person_id)
             raise
+
+    def write_imported(self, stored: list[StoredEvent], rows: list[PersonalRows]) -> None:
+        """Write an import's stored events and the data keys they were sealed with, in one
+        transaction where the keys live beside the events (all or nothing)."""
+        try:
+            if getattr(self.personal_data, "transactional", False):
+                self.recorder.insert_events(stored, personal_rows=rows)
+                return
+            for r in rows:
+                self.personal_data.write(r)
+            try:
+                self.recorder.insert_events(stored)
+            except BaseException:
+                for r in rows:
+                    getattr(self.personal_data, "discard", self.personal_data.erase)(
+                        r.young_person_id)
+                raise
+        except BaseException:
+            for r in rows:
+                self.personal_data.forget(r.young_person_id)
+            raise
+
+    def erase_personal_data(self, young_person_id: UUID, *, occurred_on: date,
+                            recorded_by: str) -> None:
+        """Erase a young person's personal data by crypto-shredding, in one transaction: their
+        data key and identity record are deleted and ``PersonalDataErased`` is recorded.
+
+        The events stay and replay. The birth date reads afterwards as the earliest birth date
+        giving the same age on every date of the case (kept in place of the key, and recorded
+        in the event with the latest such date), so every rule, status and figure is as before.
+        Nothing more is recorded about the person afterwards."""
+        command = "erase_personal_data"
+        if self._batch is not None:
+            raise RuntimeError(f"{command} does not run inside batch()")
+        person = self._person(young_person_id, command)
+        if person.erased_on is not None:
+            raise EventOutOfOrderError(f"{command}: the personal data of young person "
+                                       f"{person.id} was erased on "
+                                       f"{person.erased_on.isoformat()}")
+        check_date(command, "occurred_on", occurred_on)
+        days = dates_in((r.occurred_on, r.payload) for r in self.case_file(person.id).records)
+        earliest, latest = generalised_birth_dates(person.birth_date, days)
+        person.erase_personal_data(occurred_on=occurred_on, recorded_by=recorded_by,
+                                   recorded_at=self.clock(), birth_date_earliest=earliest,
+                                   birth_date_latest=latest)
+        kept = Kept.for_birth_date(earliest)
+        try:
+            if getattr(self.personal_data, "transactional", False):
+                super().save(person, erase_people=[(person.id, kept)])
+            else:
+                super().save(person)
+                self.personal_data.shred(person.id, kept)
+        finally:
+            self.personal_data.forget(person.id)
+        if self.identities is not self.personal_data:
+            self.identities.erase(person.id)
 
     def hold_first_conversation(self, young_person_id: UUID, *, occurred_on: date,
                                 recorded_by: str) -> None:

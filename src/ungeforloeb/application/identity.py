@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import IntegrityError
 
 from ungeforloeb.application.keys import Keys, KeyUnavailableError, open_sealed, seal
 from ungeforloeb.domain.errors import InvalidCommandError
@@ -97,8 +98,21 @@ class IdentityStore(Protocol):
     def data_key(self, young_person_id: UUID) -> bytes | None:
         """The person's (unwrapped) data key, or None when there is none (erased)."""
 
+    def kept(self, young_person_id: UUID) -> dict[str, Any] | None:
+        """What erasure kept of the person's personal fields; None if not erased."""
+
+    def remember(self, young_person_id: UUID, data_key: bytes) -> None:
+        """Hold a new data key until it is written with the person's first event."""
+
+    def forget(self, young_person_id: UUID) -> None:
+        """Drop a held or cached data key (after erasure or a failed write)."""
+
     def erase(self, young_person_id: UUID) -> bool:
-        """Delete the identity record and the data key; True if there was anything."""
+        """Delete the identity record (CPR number, name); True if there was one."""
+
+    def shred(self, young_person_id: UUID, kept: dict[str, Any]) -> None:
+        """Delete the identity record and the data key, keeping ``kept`` (erasure; the
+        application does this in the transaction of the erasure event where it can)."""
 
 
 class MemoryIdentityStore:
@@ -112,18 +126,48 @@ class MemoryIdentityStore:
         self.keys = keys or Keys(new_data_key())
         self._rows: dict[UUID, PersonalRows] = {}
         self._by_lookup: dict[str, UUID] = {}
+        self._held: dict[UUID, bytes] = {}
+        self._kept: dict[UUID, dict[str, Any]] = {}
 
     def write(self, rows: PersonalRows) -> None:
         if rows.cpr_lookup is not None and rows.cpr_lookup in self._by_lookup:
             raise CprAlreadyRegisteredError()
+        if rows.young_person_id in self._rows or rows.young_person_id in self._kept:
+            raise IntegrityError(f"young person {rows.young_person_id} already has a data key")
+        self._held.pop(rows.young_person_id, None)
         self._rows[rows.young_person_id] = rows
         if rows.cpr_lookup is not None:
             self._by_lookup[rows.cpr_lookup] = rows.young_person_id
 
     def data_key(self, young_person_id: UUID) -> bytes | None:
+        held = self._held.get(young_person_id)
+        if held is not None:
+            return held
         rows = self._rows.get(young_person_id)
-        return None if rows is None else self.keys.wrapper.unwrap(young_person_id,
-                                                                  rows.wrapped_key)
+        if rows is None or young_person_id in self._kept:
+            return None
+        return self.keys.wrapper.unwrap(young_person_id, rows.wrapped_key)
+
+    def kept(self, young_person_id: UUID) -> dict[str, Any] | None:
+        return self._kept.get(young_person_id)
+
+    def remember(self, young_person_id: UUID, data_key: bytes) -> None:
+        self._held[young_person_id] = data_key
+
+    def forget(self, young_person_id: UUID) -> None:
+        self._held.pop(young_person_id, None)
+
+    def discard(self, young_person_id: UUID) -> None:
+        """Remove everything written for a person whose first event was not stored."""
+        self.erase(young_person_id)
+        self._rows.pop(young_person_id, None)
+        self._held.pop(young_person_id, None)
+
+    def shred(self, young_person_id: UUID, kept: dict[str, Any]) -> None:
+        """Delete the identity record and the data key, keeping ``kept`` (erasure)."""
+        self.erase(young_person_id)
+        self._held.pop(young_person_id, None)
+        self._kept[young_person_id] = kept
 
     def get(self, young_person_id: UUID) -> IdentityRecord | None:
         rows = self._rows.get(young_person_id)
@@ -137,10 +181,12 @@ class MemoryIdentityStore:
         return self._by_lookup.get(self.keys.cpr_lookup(cpr))
 
     def erase(self, young_person_id: UUID) -> bool:
-        rows = self._rows.pop(young_person_id, None)
-        if rows is not None and rows.cpr_lookup is not None:
-            self._by_lookup.pop(rows.cpr_lookup, None)
-        return rows is not None
+        rows = self._rows.get(young_person_id)
+        if rows is None or rows.cpr_lookup is None:
+            return False
+        self._by_lookup.pop(rows.cpr_lookup, None)
+        rows.cpr_lookup = rows.sealed_identity = None
+        return True
 
 
 class CprAlreadyRegisteredError(InvalidCommandError):
@@ -170,7 +216,7 @@ class SQLIdentityStore:
         self._key_table = key_table
         self._identity_table = identity_table
         self._p = placeholder
-        self._cache: dict[UUID, bytes] = {}
+        self._cache: dict[UUID, tuple[bytes | None, dict[str, Any] | None]] = {}
         self._lock = threading.Lock()
 
     def write(self, rows: PersonalRows) -> None:
@@ -186,22 +232,35 @@ class SQLIdentityStore:
     def _id(self, young_person_id: UUID) -> Any:
         return str(young_person_id) if self._p == "?" else young_person_id
 
-    def data_key(self, young_person_id: UUID) -> bytes | None:
+    def _key_row(self, young_person_id: UUID) -> tuple[bytes | None, dict[str, Any] | None]:
         with self._lock:
             cached = self._cache.get(young_person_id)
         if cached is not None:
             return cached
-        found = list(self._rows(f"SELECT wrapped FROM {self._key_table} "
+        found = list(self._rows(f"SELECT wrapped, kept FROM {self._key_table} "
                                 f"WHERE young_person_id = {self._p}",
                                 (self._id(young_person_id),)))
         if not found:
-            return None
-        key = self.keys.wrapper.unwrap(young_person_id, bytes(found[0][0]))
+            return None, None
+        wrapped, kept = found[0]
+        row = (None if wrapped is None else self.keys.wrapper.unwrap(young_person_id,
+                                                                     bytes(wrapped)),
+               None if kept is None else orjson.loads(kept))
         with self._lock:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            self._cache[young_person_id] = key
-        return key
+            self._cache[young_person_id] = row
+        return row
+
+    def data_key(self, young_person_id: UUID) -> bytes | None:
+        return self._key_row(young_person_id)[0]
+
+    def kept(self, young_person_id: UUID) -> dict[str, Any] | None:
+        return self._key_row(young_person_id)[1]
+
+    def remember(self, young_person_id: UUID, data_key: bytes) -> None:
+        with self._lock:
+            self._cache[young_person_id] = (data_key, None)
 
     def close(self) -> None:
         """Drop the cached data keys (the connections are the event store's, closed with it)."""
@@ -237,18 +296,27 @@ class SQLIdentityStore:
 
     def erase(self, young_person_id: UUID) -> bool:
         with self._transaction(True) as c:
-            count = erase_rows(c, self._key_table, self._identity_table, self._p,
-                               self._id(young_person_id))
+            return erase_identity(c, self._identity_table, self._p, self._id(young_person_id))
+
+    def shred(self, young_person_id: UUID, kept: dict[str, Any]) -> None:
+        with self._transaction(True) as c:
+            erase_identity(c, self._identity_table, self._p, self._id(young_person_id))
+            shred_key(c, self._key_table, self._p, self._id(young_person_id), kept)
         self.forget(young_person_id)
-        return count > 0
 
 
-def erase_rows(c: Cursor, key_table: str, identity_table: str, p: str, person: Any) -> int:
-    """Delete a person's identity row and data key with cursor ``c``; rows deleted."""
-    count = 0
-    for table in (identity_table, key_table):
-        c.execute(f"SELECT COUNT(*) AS n FROM {table} WHERE young_person_id = {p}", (person,))
-        row = c.fetchone()
-        count += int(row["n"] if isinstance(row, dict) else row[0])
-        c.execute(f"DELETE FROM {table} WHERE young_person_id = {p}", (person,))
-    return count
+def erase_identity(c: Cursor, identity_table: str, p: str, person: Any) -> bool:
+    """Delete a person's identity row with cursor ``c``; True if there was one."""
+    c.execute(f"SELECT COUNT(*) AS n FROM {identity_table} WHERE young_person_id = {p}",
+              (person,))
+    row = c.fetchone()
+    count = int(row["n"] if isinstance(row, dict) else row[0])
+    c.execute(f"DELETE FROM {identity_table} WHERE young_person_id = {p}", (person,))
+    return count > 0
+
+
+def shred_key(c: Cursor, key_table: str, p: str, person: Any, kept: dict[str, Any]) -> None:
+    """Delete a person's data key with cursor ``c``, keeping ``kept`` in its place."""
+    c.execute(f"INSERT INTO {key_table} (young_person_id, wrapped, kept) VALUES ({p}, NULL, {p}) "
+              f"ON CONFLICT (young_person_id) DO UPDATE SET wrapped = NULL, kept = excluded.kept",
+              (person, orjson.dumps(kept).decode()))

@@ -3,11 +3,11 @@
 eventsourcing's recorders call ``_insert_events(cursor, stored_events, **kwargs)`` inside the
 transaction that inserts the events, with the keyword arguments given to ``Application.save``.
 These subclasses take ``personal_rows`` (a sequence of :class:`PersonalRows`) and
-``erase_people`` (ids whose rows are deleted) there, so that the first event and the rows it
-needs, or an erasure event and the deletion of what it erases, commit together or not at all.
-The tables are created with the events table. They extend the recorders that keep the person
-→ streams index (:mod:`ungeforloeb.application.store_index`), so both are kept in one
-transaction.
+``erase_people`` (ids whose identity and key are deleted, with what is kept) there, so that the
+first event and the rows it needs, or an erasure event and the deletion of what it erases,
+commit together or not at all. The tables are created with the events table. They extend the
+recorders that keep the person → streams index (:mod:`ungeforloeb.application.store_index`),
+so both are kept in one transaction.
 """
 
 from __future__ import annotations
@@ -35,14 +35,18 @@ IDENTITY_TABLE = "person_identity"
 def _sqlite_statements() -> list[str]:
     return [
         f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} ("
-        " young_person_id TEXT PRIMARY KEY, wrapped BLOB NOT NULL)",
+        " young_person_id TEXT PRIMARY KEY, wrapped BLOB, kept TEXT)",
         f"CREATE TABLE IF NOT EXISTS {IDENTITY_TABLE} ("
         " young_person_id TEXT PRIMARY KEY, cpr_lookup TEXT NOT NULL UNIQUE,"
         " sealed BLOB NOT NULL)",
     ]
 
 
-def _write(c: Any, rows: Sequence[PersonalRows], erase: Sequence[UUID], key_table: str,
+Shred = tuple[UUID, dict[str, Any]]
+"""A person whose key is deleted, and what is kept of their personal fields."""
+
+
+def _write(c: Any, rows: Sequence[PersonalRows], erase: Sequence[Shred], key_table: str,
            identity_table: str, p: str, as_id: Any) -> None:
     for r in rows:
         c.execute(f"INSERT INTO {key_table} (young_person_id, wrapped) VALUES ({p}, {p})",
@@ -51,8 +55,9 @@ def _write(c: Any, rows: Sequence[PersonalRows], erase: Sequence[UUID], key_tabl
             c.execute(f"INSERT INTO {identity_table} (young_person_id, cpr_lookup, sealed) "
                       f"VALUES ({p}, {p}, {p})",
                       (as_id(r.young_person_id), r.cpr_lookup, r.sealed_identity))
-    for person in erase:
-        erase_rows(c, key_table, identity_table, p, as_id(person))
+    for person, kept in erase:
+        erase_identity(c, identity_table, p, as_id(person))
+        shred_key(c, key_table, p, as_id(person), kept)
 
 
 class PersonalSQLiteRecorder(IndexedSQLiteRecorder):
@@ -67,7 +72,7 @@ class PersonalSQLiteRecorder(IndexedSQLiteRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], *,
                        personal_rows: Sequence[PersonalRows] = (),
-                       erase_people: Sequence[UUID] = (), **kwargs: Any) -> Sequence[int] | None:
+                       erase_people: Sequence[Shred] = (), **kwargs: Any) -> Sequence[int] | None:
         _write(c, personal_rows, erase_people, KEY_TABLE, IDENTITY_TABLE, "?", str)
         return super()._insert_events(c, stored_events, **kwargs)
 
@@ -88,14 +93,14 @@ class PersonalPostgresRecorder(IndexedPostgresRecorder):
         super().create_table()
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(f"CREATE TABLE IF NOT EXISTS {self.key_table} ("
-                         " young_person_id uuid PRIMARY KEY, wrapped bytea NOT NULL)")
+                         " young_person_id uuid PRIMARY KEY, wrapped bytea, kept text)")
             curs.execute(f"CREATE TABLE IF NOT EXISTS {self.identity_table} ("
                          " young_person_id uuid PRIMARY KEY, cpr_lookup text NOT NULL UNIQUE,"
                          " sealed bytea NOT NULL)")
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], *,
                        personal_rows: Sequence[PersonalRows] = (),
-                       erase_people: Sequence[UUID] = (), **kwargs: Any) -> None:
+                       erase_people: Sequence[Shred] = (), **kwargs: Any) -> None:
         _write(curs, personal_rows, erase_people, self.key_table, self.identity_table, "%s",
                lambda u: u)
         super()._insert_events(curs, stored_events, **kwargs)

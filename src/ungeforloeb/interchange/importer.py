@@ -64,13 +64,16 @@ def import_log(app: Ungeforloeb, lines: Iterable[bytes],
             f"the log's order and versions are kept exactly")
     reader = LogReader(lines)
     pending: list[StoredEvent] = []
+    keys = []  # a new data key for each young person (sealing their personal fields)
     mapper = app.mapper
     for rec in reader.records():
-        pending.append(mapper.to_stored_event(domain_event(rec)))
+        event = domain_event(rec)
+        keys += app.data_keys_for([event])
+        pending.append(mapper.to_stored_event(event))
         if progress is not None and len(pending) % 500 == 0:
             progress(len(pending))
     if pending:
-        app.recorder.insert_events(pending)
+        app.write_imported(pending, keys)
     if progress is not None:
         progress(len(pending))
     return reader
