@@ -13,7 +13,8 @@ from ungeforloeb.application.keys import KEY_FILE_SETTING, KEY_SETTING
 from ungeforloeb.application.personal import PERSONAL_FIELDS, TOKEN
 from ungeforloeb.application.recorders import IDENTITY_TABLE, KEY_TABLE
 from ungeforloeb.domain.catalogue import EVENT_TYPES
-from ungeforloeb.domain.redact import CPR_MARK, NAME_MARK, PERSONAL_FIELDS as REDACTED_FIELDS
+from ungeforloeb.domain.redact import CPR_MARK, NAME_MARK
+from ungeforloeb.domain.redact import PERSONAL_FIELDS as REDACTED_FIELDS
 from ungeforloeb.interchange.reader import CODE
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
