@@ -46,3 +46,48 @@ def own_view_command(case_id: str, as_of: date | None, fmt: str, out: Path | Non
     else:
         out.write_bytes(data)
         click.echo(f"wrote {out}", err=True)
+
+
+@main.command("shred-expired")
+@click.option("--years", type=click.IntRange(min=0), default=None,
+              help="Retention period after a spell closes, in years (default: "
+                   "$UNGEFORLOEB_RETENTION_YEARS, else 5).")
+@click.option("--on", "on", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="The day to judge and record the erasures on (default: today, UTC).")
+@click.option("--recorded-by", default="retention", show_default=True,
+              help="Who records the erasures (an id, never a name).")
+@click.option("--dry-run", is_flag=True, help="Only list who is past the period.")
+@_DB
+def shred_expired_command(years: int | None, on: date | None, recorded_by: str, dry_run: bool,
+                          db: Path) -> None:
+    """List the young people whose spell closed more than the retention period ago, and erase
+    their personal data by crypto-shredding (events and figures are kept)."""
+    import os
+
+    from ungeforloeb.application.retention_period import (
+        DEFAULT_YEARS,
+        YEARS_SETTING,
+        shred_past_retention,
+    )
+    from ungeforloeb.domain.errors import DomainError
+    from ungeforloeb.domain.redact import scrub
+
+    if years is None:
+        setting = os.environ.get(YEARS_SETTING, "").strip()
+        if setting and not setting.isdigit():
+            raise click.BadParameter(f"{YEARS_SETTING} must be a whole number of years",
+                                     param_hint="--years")
+        years = int(setting) if setting else DEFAULT_YEARS
+    app = open_store(db)
+    day = on or datetime.now(UTC).date()
+    try:
+        due = shred_past_retention(app, day, years, recorded_by=recorded_by, dry_run=dry_run)
+    except DomainError as err:
+        click.echo(f"error: {scrub(str(err))}", err=True)
+        sys.exit(1)
+    verb = "would erase" if dry_run else "erased"
+    for p in due:
+        click.echo(f"{verb} {p.young_person_id}: spell closed {p.closed_on.isoformat()}, kept "
+                   f"until {p.keep_until.isoformat()}")
+    click.echo(f"{len(due)} young people past {years} years after their spell closed, as of "
+               f"{day.isoformat()}{' (dry run: nothing erased)' if dry_run else ''}")
