@@ -13,6 +13,7 @@ from ungeforloeb.application.keys import KEY_FILE_SETTING, KEY_SETTING
 from ungeforloeb.application.personal import PERSONAL_FIELDS, TOKEN
 from ungeforloeb.application.recorders import IDENTITY_TABLE, KEY_TABLE
 from ungeforloeb.application.retention_period import DEFAULT_YEARS, YEARS_SETTING
+from ungeforloeb.application.rotation import CIPHER_TOPIC
 from ungeforloeb.domain.catalogue import EVENT_TYPES
 from ungeforloeb.domain.redact import CPR_MARK, NAME_MARK
 from ungeforloeb.domain.redact import PERSONAL_FIELDS as REDACTED_FIELDS
@@ -25,7 +26,8 @@ def test_the_settings_tables_token_and_marks_named_are_the_codes():
     for name in (KEY_SETTING, KEY_FILE_SETTING, KEY_TABLE, IDENTITY_TABLE, "cpr_lookup",
                  "wrapped", "kept", "sealed", TOKEN, CPR_MARK, NAME_MARK, "key_wrapper",
                  "erase_personal_data", "CprAlreadyRegisteredError", "KeyWrapper",
-                 YEARS_SETTING, f"default {DEFAULT_YEARS} years", "shred-expired", "own-view"):
+                 YEARS_SETTING, f"default {DEFAULT_YEARS} years", "shred-expired", "own-view",
+                 "CIPHER_KEY", CIPHER_TOPIC, "rotate_cipher_key", "rotate_master_key"):
         assert name in DOC, name
 
 

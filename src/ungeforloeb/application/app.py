@@ -100,6 +100,10 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             merged["SQLITE_DBNAME"] = path
         if env:
             merged.update({k: v for k, v in env.items() if k not in merged})
+        if (configured.get("CIPHER_KEY") or configured.get("UNGEFORLOEB_CIPHER_KEY")) and not (
+                configured.get("CIPHER_TOPIC") or configured.get("UNGEFORLOEB_CIPHER_TOPIC")):
+            # payloads encrypted at rest: eventsourcing's AES-GCM on `cryptography`
+            merged["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         self.clock = clock
         self._batch: dict[UUID, Aggregate] | None = None
         self._batch_rows: list[PersonalRows] = []
