@@ -100,3 +100,17 @@ def test_a_store_with_an_erased_person_exports_without_any_personal_data(backend
         assert shown not in text
     assert any(json.loads(line).get("type") == "PersonalDataErased"
                for line in text.splitlines())
+
+
+def test_an_erasure_by_another_application_is_honoured_once_the_cache_expires(backend,
+                                                                             monkeypatch):
+    from ungeforloeb.application import identity
+
+    reader = backend.app(clock=SettableClock(TODAY))
+    yp, _, _ = walk_a_case(reader)
+    assert reader.case_file(yp).records[0].payload["birth_date"] == BORN.isoformat()
+    backend.app(clock=SettableClock(TODAY)).erase_personal_data(
+        yp, occurred_on=ERASED_ON, recorded_by="dpo-1")
+    monkeypatch.setattr(identity, "CACHE_SECONDS", 0.0)
+    assert reader.case_file(yp).records[0].payload["birth_date"] != BORN.isoformat()
+    assert reader.personal_data.data_key(yp) is None

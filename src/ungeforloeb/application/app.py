@@ -317,7 +317,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
 
     def _save_personal(self, aggregates: list[Any], rows: list[PersonalRows]) -> Any:
         """Save aggregates with the personal rows they need, in one transaction where the
-        identity store lives beside the events (else rows first, undone if the save fails)."""
+        identity store lives beside the events (else rows first, undone if the save fails).
+        The new keys held for the write are let go either way (read back when needed)."""
         pending = [e for o in aggregates for e in getattr(o, "pending_events", ())]
         have = {r.young_person_id for r in rows}
         rows = rows + [r for r in self.data_keys_for(pending) if r.young_person_id not in have]
@@ -334,10 +335,9 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                 for person_id in written:
                     getattr(self.personal_data, "discard", self.personal_data.erase)(person_id)
                 raise
-        except BaseException:
+        finally:
             for r in rows:
                 self.personal_data.forget(r.young_person_id)
-            raise
 
     def write_imported(self, stored: list[StoredEvent], rows: list[PersonalRows]) -> None:
         """Write an import's stored events and the data keys they were sealed with, in one
@@ -345,6 +345,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         try:
             if getattr(self.personal_data, "transactional", False):
                 self.recorder.insert_events(stored, personal_rows=rows)
+                for r in rows:
+                    self.personal_data.forget(r.young_person_id)
                 return
             for r in rows:
                 self.personal_data.write(r)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
@@ -30,6 +31,8 @@ from ungeforloeb.application.keys import Keys, KeyUnavailableError, open_sealed,
 from ungeforloeb.domain.errors import InvalidCommandError
 
 CPR_PATTERN = re.compile(r"^[0-9]{6}-?[0-9]{4}$")
+CACHE_SECONDS = 30.0
+"""How long a process keeps a data key it read (an erasure elsewhere is honoured after it)."""
 IDENTITY_PURPOSE = "identity"
 
 
@@ -216,7 +219,11 @@ class SQLIdentityStore:
         self._key_table = key_table
         self._identity_table = identity_table
         self._p = placeholder
-        self._cache: dict[UUID, tuple[bytes | None, dict[str, Any] | None]] = {}
+        self._cache: dict[UUID, tuple[float, tuple[bytes | None, dict[str, Any] | None]]] = {}
+        """Keys read from the table, with when: kept :data:`CACHE_SECONDS` at most, so that an
+        erasure by another process is honoured here within that time."""
+        self._held: dict[UUID, bytes] = {}
+        """New keys not yet written (held until their first event's transaction ends)."""
         self._lock = threading.Lock()
 
     def write(self, rows: PersonalRows) -> None:
@@ -233,10 +240,14 @@ class SQLIdentityStore:
         return str(young_person_id) if self._p == "?" else young_person_id
 
     def _key_row(self, young_person_id: UUID) -> tuple[bytes | None, dict[str, Any] | None]:
+        now = time.monotonic()
         with self._lock:
             cached = self._cache.get(young_person_id)
-        if cached is not None:
-            return cached
+            held = self._held.get(young_person_id)
+        if held is not None:
+            return held, None
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
         found = list(self._rows(f"SELECT wrapped, kept FROM {self._key_table} "
                                 f"WHERE young_person_id = {self._p}",
                                 (self._id(young_person_id),)))
@@ -249,7 +260,7 @@ class SQLIdentityStore:
         with self._lock:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            self._cache[young_person_id] = row
+            self._cache[young_person_id] = (now, row)
         return row
 
     def data_key(self, young_person_id: UUID) -> bytes | None:
@@ -260,17 +271,19 @@ class SQLIdentityStore:
 
     def remember(self, young_person_id: UUID, data_key: bytes) -> None:
         with self._lock:
-            self._cache[young_person_id] = (data_key, None)
+            self._held[young_person_id] = data_key
 
     def close(self) -> None:
         """Drop the cached data keys (the connections are the event store's, closed with it)."""
         with self._lock:
             self._cache.clear()
+            self._held.clear()
 
     def forget(self, young_person_id: UUID) -> None:
         """Drop a data key from this process's cache (after erasure or a failed write)."""
         with self._lock:
             self._cache.pop(young_person_id, None)
+            self._held.pop(young_person_id, None)
 
     def get(self, young_person_id: UUID) -> IdentityRecord | None:
         found = list(self._rows(f"SELECT sealed FROM {self._identity_table} "
