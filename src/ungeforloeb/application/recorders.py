@@ -19,7 +19,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteCursor
 
-from ungeforloeb.application.identity import PersonalRows, erase_rows
+from ungeforloeb.application.identity import PersonalRows, erase_identity, shred_key
 from ungeforloeb.application.store_index import (
     IndexedPOPORecorder,
     IndexedPostgresRecorder,

@@ -72,7 +72,7 @@ def own_view_command(case_id: str, as_of: date | None, fmt: str, out: Path | Non
     from ungeforloeb.report.own_view import own_view, render_html
 
     app = open_store(db)
-    person = UUID(find_case(app.case_files(), case_id).young_person_id)
+    person = UUID(find_case(app, case_id).young_person_id)
     view = own_view(app, person, as_of or datetime.now(UTC).date())
     data = render_html(view).encode() if fmt == "html" else \
         orjson.dumps(view, option=orjson.OPT_INDENT_2) + b"\n"

@@ -40,6 +40,8 @@ EVENT_LABELS: dict[str, str] = {
     "CaseworkerAssigned": "sagsbehandler (og team) tilknyttet",
     "MentorGranted": "mentor bevilget",
     "BenefitEnded": "hjælpen ophørt",
+    "JobTrackDecided": "afgørelse om jobsporet (§ 30 a) fra–til",
+    "ContactExemptionDecided": "fritagelse for jobsamtaler og tilbud fra–til",
     "InstitutionReportReceived": "hændelse modtaget fra UDB",
     "InstitutionReportConflicting":
         "hændelse genfremsendt med samme HaendelseNummer men andet indhold",
