@@ -54,8 +54,10 @@ def _run(env: dict[str, str], kill_after: float | None) -> str:
     first = proc.stdout.readline()
     assert first.strip() == "ready", (first, proc.stderr.read() if proc.stderr else "")
     if kill_after is None:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+        # read through the text wrapper: communicate() would miss what readline() buffered
+        out = proc.stdout.read()
+        err = proc.stderr.read() if proc.stderr else ""
+        assert proc.wait(timeout=300) == 0, err
         return out
     time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)
@@ -128,8 +130,10 @@ def _spawn(script: str, args: list[str], kill_after: float | None) -> str:
     first = proc.stdout.readline()
     assert first.strip() == "ready", (first, proc.stderr.read() if proc.stderr else "")
     if kill_after is None:
-        out, err = proc.communicate(timeout=300)
-        assert proc.returncode == 0, err
+        # read through the text wrapper: communicate() would miss what readline() buffered
+        out = proc.stdout.read()
+        err = proc.stderr.read() if proc.stderr else ""
+        assert proc.wait(timeout=300) == 0, err
         return out
     time.sleep(kill_after)
     proc.send_signal(signal.SIGKILL)

@@ -40,7 +40,7 @@ EVENT_LABELS: dict[str, str] = {
     "CaseworkerAssigned": "sagsbehandler (og team) tilknyttet",
     "MentorGranted": "mentor bevilget",
     "BenefitEnded": "hjælpen ophørt",
-    "JobTrackDecided": "afgørelse om jobsporet (§ 30 a) fra–til",
+    "JobTrackDecided": "afgørelse om jobsporet fra–til",
     "ContactExemptionDecided": "fritagelse for jobsamtaler og tilbud fra–til",
     "InstitutionReportReceived": "hændelse modtaget fra UDB",
     "InstitutionReportConflicting":
@@ -73,7 +73,8 @@ EVENT_LABELS: dict[str, str] = {
     "RetentionInitiativeDecided": "fastholdelsesinitiativ besluttet",
     "RetentionCaseClosed": "fastholdelsessag lukket",
 }
-"""Every event type in Danish (the glossary's words; a test keeps the two equal)."""
+"""Every event type in Danish (the glossary's words without references to the law, which
+live in the rule data only; a test keeps the two equal)."""
 
 STREAM_LABELS = {"YoungPerson": "din sag", "EducationOrder": "uddannelsespålæg",
                  "RetentionCase": "fastholdelsessag"}
