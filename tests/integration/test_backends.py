@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ungeforloeb.application import SettableClock, Ungeforloeb
-from ungeforloeb.application.identity import PostgresIdentityStore, SQLiteIdentityStore
+from ungeforloeb.application.identity import SQLIdentityStore
 from ungeforloeb.domain.values import (
     ContactChannel,
     DeadlineMoveReason,
@@ -134,8 +134,7 @@ def test_identity_records_stay_out_of_the_events(backend):
     stored = json.dumps([r._asdict() for r in app.records()], default=str)
     assert "0105041234" not in stored and "010504-1234" not in stored
     assert "Testesen" not in stored
-    expected = PostgresIdentityStore if backend.kind == "postgres" else SQLiteIdentityStore
-    assert isinstance(app.identities, expected)
+    assert isinstance(app.identities, SQLIdentityStore)
     reader = backend.app()
     record = reader.identity(yp)
     assert record is not None and (record.cpr, record.name) == ("0105041234", "Test Testesen")

@@ -106,6 +106,10 @@ class _RacingIdentities:
     def close(self) -> None:
         getattr(self.real, "close", lambda: None)()
 
+    def __getattr__(self, name: str) -> Any:
+        # the personal-data store's keys and rows: the wrapper stands in for it whole
+        return getattr(self.real, name)
+
 
 @pytest.fixture
 def two_writers(store_env: dict[str, str]) -> Iterator[Callable[..., Any]]:
@@ -122,7 +126,10 @@ def two_writers(store_env: dict[str, str]) -> Iterator[Callable[..., Any]]:
 
         second = Ungeforloeb(env=store_env)
         first = Ungeforloeb(env=store_env, clock=clock)
-        first.identities = _RacingIdentities(first.identities, identity_hook)  # type: ignore
+        racing = _RacingIdentities(first.identities, identity_hook)
+        if first.personal_data is first.identities:  # identities kept beside the events
+            first.personal_data = racing  # type: ignore[assignment]
+        first.identities = racing  # type: ignore[assignment]
         opened.extend([first, second])
         settings = http_settings(conflict_retries=retries)
         return (TestClient(create_app(first, settings), headers=TOKEN),
@@ -173,7 +180,10 @@ def test_the_loser_is_reloaded_and_re_run_when_retries_are_allowed(
 
 def test_two_registrations_of_one_cpr_racing_give_one_case_and_no_driver_text(
         two_writers: Callable[..., Any]) -> None:
-    for retries, status, kind in ((0, 409, "conflict"), (1, 422, "invalid-command")):
+    # The identity's CPR lookup key is written in the event's transaction: the store's unique
+    # key decides the race at the write, and the loser is told the CPR is registered (the same
+    # answer a retry would give), with or without retries.
+    for retries, status, kind in ((0, 422, "invalid-command"), (1, 422, "invalid-command")):
         first, second, _, identity_hook = two_writers(retries)
         cpr = f"{CPR[:-1]}{retries}"
         body = {**FIRST_CONTACT, "cpr": cpr, "name": "Anne Testesen"}

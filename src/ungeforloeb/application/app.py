@@ -18,31 +18,39 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ungeforloeb.application.clock import Clock, system_clock
 from ungeforloeb.application.exchange_commands import UDB, ExchangeCommands
 from ungeforloeb.application.identity import (
+    CprAlreadyRegisteredError,
     IdentityRecord,
     IdentityStore,
     MemoryIdentityStore,
-    PostgresIdentityStore,
-    SQLiteIdentityStore,
+    PersonalRows,
+    SQLIdentityStore,
     check_cpr,
+    seal_identity,
 )
+from ungeforloeb.application.keys import Keys, KeyWrapper, master_key, new_data_key
 from ungeforloeb.application.mapper import OrjsonMapper
+from ungeforloeb.application.personal import Kept, dates_in, generalised_birth_dates
+from ungeforloeb.application.recorders import (
+    PersonalPostgresRecorder,
+    PersonalSQLiteRecorder,
+    personal_recorder,
+)
 from ungeforloeb.application.store_index import (
-    indexed_recorder,
     owner_function,
     person_streams,
 )
 from ungeforloeb.casefile.decode import record_from_state
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
-from ungeforloeb.domain.base import check_date, check_not_before
+from ungeforloeb.domain.base import check_date, check_not_before, check_uuid
 from ungeforloeb.domain.education_order import EducationOrder
-from ungeforloeb.domain.errors import InvalidCommandError, UnknownCaseError
+from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError, UnknownCaseError
 from ungeforloeb.domain.retention import RetentionCase
 from ungeforloeb.domain.values import (
     BenefitEndReason,
@@ -77,7 +85,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
 
     def __init__(self, db: str | Path | None = None, *, clock: Clock = system_clock,
                  env: Mapping[str, str] | None = None,
-                 identities: IdentityStore | None = None) -> None:
+                 identities: IdentityStore | None = None,
+                 key_wrapper: KeyWrapper | None = None) -> None:
         merged: dict[str, str] = {}
         configured = dict(os.environ)
         if env:
@@ -89,19 +98,39 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
             merged["SQLITE_DBNAME"] = path
         if env:
             merged.update({k: v for k, v in env.items() if k not in merged})
+        if (configured.get("CIPHER_KEY") or configured.get("UNGEFORLOEB_CIPHER_KEY")) and not (
+                configured.get("CIPHER_TOPIC") or configured.get("UNGEFORLOEB_CIPHER_TOPIC")):
+            # payloads encrypted at rest: eventsourcing's AES-GCM on `cryptography`
+            merged["CIPHER_TOPIC"] = "eventsourcing.cryptography:AESCipher"
         self.clock = clock
         self._batch: dict[UUID, Aggregate] | None = None
+        self._batch_rows: list[PersonalRows] = []
+        self._key_wrapper = key_wrapper
         super().__init__(merged)
-        if identities is not None:
-            self.identities: IdentityStore = identities
-        elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite" and \
-                self.env.get("SQLITE_DBNAME") not in (None, ":memory:") and \
-                "mode=memory" not in (self.env.get("SQLITE_DBNAME") or ""):
-            self.identities = SQLiteIdentityStore(str(self.env.get("SQLITE_DBNAME")))
-        elif self.env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
-            self.identities = PostgresIdentityStore.from_env(self.env.get)
+        self.personal_data: IdentityStore = self._identity_store()
+        """Data keys (and, unless ``identities`` is given, identity records) beside the events.
+        """
+        self.identities: IdentityStore = identities or self.personal_data
+        assert isinstance(self.mapper, OrjsonMapper)
+        self.mapper.personal = self.personal_data
+
+    def _identity_store(self) -> IdentityStore:
+        """Identity records and data keys beside the events (in memory for popo)."""
+        recorder = self.recorder
+        db = str(self.env.get("SQLITE_DBNAME") or "")
+        if isinstance(recorder, PersonalSQLiteRecorder):
+            in_memory = db == ":memory:" or "mode=memory" in db
+            keys = Keys(master_key(self.env.get, sqlite_file=None if in_memory else db,
+                                   in_memory=in_memory), self._key_wrapper)
+        elif isinstance(recorder, PersonalPostgresRecorder):
+            keys = Keys(master_key(self.env.get, sqlite_file=None, in_memory=False,
+                                   stored=recorder.stored_master_key), self._key_wrapper)
         else:
-            self.identities = MemoryIdentityStore()
+            return MemoryIdentityStore(Keys(master_key(self.env.get, sqlite_file=None,
+                                                       in_memory=True), self._key_wrapper))
+        return SQLIdentityStore(keys, lambda commit: recorder.datastore.transaction(
+                                    commit=commit), recorder.key_table, recorder.identity_table,
+                                recorder.placeholder)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return OrjsonMapper(transcoder=self.factory.transcoder(),
@@ -113,8 +142,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         index in the events' transaction (:mod:`ungeforloeb.application.store_index`)."""
         mapper = self.mapper
         assert isinstance(mapper, OrjsonMapper)
-        recorder: ApplicationRecorder = indexed_recorder(self.factory,
-                                                         owner_function(mapper.decode_state))
+        recorder: ApplicationRecorder = personal_recorder(self.factory,
+                                                          owner_function(mapper.decode_state))
         return recorder
 
     # ------------------------------------------------------------------ helpers
@@ -132,10 +161,21 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         try:
             yield
             pending = list(self._batch.values())
+        except BaseException:
+            for r in self._batch_rows:
+                self.personal_data.forget(r.young_person_id)
+            self._batch_rows = []
+            raise
         finally:
             self._batch = None
+        rows, self._batch_rows = self._batch_rows, []
         if pending:
-            self._save_aggregates(pending)
+            try:
+                self._save_personal(pending, rows)
+            except (IntegrityError, CprAlreadyRegisteredError):
+                raise InvalidCommandError(
+                    "batch", "cpr", "CPR numbers and ids not registered before or twice",
+                    "<redacted>") from None
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Save aggregates now, or at the end of the open :meth:`batch` block."""
@@ -144,16 +184,21 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                 if isinstance(obj, Aggregate):
                     self._batch[obj.id] = obj
             return []
+        pending = [e for o in objs for e in getattr(o, "pending_events", ())]
+        new_keys = self.data_keys_for(pending)
+        if new_keys and "personal_rows" not in kwargs:
+            return self._save_personal(list(objs), new_keys)
         if not kwargs and objs and all(isinstance(obj, Aggregate) for obj in objs):
             return self._save_aggregates(objs)
         return super().save(*objs, **kwargs)
 
-    def _save_aggregates(self, aggregates: Sequence[Aggregate]) -> Any:
+    def _save_aggregates(self, aggregates: Sequence[Aggregate], **kwargs: Any) -> Any:
         """``Application.save`` of aggregates, without its ``collect_events`` checks of every
         object against runtime-checkable protocols (about 70 µs an aggregate on Python 3.11, a
         fifth of the batched command path; see docs/performance.md): the same events recorded,
         cached, snapshotted and notified, in the same order, by eventsourcing's own steps."""
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.saved_kwargs.update(kwargs)  # e.g. the personal rows (recorders)
         for aggregate in aggregates:
             processing_event.events.extend(aggregate.collect_events())
             processing_event.aggregates[aggregate.id] = aggregate
@@ -162,6 +207,19 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self._notify(recordings)
         self.notify(processing_event.events)  # as Application.save does (deprecated hook)
         return recordings
+
+    def data_keys_for(self, events: Any) -> list[PersonalRows]:
+        """A new data key (held until written) for each person whose first event is among
+        ``events`` and who has none yet; the rows to write with those events."""
+        rows = []
+        for event in events:
+            if isinstance(event, YoungPerson.FirstContactRegistered) and \
+                    self.personal_data.data_key(event.originator_id) is None:
+                data_key = new_data_key()
+                self.personal_data.remember(event.originator_id, data_key)
+                rows.append(PersonalRows(event.originator_id, self.personal_data.keys.wrapper.wrap(
+                    event.originator_id, data_key)))
+        return rows
 
     def _get(self, cls: type[A], kind: str, case_id: object, command: str) -> A:
         if not isinstance(case_id, UUID):
@@ -199,30 +257,144 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                                municipality_code: str, birth_date: date,
                                cpr: str | None = None, name: str | None = None,
                                young_person_id: UUID | None = None) -> UUID:
-        """Open a case at first contact. CPR and name go to the identity record only."""
+        """Open a case at first contact. CPR and name go to the identity record only, sealed
+        with the person's new data key; key, identity and event are written in one
+        transaction (all or nothing)."""
         command = "register_first_contact"
-        record: IdentityRecord | None = None
+        if young_person_id is not None:
+            check_uuid(command, "young_person_id", young_person_id)
         person = YoungPerson.register_first_contact(
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
             young_person_id=young_person_id)
+        keys = self.personal_data.keys
+        data_key = new_data_key()
+        rows = PersonalRows(person.id, keys.wrapper.wrap(person.id, data_key))
+        apart: PersonalRows | None = None  # the identity, when kept in a store of its own
+        normalised: str | None = None
         if cpr is not None:
             normalised = check_cpr(command, cpr)
             if not isinstance(name, str) or not name.strip():
                 raise InvalidCommandError(command, "name", "a non-empty name with the CPR",
                                           "<redacted>")
             if self.identities.find_by_cpr(normalised) is not None:
-                raise InvalidCommandError(command, "cpr", "a CPR number not already registered",
-                                          "<redacted>")
+                raise CprAlreadyRegisteredError()
             record = IdentityRecord(person.id, normalised, name)
-            self.identities.put(record)
+            if self.identities is self.personal_data:
+                rows.cpr_lookup = keys.cpr_lookup(normalised)
+                rows.sealed_identity = seal_identity(data_key, record)
+            else:
+                own = self.identities.keys
+                identity_key = new_data_key()
+                apart = PersonalRows(person.id, own.wrapper.wrap(person.id, identity_key),
+                                     own.cpr_lookup(normalised),
+                                     seal_identity(identity_key, record))
+        if self.personal_data.data_key(person.id) is None:  # else the id is taken: refused below
+            self.personal_data.remember(person.id, data_key)
+        if self._batch is not None:
+            if apart is not None:
+                raise RuntimeError("batch() needs the identity store beside the events")
+            self._batch[person.id] = person
+            self._batch_rows.append(rows)
+            return person.id
         try:
-            self.save(person)
-        except Exception:
-            if record is not None:
-                self.identities.erase(person.id)
-            raise
+            if apart is not None:
+                self.identities.write(apart)
+            try:
+                self._save_personal([person], [rows])
+            except BaseException:
+                if apart is not None:
+                    getattr(self.identities, "discard", self.identities.erase)(person.id)
+                raise
+        except (IntegrityError, CprAlreadyRegisteredError):
+            # Two registrations of one CPR number raced (or the id is taken): the database's
+            # message names the key's value; never pass it on.
+            if normalised is not None and self.identities.find_by_cpr(normalised) is not None:
+                raise CprAlreadyRegisteredError() from None
+            raise  # the young person's id is taken (a conflict on the event's key)
         return person.id
+
+    def _save_personal(self, aggregates: list[Any], rows: list[PersonalRows]) -> Any:
+        """Save aggregates with the personal rows they need, in one transaction where the
+        identity store lives beside the events (else rows first, undone if the save fails).
+        The new keys held for the write are let go either way (read back when needed)."""
+        pending = [e for o in aggregates for e in getattr(o, "pending_events", ())]
+        have = {r.young_person_id for r in rows}
+        rows = rows + [r for r in self.data_keys_for(pending) if r.young_person_id not in have]
+        try:
+            if getattr(self.personal_data, "transactional", False):
+                return self._save_aggregates(aggregates, personal_rows=rows)
+            written: list[UUID] = []
+            try:
+                for r in rows:
+                    self.personal_data.write(r)
+                    written.append(r.young_person_id)
+                return self._save_aggregates(aggregates)
+            except BaseException:
+                for person_id in written:
+                    getattr(self.personal_data, "discard", self.personal_data.erase)(person_id)
+                raise
+        finally:
+            for r in rows:
+                self.personal_data.forget(r.young_person_id)
+
+    def write_imported(self, stored: list[StoredEvent], rows: list[PersonalRows]) -> None:
+        """Write an import's stored events and the data keys they were sealed with, in one
+        transaction where the keys live beside the events (all or nothing)."""
+        try:
+            if getattr(self.personal_data, "transactional", False):
+                self.recorder.insert_events(stored, personal_rows=rows)
+                for r in rows:
+                    self.personal_data.forget(r.young_person_id)
+                return
+            for r in rows:
+                self.personal_data.write(r)
+            try:
+                self.recorder.insert_events(stored)
+            except BaseException:
+                for r in rows:
+                    getattr(self.personal_data, "discard", self.personal_data.erase)(
+                        r.young_person_id)
+                raise
+        except BaseException:
+            for r in rows:
+                self.personal_data.forget(r.young_person_id)
+            raise
+
+    def erase_personal_data(self, young_person_id: UUID, *, occurred_on: date,
+                            recorded_by: str) -> None:
+        """Erase a young person's personal data by crypto-shredding, in one transaction: their
+        data key and identity record are deleted and ``PersonalDataErased`` is recorded.
+
+        The events stay and replay. The birth date reads afterwards as the earliest birth date
+        giving the same age on every date of the case (kept in place of the key, and recorded
+        in the event with the latest such date), so every rule, status and figure is as before.
+        Nothing more is recorded about the person afterwards."""
+        command = "erase_personal_data"
+        if self._batch is not None:
+            raise RuntimeError(f"{command} does not run inside batch()")
+        person = self._person(young_person_id, command)
+        if person.erased_on is not None:
+            raise EventOutOfOrderError(f"{command}: the personal data of young person "
+                                       f"{person.id} was erased on "
+                                       f"{person.erased_on.isoformat()}")
+        check_date(command, "occurred_on", occurred_on)
+        days = dates_in((r.occurred_on, r.payload) for r in self.case_file(person.id).records)
+        earliest, latest = generalised_birth_dates(person.birth_date, days)
+        person.erase_personal_data(occurred_on=occurred_on, recorded_by=recorded_by,
+                                   recorded_at=self.clock(), birth_date_earliest=earliest,
+                                   birth_date_latest=latest)
+        kept = Kept.for_birth_date(earliest)
+        try:
+            if getattr(self.personal_data, "transactional", False):
+                self._save_aggregates([person], erase_people=[(person.id, kept)])
+            else:
+                self._save_aggregates([person])
+                self.personal_data.shred(person.id, kept)
+        finally:
+            self.personal_data.forget(person.id)
+        if self.identities is not self.personal_data:
+            self.identities.erase(person.id)
 
     def hold_first_conversation(self, young_person_id: UUID, *, occurred_on: date,
                                 recorded_by: str) -> None:
@@ -365,6 +537,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         """Issue an education order to an existing young person; returns the order id."""
         person = self._person(young_person_id, "issue_order")
         check_date("issue_order", "occurred_on", occurred_on)
+        if order_id is not None:
+            check_uuid("issue_order", "order_id", order_id)
         check_not_before("issue_order", occurred_on, "FirstContactRegistered",
                          person.first_contact_on, "young person", person.id)
         order = EducationOrder.issue(occurred_on=occurred_on, recorded_by=recorded_by,
@@ -491,6 +665,8 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
                          person.first_contact_on, "young person", person.id)
         if order_id is not None:
             self._order(order_id, "report_risk_of_dropout")
+        if case_id is not None:
+            check_uuid("report_risk_of_dropout", "case_id", case_id)
         case = RetentionCase.open(occurred_on=occurred_on, recorded_by=recorded_by,
                                   recorded_at=self.clock(), young_person_id=young_person_id,
                                   institution_id=institution_id, report_id=report_id,

@@ -1,26 +1,39 @@
-"""The identity record: CPR number and name, kept apart from the event log.
+"""The identity record (CPR number, name) and the young person's data key, kept apart from the
+events but written in the same transaction as the event that needs them.
 
-Events name a young person only by a random UUID. The identity record maps that id to the
-person's CPR number and name, so that messages can address the person at the moment they are
-sent, while the event log can be exported and audited without personal identifiers. Erasing a
-record (:meth:`IdentityStore.erase`) leaves the event log intact and anonymous.
+Events name a young person only by a random UUID. Beside the events, in the same database:
+
+- ``person_key``: the person's data key, wrapped (:mod:`ungeforloeb.application.keys`);
+- ``person_identity``: the CPR number's keyed hash (HMAC, for lookup) and the CPR number and
+  name **sealed** (AES-GCM) with the person's data key. No CPR number or name is ever a
+  plain column.
+
+Both rows are written by the event recorder (:mod:`ungeforloeb.application.recorders`) in the
+transaction that stores ``FirstContactRegistered``: a crash at any moment leaves either the
+event and both rows, or none of them. Erasing deletes both rows (crypto-shredding): what was
+sealed with the data key can no longer be read anywhere.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
 from uuid import UUID
 
-import psycopg
-from psycopg import sql
+import orjson
+from eventsourcing.persistence import IntegrityError
 
+from ungeforloeb.application.keys import Keys, KeyUnavailableError, open_sealed, seal
 from ungeforloeb.domain.errors import InvalidCommandError
 
 CPR_PATTERN = re.compile(r"^[0-9]{6}-?[0-9]{4}$")
+CACHE_SECONDS = 30.0
+"""How long a process keeps a data key it read (an erasure elsewhere is honoured after it)."""
+IDENTITY_PURPOSE = "identity"
 
 
 class IdentityRecord:
@@ -33,7 +46,7 @@ class IdentityRecord:
         self.cpr = cpr
         self.name = name
 
-    def __repr__(self) -> str:  # never print the CPR number in logs or tracebacks
+    def __repr__(self) -> str:  # never print the CPR number or the name in logs or tracebacks
         return f"IdentityRecord(young_person_id={self.young_person_id}, cpr='******-****')"
 
 
@@ -44,157 +57,279 @@ def check_cpr(command: str, cpr: object) -> str:
     return cpr.replace("-", "")
 
 
-class IdentityStore(Protocol):
-    """Where identity records live. Implementations: SQLite, in-memory, PostgreSQL."""
+class PersonalRows:
+    """What is written beside a person's first event: the wrapped data key and, when given,
+    the identity (CPR lookup hash and the sealed CPR number and name)."""
 
-    def put(self, record: IdentityRecord) -> None: ...
+    __slots__ = ("cpr_lookup", "sealed_identity", "wrapped_key", "young_person_id")
+
+    def __init__(self, young_person_id: UUID, wrapped_key: bytes,
+                 cpr_lookup: str | None = None, sealed_identity: bytes | None = None) -> None:
+        self.young_person_id = young_person_id
+        self.wrapped_key = wrapped_key
+        self.cpr_lookup = cpr_lookup
+        self.sealed_identity = sealed_identity
+
+    def __repr__(self) -> str:
+        return f"PersonalRows(young_person_id={self.young_person_id}, <sealed>)"
+
+
+def seal_identity(data_key: bytes, record: IdentityRecord) -> bytes:
+    """The CPR number and name sealed with the person's data key."""
+    plain = orjson.dumps({"cpr": record.cpr, "name": record.name})
+    return seal(data_key, record.young_person_id, IDENTITY_PURPOSE, plain)
+
+
+def open_identity(data_key: bytes, young_person_id: UUID, sealed: bytes) -> IdentityRecord:
+    """The identity record from its sealed form."""
+    plain = orjson.loads(open_sealed(data_key, young_person_id, IDENTITY_PURPOSE, sealed))
+    return IdentityRecord(young_person_id, plain["cpr"], plain["name"])
+
+
+class IdentityStore(Protocol):
+    """Where identity records and data keys live: in memory, or beside the events (SQL)."""
+
+    keys: Keys
+
+    def write(self, rows: PersonalRows) -> None:
+        """Write the rows outside an event transaction (stores that have none)."""
 
     def get(self, young_person_id: UUID) -> IdentityRecord | None: ...
 
     def find_by_cpr(self, cpr: str) -> UUID | None: ...
 
-    def erase(self, young_person_id: UUID) -> bool: ...
+    def data_key(self, young_person_id: UUID) -> bytes | None:
+        """The person's (unwrapped) data key, or None when there is none (erased)."""
+
+    def kept(self, young_person_id: UUID) -> dict[str, Any] | None:
+        """What erasure kept of the person's personal fields; None if not erased."""
+
+    def remember(self, young_person_id: UUID, data_key: bytes) -> None:
+        """Hold a new data key until it is written with the person's first event."""
+
+    def forget(self, young_person_id: UUID) -> None:
+        """Drop a held or cached data key (after erasure or a failed write)."""
+
+    def erase(self, young_person_id: UUID) -> bool:
+        """Delete the identity record (CPR number, name); True if there was one."""
+
+    def shred(self, young_person_id: UUID, kept: dict[str, Any]) -> None:
+        """Delete the identity record and the data key, keeping ``kept`` (erasure; the
+        application does this in the transaction of the erasure event where it can)."""
 
 
 class MemoryIdentityStore:
-    """Identity records in memory (tests, the popo persistence module)."""
+    """Identity records and data keys in memory (tests, the popo persistence module)."""
+
+    transactional = False
+
+    def __init__(self, keys: Keys | None = None) -> None:
+        from ungeforloeb.application.keys import new_data_key
+
+        self.keys = keys or Keys(new_data_key())
+        self._rows: dict[UUID, PersonalRows] = {}
+        self._by_lookup: dict[str, UUID] = {}
+        self._held: dict[UUID, bytes] = {}
+        self._kept: dict[UUID, dict[str, Any]] = {}
+
+    def write(self, rows: PersonalRows) -> None:
+        if rows.cpr_lookup is not None and rows.cpr_lookup in self._by_lookup:
+            raise CprAlreadyRegisteredError()
+        if rows.young_person_id in self._rows or rows.young_person_id in self._kept:
+            raise IntegrityError(f"young person {rows.young_person_id} already has a data key")
+        self._held.pop(rows.young_person_id, None)
+        self._rows[rows.young_person_id] = rows
+        if rows.cpr_lookup is not None:
+            self._by_lookup[rows.cpr_lookup] = rows.young_person_id
+
+    def data_key(self, young_person_id: UUID) -> bytes | None:
+        held = self._held.get(young_person_id)
+        if held is not None:
+            return held
+        rows = self._rows.get(young_person_id)
+        if rows is None or young_person_id in self._kept:
+            return None
+        return self.keys.wrapper.unwrap(young_person_id, rows.wrapped_key)
+
+    def kept(self, young_person_id: UUID) -> dict[str, Any] | None:
+        return self._kept.get(young_person_id)
+
+    def remember(self, young_person_id: UUID, data_key: bytes) -> None:
+        self._held[young_person_id] = data_key
+
+    def forget(self, young_person_id: UUID) -> None:
+        self._held.pop(young_person_id, None)
+
+    def discard(self, young_person_id: UUID) -> None:
+        """Remove everything written for a person whose first event was not stored."""
+        self.erase(young_person_id)
+        self._rows.pop(young_person_id, None)
+        self._held.pop(young_person_id, None)
+
+    def shred(self, young_person_id: UUID, kept: dict[str, Any]) -> None:
+        """Delete the identity record and the data key, keeping ``kept`` (erasure)."""
+        self.erase(young_person_id)
+        self._held.pop(young_person_id, None)
+        self._kept[young_person_id] = kept
+
+    def get(self, young_person_id: UUID) -> IdentityRecord | None:
+        rows = self._rows.get(young_person_id)
+        if rows is None or rows.sealed_identity is None:
+            return None
+        key = self.data_key(young_person_id)
+        return None if key is None else open_identity(key, young_person_id,
+                                                      rows.sealed_identity)
+
+    def find_by_cpr(self, cpr: str) -> UUID | None:
+        return self._by_lookup.get(self.keys.cpr_lookup(cpr))
+
+    def erase(self, young_person_id: UUID) -> bool:
+        rows = self._rows.get(young_person_id)
+        if rows is None or rows.cpr_lookup is None:
+            return False
+        self._by_lookup.pop(rows.cpr_lookup, None)
+        rows.cpr_lookup = rows.sealed_identity = None
+        return True
+
+
+class CprAlreadyRegisteredError(InvalidCommandError):
+    """Raised when a CPR number is registered a second time (also when two registrations race:
+    the database's uniqueness error is turned into this, without its text)."""
 
     def __init__(self) -> None:
-        self._records: dict[UUID, IdentityRecord] = {}
-
-    def put(self, record: IdentityRecord) -> None:
-        self._records[record.young_person_id] = record
-
-    def get(self, young_person_id: UUID) -> IdentityRecord | None:
-        return self._records.get(young_person_id)
-
-    def find_by_cpr(self, cpr: str) -> UUID | None:
-        for r in self._records.values():
-            if r.cpr == cpr:
-                return r.young_person_id
-        return None
-
-    def erase(self, young_person_id: UUID) -> bool:
-        return self._records.pop(young_person_id, None) is not None
+        super().__init__("register_first_contact", "cpr", "a CPR number not already registered",
+                         "<redacted>")
 
 
-class SQLiteIdentityStore:
-    """Identity records in a table ``identity_record`` of the same SQLite file as the events."""
+Cursor = Any
+Transaction = Callable[[bool], AbstractContextManager[Cursor]]
 
-    def __init__(self, path: str) -> None:
+
+class SQLIdentityStore:
+    """Identity records and data keys in tables beside the events, through the event store's
+    own connections (SQLite or PostgreSQL). Rows are written only by the recorder, in the
+    transaction of the person's first event (:class:`PersonalRows`)."""
+
+    transactional = True
+
+    def __init__(self, keys: Keys, transaction: Transaction, key_table: str,
+                 identity_table: str, placeholder: str) -> None:
+        self.keys = keys
+        self._transaction = transaction
+        self._key_table = key_table
+        self._identity_table = identity_table
+        self._p = placeholder
+        self._cache: dict[UUID, tuple[float, tuple[bytes | None, dict[str, Any] | None]]] = {}
+        """Keys read from the table, with when: kept :data:`CACHE_SECONDS` at most, so that an
+        erasure by another process is honoured here within that time."""
+        self._held: dict[UUID, bytes] = {}
+        """New keys not yet written (held until their first event's transaction ends)."""
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
-        with self._lock, self._conn:
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS identity_record ("
-                " young_person_id TEXT PRIMARY KEY, cpr TEXT NOT NULL UNIQUE, name TEXT NOT NULL)"
-            )
 
-    def put(self, record: IdentityRecord) -> None:
-        with self._lock, self._conn:
-            self._conn.execute(
-                "INSERT INTO identity_record (young_person_id, cpr, name) VALUES (?, ?, ?)",
-                (str(record.young_person_id), record.cpr, record.name),
-            )
+    def write(self, rows: PersonalRows) -> None:
+        raise RuntimeError("SQLIdentityStore rows are written with the first event")
 
-    def get(self, young_person_id: UUID) -> IdentityRecord | None:
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+        with self._transaction(False) as c:
+            c.execute(sql, params)
+            rows = c.fetchall()
+        for row in rows:
+            yield tuple(row.values()) if isinstance(row, dict) else tuple(row)
+
+    def _id(self, young_person_id: UUID) -> Any:
+        return str(young_person_id) if self._p == "?" else young_person_id
+
+    def _key_row(self, young_person_id: UUID) -> tuple[bytes | None, dict[str, Any] | None]:
+        now = time.monotonic()
         with self._lock:
-            row = self._conn.execute(
-                "SELECT cpr, name FROM identity_record WHERE young_person_id = ?",
-                (str(young_person_id),),
-            ).fetchone()
-        return IdentityRecord(young_person_id, row[0], row[1]) if row else None
-
-    def find_by_cpr(self, cpr: str) -> UUID | None:
+            cached = self._cache.get(young_person_id)
+            held = self._held.get(young_person_id)
+        if held is not None:
+            return held, None
+        if cached is not None and now - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        found = list(self._rows(f"SELECT wrapped, kept FROM {self._key_table} "
+                                f"WHERE young_person_id = {self._p}",
+                                (self._id(young_person_id),)))
+        if not found:
+            return None, None
+        wrapped, kept = found[0]
+        row = (None if wrapped is None else self.keys.wrapper.unwrap(young_person_id,
+                                                                     bytes(wrapped)),
+               None if kept is None else orjson.loads(kept))
         with self._lock:
-            row = self._conn.execute(
-                "SELECT young_person_id FROM identity_record WHERE cpr = ?", (cpr,)
-            ).fetchone()
-        return UUID(row[0]) if row else None
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[young_person_id] = (now, row)
+        return row
 
-    def erase(self, young_person_id: UUID) -> bool:
-        with self._lock, self._conn:
-            cur = self._conn.execute(
-                "DELETE FROM identity_record WHERE young_person_id = ?", (str(young_person_id),)
-            )
-        return cur.rowcount > 0
+    def data_key(self, young_person_id: UUID) -> bytes | None:
+        return self._key_row(young_person_id)[0]
+
+    def kept(self, young_person_id: UUID) -> dict[str, Any] | None:
+        return self._key_row(young_person_id)[1]
+
+    def remember(self, young_person_id: UUID, data_key: bytes) -> None:
+        with self._lock:
+            self._held[young_person_id] = data_key
 
     def close(self) -> None:
-        self._conn.close()
-
-
-class PostgresIdentityStore:
-    """Identity records in a table ``identity_record`` of the PostgreSQL database (and schema)
-    that holds the events; the table is created if missing.
-
-    Configured like eventsourcing's PostgreSQL recorder: :meth:`from_env` reads
-    ``POSTGRES_DBNAME``, ``POSTGRES_HOST``, ``POSTGRES_PORT``, ``POSTGRES_USER``,
-    ``POSTGRES_PASSWORD`` and ``POSTGRES_SCHEMA`` (default ``public``). One connection, in
-    autocommit mode, opened at construction and guarded by a lock; :meth:`close` closes it.
-    """
-
-    def __init__(self, *, dbname: str, host: str, port: str | int = 5432, user: str,
-                 password: str = "", schema: str = "public", connect_timeout: int = 30) -> None:
-        self._lock = threading.Lock()
-        self._table = sql.Identifier(schema.strip() or "public", "identity_record")
-        self._conn = psycopg.connect(dbname=dbname, host=host, port=port, user=user,
-                                     password=password, autocommit=True,
-                                     connect_timeout=connect_timeout)
+        """Drop the cached data keys (the connections are the event store's, closed with it)."""
         with self._lock:
-            self._conn.execute(sql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} ("
-                " young_person_id uuid PRIMARY KEY, cpr text NOT NULL UNIQUE, name text NOT NULL)"
-            ).format(self._table))
+            self._cache.clear()
+            self._held.clear()
 
-    @classmethod
-    def from_env(cls, get: Callable[[str], Any]) -> PostgresIdentityStore:
-        """Build from settings looked up by ``get`` (e.g. an application's ``env.get``)."""
-        missing = [k for k in ("POSTGRES_DBNAME", "POSTGRES_HOST", "POSTGRES_USER")
-                   if not get(k)]
-        if missing:
-            raise OSError(f"PostgresIdentityStore: environment lacks {', '.join(missing)}")
-        timeout = get("POSTGRES_CONNECT_TIMEOUT")
-        return cls(dbname=str(get("POSTGRES_DBNAME")), host=str(get("POSTGRES_HOST")),
-                   port=str(get("POSTGRES_PORT") or "5432"), user=str(get("POSTGRES_USER")),
-                   password=str(get("POSTGRES_PASSWORD") or ""),
-                   schema=str(get("POSTGRES_SCHEMA") or "public"),
-                   connect_timeout=int(timeout) if timeout else 30)
-
-    def put(self, record: IdentityRecord) -> None:
+    def forget(self, young_person_id: UUID) -> None:
+        """Drop a data key from this process's cache (after erasure or a failed write)."""
         with self._lock:
-            self._conn.execute(
-                sql.SQL("INSERT INTO {} (young_person_id, cpr, name) VALUES (%s, %s, %s)")
-                .format(self._table),
-                (record.young_person_id, record.cpr, record.name),
-            )
+            self._cache.pop(young_person_id, None)
+            self._held.pop(young_person_id, None)
 
     def get(self, young_person_id: UUID) -> IdentityRecord | None:
-        with self._lock:
-            row = self._conn.execute(
-                sql.SQL("SELECT cpr, name FROM {} WHERE young_person_id = %s")
-                .format(self._table),
-                (young_person_id,),
-            ).fetchone()
-        return IdentityRecord(young_person_id, row[0], row[1]) if row else None
+        found = list(self._rows(f"SELECT sealed FROM {self._identity_table} "
+                                f"WHERE young_person_id = {self._p}",
+                                (self._id(young_person_id),)))
+        if not found:
+            return None
+        key = self.data_key(young_person_id)
+        if key is None:
+            return None
+        try:
+            return open_identity(key, young_person_id, bytes(found[0][0]))
+        except KeyUnavailableError:
+            return None
 
     def find_by_cpr(self, cpr: str) -> UUID | None:
-        with self._lock:
-            row = self._conn.execute(
-                sql.SQL("SELECT young_person_id FROM {} WHERE cpr = %s").format(self._table),
-                (cpr,),
-            ).fetchone()
-        if row is None:
+        found = list(self._rows(f"SELECT young_person_id FROM {self._identity_table} "
+                                f"WHERE cpr_lookup = {self._p}", (self.keys.cpr_lookup(cpr),)))
+        if not found:
             return None
-        value = row[0]
+        value = found[0][0]
         return value if isinstance(value, UUID) else UUID(str(value))
 
     def erase(self, young_person_id: UUID) -> bool:
-        with self._lock:
-            cur = self._conn.execute(
-                sql.SQL("DELETE FROM {} WHERE young_person_id = %s").format(self._table),
-                (young_person_id,),
-            )
-        return cur.rowcount > 0
+        with self._transaction(True) as c:
+            return erase_identity(c, self._identity_table, self._p, self._id(young_person_id))
 
-    def close(self) -> None:
-        self._conn.close()
+    def shred(self, young_person_id: UUID, kept: dict[str, Any]) -> None:
+        with self._transaction(True) as c:
+            erase_identity(c, self._identity_table, self._p, self._id(young_person_id))
+            shred_key(c, self._key_table, self._p, self._id(young_person_id), kept)
+        self.forget(young_person_id)
+
+
+def erase_identity(c: Cursor, identity_table: str, p: str, person: Any) -> bool:
+    """Delete a person's identity row with cursor ``c``; True if there was one."""
+    c.execute(f"SELECT COUNT(*) AS n FROM {identity_table} WHERE young_person_id = {p}",
+              (person,))
+    row = c.fetchone()
+    count = int(row["n"] if isinstance(row, dict) else row[0])
+    c.execute(f"DELETE FROM {identity_table} WHERE young_person_id = {p}", (person,))
+    return count > 0
+
+
+def shred_key(c: Cursor, key_table: str, p: str, person: Any, kept: dict[str, Any]) -> None:
+    """Delete a person's data key with cursor ``c``, keeping ``kept`` in its place."""
+    c.execute(f"INSERT INTO {key_table} (young_person_id, wrapped, kept) VALUES ({p}, NULL, {p}) "
+              f"ON CONFLICT (young_person_id) DO UPDATE SET wrapped = NULL, kept = excluded.kept",
+              (person, orjson.dumps(kept).decode()))

@@ -22,12 +22,20 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
+from ungeforloeb.application.personal import PERSONAL_FIELDS, PersonalData, open_fields, seal_fields
+from ungeforloeb.domain.catalogue import BY_CLASS
 from ungeforloeb.domain.codec import codec
 from ungeforloeb.domain.upcast import upcast_state
 
 
 class OrjsonMapper(Mapper[UUID]):
-    """Maps domain events to stored events as plain JSON bytes, and back."""
+    """Maps domain events to stored events as plain JSON bytes, and back.
+
+    With ``personal`` set (the application sets its identity store), the personal fields of
+    events are sealed with the person's data key on the way in and opened on the way out
+    (:mod:`ungeforloeb.application.personal`)."""
+
+    personal: PersonalData | None = None
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         state = dict(vars(domain_event))
@@ -35,6 +43,8 @@ class OrjsonMapper(Mapper[UUID]):
         originator_version = state.pop("originator_version")
         state["recorded_at"] = state.pop("timestamp")
         cls = type(domain_event)
+        if self.personal is not None and BY_CLASS[cls].name in PERSONAL_FIELDS:
+            seal_fields(self.personal, BY_CLASS[cls].name, originator_id, state)
         class_version = getattr(cls, "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
@@ -47,12 +57,15 @@ class OrjsonMapper(Mapper[UUID]):
                            topic=get_topic(cls), state=data)
 
     def decode_state(self, data: bytes) -> dict[str, Any]:
-        """Decrypt, decompress and parse a stored state into its plain JSON dict."""
+        """Decrypt, decompress and parse a stored state into its plain JSON dict (personal
+        fields opened)."""
         if self.cipher:
             data = self.cipher.decrypt(data)
         if self.compressor:
             data = self.compressor.decompress(data)
         result: dict[str, Any] = orjson.loads(data)
+        if self.personal is not None:
+            open_fields(self.personal, result)
         return result
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:

@@ -25,6 +25,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ _LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_t
 
 
 def _fail(err: Exception) -> NoReturn:
-    click.echo(f"error: {err}", err=True)
+    click.echo(f"error: {scrub(str(err))}", err=True)
     sys.exit(1)
 
 

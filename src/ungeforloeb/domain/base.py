@@ -61,6 +61,8 @@ def check_id(command: str, field: str, value: object) -> str:
         raise InvalidCommandError(
             command, field, "an id of lower-case letters, digits and .:_- (never a name)", value
         )
+    if CPR_LIKE.fullmatch(value):  # the log reader refuses such a value in any field
+        raise InvalidCommandError(command, field, "an id that is not a CPR number", value)
     return value
 
 
@@ -82,6 +84,8 @@ def check_pattern(command: str, field: str, value: object, pattern: re.Pattern[s
     """Return ``value`` if it is a string matching ``pattern``."""
     if not isinstance(value, str) or not pattern.fullmatch(value):
         raise InvalidCommandError(command, field, what, value)
+    if CPR_LIKE.fullmatch(value):  # the log reader refuses such a value in any field
+        raise InvalidCommandError(command, field, f"{what}, not a CPR number", value)
     return value
 
 

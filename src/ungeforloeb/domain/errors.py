@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
+from uuid import UUID
 
-_CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
-
-
-def _shown(value: object) -> str:
-    """The rejected value for an error message, with anything that looks like a CPR number
-    redacted: a CPR typed into the wrong field must not travel on in an error or a log."""
-    text = repr(value)
-    return _CPR_LIKE.sub("<redacted: looks like a CPR number>", text)
+from ungeforloeb.domain.redact import scrub, shown
 
 
 class DomainError(Exception):
-    """Base class of every error the domain raises on a refused command."""
+    """Base class of every error the domain raises on a refused command.
+
+    Its text goes through :func:`~ungeforloeb.domain.redact.scrub`: whatever a subclass puts in
+    its message, nothing shaped like a CPR number is kept."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(scrub(a) if isinstance(a, str) else a for a in args))
 
 
 class InvalidCommandError(DomainError, ValueError):
@@ -28,7 +27,7 @@ class InvalidCommandError(DomainError, ValueError):
         self.command = command
         self.field = field
         super().__init__(
-            f"{command}: field '{field}' must be {expected}, got {_shown(got)}"
+            f"{command}: field '{field}' must be {expected}, got {shown(got, field)}"
         )
 
 
@@ -53,4 +52,5 @@ class UnknownCaseError(DomainError, LookupError):
     def __init__(self, kind: str, case_id: object, command: str) -> None:
         self.kind = kind
         self.case_id = case_id
-        super().__init__(f"{command}: no {kind} with id {case_id}")
+        text = str(case_id) if isinstance(case_id, UUID) else shown(case_id)
+        super().__init__(f"{command}: no {kind} with id {text}")

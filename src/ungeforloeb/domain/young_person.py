@@ -305,6 +305,10 @@ class YoungPerson(Aggregate):
         check_not_in_future(command, occurred_on, recorded_at)
         check_not_before(command, occurred_on, "FirstContactRegistered", self.first_contact_on,
                          "young person", self.id)
+        if self.erased_on is not None:
+            raise EventOutOfOrderError(f"{command}: the personal data of young person {self.id} "
+                                       f"was erased on {self.erased_on.isoformat()}; nothing "
+                                       "more is recorded about them")
         self.trigger_event(event_class, occurred_on=occurred_on, recorded_by=recorded_by,
                            timestamp=recorded_at, **fields)
 
@@ -772,3 +776,39 @@ class YoungPerson(Aggregate):
                 f"{command}: SubscriptionClosed before SubscriptionOpened for young person "
                 f"{self.id}")
         self._record(self.SubscriptionClosed, command, occurred_on, recorded_by, recorded_at)
+
+    # =========================================================================================
+    # Erasure (issue 12): the person's data key is deleted (crypto-shredding); the events stay.
+
+    class PersonalDataErased(Event):
+        """The young person's personal data was erased: their identity record and data key are
+        deleted, so their CPR number, name and birth date can no longer be read. The birth date
+        reads afterwards as ``birth_date_earliest``: the earliest birth date that gives the same
+        age in whole years on every date of the case, so that every rule judges as before;
+        ``birth_date_latest`` is the latest such date. Both follow from the case's dates and the
+        ages on them, and say no more about the person than those ages."""
+
+        birth_date_earliest: date
+        birth_date_latest: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.__dict__["erased_on"] = self.occurred_on
+
+    @property
+    def erased_on(self) -> date | None:
+        """The day the personal data was erased, if it was."""
+        value = self.__dict__.get("erased_on")
+        return value if isinstance(value, date) else None
+
+    def erase_personal_data(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
+                            birth_date_earliest: date, birth_date_latest: date) -> None:
+        """Record the erasure (the application deletes the key in the same transaction)."""
+        command = "erase_personal_data"
+        check_date(command, "birth_date_earliest", birth_date_earliest)
+        check_date(command, "birth_date_latest", birth_date_latest)
+        if not birth_date_earliest <= birth_date_latest < self.first_contact_on:
+            raise InvalidCommandError(command, "birth_date_latest",
+                                      "a range ending before the first contact", "<redacted>")
+        self._record(self.PersonalDataErased, command, occurred_on, recorded_by, recorded_at,
+                     birth_date_earliest=birth_date_earliest,
+                     birth_date_latest=birth_date_latest)

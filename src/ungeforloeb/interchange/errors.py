@@ -13,16 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from ungeforloeb.domain.redact import scrub, shown
+
 _MISSING: Any = object()
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 class InterchangeError(Exception):
-    """Base of every error the interchange commands raise on bad input or a refused store."""
+    """Base of every error the interchange commands raise on bad input or a refused store.
+
+    Its text is scrubbed (:func:`~ungeforloeb.domain.redact.scrub`): a CPR number in a log line
+    never comes back in the message."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(scrub(a) if isinstance(a, str) else a for a in args))
 
 
 class LogError(InterchangeError):
@@ -48,7 +51,7 @@ class LogError(InterchangeError):
         if expected is not None:
             parts.append(f"expected {expected}")
         if got is not _MISSING:
-            parts.append(f"got {_short(got)}")
+            parts.append(f"got {shown(got, field, limit=80)}")
         super().__init__(f"{where}: " + ", ".join(parts))
 
 

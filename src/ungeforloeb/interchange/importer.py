@@ -13,12 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from ungeforloeb.casefile.records import EventRecord
@@ -49,7 +48,20 @@ def domain_event(rec: EventRecord) -> Any:
     return cls(**kwargs)
 
 
-def import_log(app: Application[UUID], lines: Iterable[bytes],
+class ImportTarget(Protocol):
+    """What an import needs of the application (the library's ``Ungeforloeb``): its recorder
+    and mapper, a new data key for each person whose first event is imported (sealing their
+    personal fields), and one transaction writing the events with those keys."""
+
+    @property
+    def recorder(self) -> ApplicationRecorder: ...
+    @property
+    def mapper(self) -> Mapper[UUID]: ...
+    def data_keys_for(self, events: Any) -> list[Any]: ...
+    def write_imported(self, stored: list[StoredEvent], rows: list[Any]) -> None: ...
+
+
+def import_log(app: ImportTarget, lines: Iterable[bytes],
                progress: Callable[[int], None] | None = None) -> LogReader:
     """Check the whole log, then write all its events into the (empty) store in one transaction.
 
@@ -64,13 +76,16 @@ def import_log(app: Application[UUID], lines: Iterable[bytes],
             f"the log's order and versions are kept exactly")
     reader = LogReader(lines)
     pending: list[StoredEvent] = []
+    keys: list[Any] = []  # a new data key for each young person (sealing their personal fields)
     mapper = app.mapper
     for rec in reader.records():
-        pending.append(mapper.to_stored_event(domain_event(rec)))
+        event = domain_event(rec)
+        keys += app.data_keys_for([event])
+        pending.append(mapper.to_stored_event(event))
         if progress is not None and len(pending) % 500 == 0:
             progress(len(pending))
     if pending:
-        app.recorder.insert_events(pending)
+        app.write_imported(pending, keys)
     if progress is not None:
         progress(len(pending))
     return reader

@@ -131,6 +131,7 @@ NOT_COMMANDS: dict[str, str] = {
     "receive_all": "POST /institution-messages, one message per request",
     "designate_recipient": "configuration, not an event: ungeforloeb-http --routing FILE",
     "use_routing": "configuration, not an event: ungeforloeb-http --routing FILE",
+    "erase_personal_data": "not on HTTP until the access issue decides who may erase",
 }
 """Public methods of the application that record events but are not a ``/commands`` route,
 and where they are instead."""
