@@ -36,6 +36,7 @@ from ungeforloeb.domain.base import (
     MUNICIPALITY_CODE,
 )
 from ungeforloeb.domain.exchange_values import EntryMode, ReportKind
+from ungeforloeb.domain.redact import scrub
 from ungeforloeb.domain.values import ContactKind
 from ungeforloeb.exchange import codelists
 
@@ -59,8 +60,14 @@ _SEGMENT = re.compile(r"[._-]")
 class MessageError(ValueError):
     """Raised when a message is built or structured with a field that breaks its rules.
 
-    The message names the field (or the JSON path), what was expected and what arrived.
+    The message names the field (or the JSON path), what was expected and what arrived — with
+    CPR-shaped runs and name-shaped runs scrubbed (:func:`ungeforloeb.domain.redact.scrub`,
+    the redaction every error path uses), so a broker's dead-letter header or an HTTP problem
+    built from it never carries them.
     """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(scrub(message))
 
 
 # ------------------------------------------------------------------------- validators
