@@ -61,7 +61,7 @@ from ungeforloeb.projections.status import (
     follow,
     rebuild,
 )
-from ungeforloeb.projections.worklist import _sort_key
+from ungeforloeb.projections.worklist import item_order
 
 START = date(2024, 6, 3)
 DAYS_BACK = st.integers(min_value=-1, max_value=120)
@@ -459,7 +459,7 @@ class CaseMachine(RuleBasedStateMachine):
         for caseworker in (None, "cw-1", "team-north"):
             expected = sorted((i for f in fresh.values() for i in f.items
                                if caseworker is None or i.caseworker_id == caseworker),
-                              key=_sort_key)
+                              key=item_order)
             assert self.kept.worklist(caseworker=caseworker) == expected
 
     @invariant()

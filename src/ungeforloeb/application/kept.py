@@ -32,7 +32,7 @@ import orjson
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.projections.kept import KeptCase, KeptVerdict, keep
-from ungeforloeb.projections.worklist import WorkItem, _sort_key
+from ungeforloeb.projections.worklist import WorkItem, item_order
 from ungeforloeb.rules.calendar import Calendars
 from ungeforloeb.rules.loader import default_rules
 from ungeforloeb.rules.model import RuleSet
@@ -384,7 +384,7 @@ class KeptVerdicts:
                  team: str | None = None) -> list[WorkItem]:
         """The kept worklist of the kept day, overdue first, then by due date."""
         items = self.store.items(caseworker=caseworker, team=team)
-        items.sort(key=_sort_key)
+        items.sort(key=item_order)
         return items
 
     def verdicts(self, case_id: str | None = None) -> list[KeptVerdict]:

@@ -419,33 +419,6 @@ class IndexedPOPORecorder(POPOApplicationRecorder):
 # ------------------------------------------------------------------------------ set-up
 
 
-def indexed_recorder(factory: Any, owner_of: OwnerOf) -> Any:
-    """The application recorder with the index for eventsourcing's ``factory`` (SQLite,
-    PostgreSQL or in memory), tables made when the factory makes tables."""
-    from eventsourcing.popo import POPOFactory
-    from eventsourcing.postgres import PostgresFactory
-    from eventsourcing.sqlite import SQLiteFactory
-
-    recorder: Any
-    if isinstance(factory, SQLiteFactory):
-        recorder = IndexedSQLiteRecorder(factory.datastore, owner_of=owner_of)
-    elif isinstance(factory, PostgresFactory):
-        prefix = factory.env.name.lower() or "stored"
-        recorder = IndexedPostgresRecorder(factory.datastore,
-                                           events_table_name=f"{prefix}_events",
-                                           owner_of=owner_of)
-    elif isinstance(factory, POPOFactory):
-        return IndexedPOPORecorder(owner_of=owner_of)
-    else:
-        raise StoreIndexError(
-            f"the persistence module of {type(factory).__module__} is not supported: "
-            f"ungeforloeb keeps a person → streams index in the store and knows how on "
-            f"eventsourcing.sqlite, eventsourcing.postgres and eventsourcing.popo")
-    if factory.env_create_table():
-        recorder.create_table()
-    return recorder
-
-
 def stderr_progress(done: int, total: int) -> None:
     """Progress of a backfill on standard error."""
     end = "\n" if done >= total else "\r"

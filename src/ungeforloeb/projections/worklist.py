@@ -53,7 +53,8 @@ class WorkItem:
     """Sequence numbers of the event records that caused the item."""
 
 
-def _sort_key(item: WorkItem) -> tuple[bool, date, str, str, str]:
+def item_order(item: WorkItem) -> tuple[bool, date, str, str, str]:
+    """The worklist's order: overdue first, then by due date (none last), case, kind, title."""
     return (not item.overdue, item.due_on or date.max, item.young_person_id, item.kind,
             item.title)
 
@@ -85,7 +86,7 @@ def worklist(case_files: Iterable[CaseFile], on: date, *, caseworker: str | None
                 if team is not None and item.team_id != team:
                     continue
                 items.append(item)
-    items.sort(key=_sort_key)
+    items.sort(key=item_order)
     return items
 
 
