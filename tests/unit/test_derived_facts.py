@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from exchange_support import new_world
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.domain.values import OrderStep, VisitationGroup, VisitationStage
@@ -73,3 +74,21 @@ def test_same_day_visitations_give_one_group_whatever_the_recording_order() -> N
         groups.append(seen)
     assert groups[0] == groups[1]
     assert len(groups[0]) == 1
+
+
+def test_an_institution_report_goes_to_the_team_the_case_view_names() -> None:
+    """The exchange routes a report (with no designated recipient) to the case's current team:
+    the same team as status and the rules, whatever order the same-day assignments took."""
+    routed = []
+    for pair in ((("cw-aaa", "team-1"), ("cw-bbb", "team-2")),
+                 (("cw-bbb", "team-2"), ("cw-aaa", "team-1"))):
+        w = new_world(designate=False)
+        for caseworker, team in pair:
+            w.app.assign_caseworker(w.yp, occurred_on=date(2024, 1, 8), recorded_by="cw-x",
+                                    caseworker_id=caseworker, team_id=team)
+        w.receive(w.risk("h-1", date(2024, 2, 1)))
+        (report,) = w.facts().other["InstitutionReportReceived"]
+        view = w.facts().current_caseworker
+        assert view is not None
+        routed.append((report.payload["recipient_id"], view[1]))
+    assert routed == [("team-2", "team-2"), ("team-2", "team-2")]

@@ -312,3 +312,29 @@ def test_a_message_for_a_young_person_without_identity_record_is_not_sent() -> N
     w.app.identities.erase(w.yp)
     with pytest.raises(InvalidCommandError, match="identity record"):
         send(w)
+
+
+@pytest.mark.parametrize(("day", "opened"), [(date(2033, 4, 30), True),
+                                             (date(2033, 5, 1), False)])
+def test_the_subscription_age_condition_on_both_sides_of_the_30th_birthday(
+        day: date, opened: bool) -> None:
+    w = new_world(birth_date=date(2003, 5, 1))
+    w.clock.set(day)
+    assert w.app.open_subscription(w.yp, occurred_on=day, recorded_by="cw-1") is opened
+    if not opened:
+        (refused,) = w.facts(day).other["SubscriptionRefused"]
+        assert refused.payload == {"reason": "age_30_or_over", "rule_id": "udb_subscription"}
+
+
+def test_the_subscription_reads_the_group_of_the_day_not_a_later_one() -> None:
+    w = new_world()
+    w.app.end_benefit(w.yp, occurred_on=date(2024, 3, 1), recorded_by="cw-1",
+                      reason=BenefitEndReason.STARTED_WORK)
+    # on the day before benefit ended the contact group was active
+    assert w.app.open_subscription(w.yp, occurred_on=date(2024, 2, 29), recorded_by="cw-1")
+
+
+def test_the_subscription_is_refused_on_a_day_no_regime_has_it() -> None:
+    w = new_world()
+    with pytest.raises(InvalidCommandError, match="condition set udb_subscription"):
+        w.app.open_subscription(w.yp, occurred_on=date(2021, 12, 31), recorded_by="cw-1")

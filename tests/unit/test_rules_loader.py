@@ -245,3 +245,49 @@ def test_parameters_are_dated_and_a_later_regime_starts_a_new_period() -> None:
     with pytest.raises(RuleDataError, match=r"r1\.toml: parameters\[0\]\.value: must be an "
                                             r"integer"):
         load(("r1.toml", HEADER + par.format(v='"thirty"') + RULE))
+
+
+CONDITIONS = """
+[[conditions]]
+id = "c1"
+description = "opens when all hold"
+requires = [
+  { fact = "open_order", refusal = "no_plan" },
+  { fact = "age_below", value = 30, refusal = "too_old" },
+]
+[[conditions.sources]]
+text = "a service description"
+certainty = "test"
+"""
+
+
+def test_a_condition_set_loads_and_a_later_regime_starts_a_new_period() -> None:
+    later = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2027-01-01") + \
+        CONDITIONS.replace("value = 30", "value = 25")
+    rs = load_rule_set([("r1.toml", (HEADER + CONDITIONS).encode()),
+                        ("r2.toml", later.encode())])
+    old = rs.conditions_on("c1", date(2026, 12, 31))
+    new = rs.conditions_on("c1", date(2027, 1, 1))
+    assert old is not None and new is not None
+    assert [c.value for c in old.requires] == [None, 30]
+    assert [c.value for c in new.requires] == [None, 25]
+    assert old.effective_to == date(2027, 1, 1)
+    assert rs.conditions_on("c1", date(2019, 12, 31)) is None
+
+
+@pytest.mark.parametrize(("change", "error"), [
+    (('fact = "open_order"', 'fact = "has_a_bicycle"'),
+     r"r1\.toml: conditions\[0\]\.requires\[0\]\.fact: unknown fact 'has_a_bicycle'"),
+    ((', value = 30', ''),
+     r"r1\.toml: conditions\[0\]\.requires\[1\]\.value: fact 'age_below' needs value"),
+    (('refusal = "no_plan"', 'refusal = "no_plan", value = 3'),
+     r"conditions\[0\]\.requires\[0\]\.value: fact 'open_order' takes no value"),
+    (('refusal = "too_old"', 'refusal = "too_old", colour = "red"'),
+     r"conditions\[0\]\.requires\[1\]\.colour: unknown key"),
+    (('description = "opens when all hold"\n', ''),
+     r"r1\.toml: conditions\[0\]\.description: missing"),
+])
+def test_a_bad_condition_set_is_refused_naming_the_file_and_key(
+        change: tuple[str, str], error: str) -> None:
+    with pytest.raises(RuleDataError, match=error):
+        load(("r1.toml", HEADER + CONDITIONS.replace(*change)))

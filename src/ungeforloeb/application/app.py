@@ -9,9 +9,9 @@ eventsourcing.sqlite``, ``SQLITE_DBNAME``); PostgreSQL when the environment says
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from uuid import UUID
@@ -22,7 +22,12 @@ from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mappe
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ungeforloeb.application.clock import Clock, system_clock
-from ungeforloeb.application.exchange_commands import UDB, ExchangeCommands
+from ungeforloeb.application.exchange_commands import (
+    UDB,
+    Dispatch,
+    ExchangePolicy,
+    Received,
+)
 from ungeforloeb.application.identity import (
     CprAlreadyRegisteredError,
     IdentityRecord,
@@ -51,6 +56,7 @@ from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.domain.base import check_date, check_not_before, check_uuid
 from ungeforloeb.domain.education_order import EducationOrder
 from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError, UnknownCaseError
+from ungeforloeb.domain.exchange_values import FurtherInformationChannel
 from ungeforloeb.domain.retention import RetentionCase
 from ungeforloeb.domain.values import (
     BenefitEndReason,
@@ -70,6 +76,8 @@ from ungeforloeb.domain.values import (
     VisitationStage,
 )
 from ungeforloeb.domain.young_person import YoungPerson
+from ungeforloeb.exchange.messages import Contact, InboundMessage
+from ungeforloeb.exchange.routing import Routing
 from ungeforloeb.rules.loader import default_rules
 
 A = TypeVar("A", bound=Aggregate)
@@ -78,7 +86,7 @@ DEFAULT_DB = "ungeforloeb.sqlite"
 PAGE = 2000
 
 
-class Ungeforloeb(ExchangeCommands, Application[UUID]):
+class Ungeforloeb(Application[UUID]):
     """The municipality's case application: commands in, events stored, records out."""
 
     name = "ungeforloeb"
@@ -113,6 +121,9 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self.identities: IdentityStore = identities or self.personal_data
         assert isinstance(self.mapper, OrjsonMapper)
         self.mapper.personal = self.personal_data
+        self.exchange = ExchangePolicy(_Cases(self))
+        """The exchange policy (institution reports applied to cases, notices sent); its
+        commands are also the application's, under the same names."""
 
     def _identity_store(self) -> IdentityStore:
         """Identity records and data keys beside the events (in memory for popo)."""
@@ -250,6 +261,25 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
     def _call(self, aggregate: Aggregate, method: str, **kwargs: Any) -> None:
         getattr(aggregate, method)(recorded_at=self.clock(), **kwargs)
         self.save(aggregate)
+
+    def _events_of(self, aggregate: Aggregate) -> list[Any]:
+        """Stored and not yet saved events of one aggregate, in order."""
+        stored = list(self.repository.event_store.get(aggregate.id))
+        known = {e.originator_version for e in stored}
+        pending = [e for e in getattr(aggregate, "_pending_events", [])
+                   if e.originator_version not in known]
+        return stored + pending
+
+    def _streams_of(self, young_person_id: UUID) -> list[UUID]:
+        """The young person's order and retention-case ids: the store's index, and those held
+        unsaved in an open batch."""
+        streams = [s for s in person_streams(self.recorder).streams_of(young_person_id)
+                   if s != young_person_id]
+        for held in (self._batch or {}).values():
+            if isinstance(held, EducationOrder | RetentionCase) and \
+                    held.young_person_id == young_person_id and held.id not in streams:
+                streams.append(held.id)
+        return streams
 
     # ------------------------------------------------------- young person commands
 
@@ -591,9 +621,7 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         order = self._order(order_id, "start_education")
         self._call(order, "start_education", occurred_on=occurred_on, recorded_by=recorded_by,
                    admission_id=admission_id)
-        person = self._person(order.young_person_id, "start_education")
-        if person.pending_reports:
-            self._apply_pending(person, UDB)
+        self.exchange.apply_pending_reports(order.young_person_id, recorded_by=UDB)
 
     def complete_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                            admission_id: str) -> None:
@@ -692,6 +720,104 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         self._call(self._retention(case_id, "close_retention_case"), "close",
                    occurred_on=occurred_on, recorded_by=recorded_by, outcome=outcome)
 
+    # ------------------------------------------ exchange commands (the exchange policy's)
+
+    @property
+    def routing(self) -> Routing:
+        """The designated recipients of the institutions' messages
+        (:attr:`ExchangePolicy.routing`)."""
+        return self.exchange.routing
+
+    def designate_recipient(self, municipality_code: str, *, kind: ContactKind,
+                            recipient_id: str) -> None:
+        """:meth:`ExchangePolicy.designate_recipient`."""
+        self.exchange.designate_recipient(municipality_code, kind=kind,
+                                          recipient_id=recipient_id)
+
+    def use_routing(self, routing: Routing) -> None:
+        """:meth:`ExchangePolicy.use_routing`."""
+        self.exchange.use_routing(routing)
+
+    def orders_of(self, young_person_id: UUID) -> list[EducationOrder]:
+        """The young person's education orders, oldest first."""
+        return self.exchange.orders_of(young_person_id)
+
+    def retention_cases_of(self, young_person_id: UUID) -> list[RetentionCase]:
+        """The young person's retention cases, oldest first."""
+        return self.exchange.retention_cases_of(young_person_id)
+
+    def receive_institution_message(self, message: InboundMessage, *,
+                                    recorded_by: str = UDB) -> Received:
+        """:meth:`ExchangePolicy.receive_institution_message`: record one inbound report
+        (once per report id), routed, and apply it and any pending reports."""
+        return self.exchange.receive_institution_message(message, recorded_by=recorded_by)
+
+    def receive_inbound(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                        message: InboundMessage) -> Received:
+        """:meth:`ExchangePolicy.receive_inbound` (the message in the commands' shape)."""
+        return self.exchange.receive_inbound(young_person_id, occurred_on=occurred_on,
+                                             recorded_by=recorded_by, message=message)
+
+    def receive_all(self, messages: Iterable[InboundMessage], *,
+                    recorded_by: str = UDB) -> Iterator[Received]:
+        """:meth:`ExchangePolicy.receive_all` (a nightly batch from UDB)."""
+        return self.exchange.receive_all(messages, recorded_by=recorded_by)
+
+    def apply_pending_reports(self, young_person_id: UUID, *,
+                              recorded_by: str = UDB) -> tuple[str, ...]:
+        """:meth:`ExchangePolicy.apply_pending_reports`."""
+        return self.exchange.apply_pending_reports(young_person_id, recorded_by=recorded_by)
+
+    def send_data_til_institution(self, order_id: UUID, *, occurred_on: date,
+                                  recorded_by: str, admission_id: str, contact: Contact,
+                                  message_id: str | None = None) -> Dispatch:
+        """:meth:`ExchangePolicy.send_data_til_institution`: DataTilInstitution and the Jobnet
+        letter, recorded as sent."""
+        return self.exchange.send_data_til_institution(
+            order_id, occurred_on=occurred_on, recorded_by=recorded_by,
+            admission_id=admission_id, contact=contact, message_id=message_id)
+
+    def assess_support_and_notify(self, order_id: UUID, *, occurred_on: date,
+                                  recorded_by: str, admission_id: str, academic_support: bool,
+                                  social_support: bool, needs_documented: bool,
+                                  no_support_need: bool, other_support_persons: bool,
+                                  wants_institution_contact: bool, contact: Contact,
+                                  message_id: str | None = None) -> Dispatch | None:
+        """:meth:`ExchangePolicy.assess_support_and_notify`: the support assessment, and the
+        notification where the rule data says it is due."""
+        return self.exchange.assess_support_and_notify(
+            order_id, occurred_on=occurred_on, recorded_by=recorded_by,
+            admission_id=admission_id, academic_support=academic_support,
+            social_support=social_support, needs_documented=needs_documented,
+            no_support_need=no_support_need, other_support_persons=other_support_persons,
+            wants_institution_contact=wants_institution_contact, contact=contact,
+            message_id=message_id)
+
+    def notification_due(self, order_id: UUID, admission_id: str, on: date) -> bool:
+        """:meth:`ExchangePolicy.notification_due`."""
+        return self.exchange.notification_due(order_id, admission_id, on)
+
+    def record_further_information(self, order_id: UUID, *, occurred_on: date,
+                                   recorded_by: str, admission_id: str,
+                                   channel: FurtherInformationChannel) -> None:
+        """:meth:`ExchangePolicy.record_further_information`."""
+        self.exchange.record_further_information(order_id, occurred_on=occurred_on,
+                                                 recorded_by=recorded_by,
+                                                 admission_id=admission_id, channel=channel)
+
+    def open_subscription(self, young_person_id: UUID, *, occurred_on: date,
+                          recorded_by: str) -> bool:
+        """:meth:`ExchangePolicy.open_subscription`: open the UDB subscription or record why
+        the rule data's conditions refuse it; returns whether it opened."""
+        return self.exchange.open_subscription(young_person_id, occurred_on=occurred_on,
+                                               recorded_by=recorded_by)
+
+    def close_subscription(self, young_person_id: UUID, *, occurred_on: date,
+                           recorded_by: str) -> None:
+        """:meth:`ExchangePolicy.close_subscription` (never closed automatically)."""
+        self.exchange.close_subscription(young_person_id, occurred_on=occurred_on,
+                                         recorded_by=recorded_by)
+
     # ------------------------------------------------------------------- queries
 
     def identity(self, young_person_id: UUID) -> IdentityRecord | None:
@@ -755,6 +881,40 @@ class Ungeforloeb(ExchangeCommands, Application[UUID]):
         if not any(r.stream_id == wanted and r.stream_type == "YoungPerson" for r in records):
             self._person(young_person_id, command)  # unknown, or held unsaved in a batch
         return CaseFile(wanted, records)
+
+
+class _Cases:
+    """The application as the exchange policy's :class:`Cases` port."""
+
+    def __init__(self, app: Ungeforloeb) -> None:
+        self._app = app
+
+    def person(self, young_person_id: UUID, command: str) -> YoungPerson:
+        return self._app._person(young_person_id, command)
+
+    def order(self, order_id: UUID, command: str) -> EducationOrder:
+        return self._app._order(order_id, command)
+
+    def retention_case(self, case_id: UUID, command: str) -> RetentionCase:
+        return self._app._retention(case_id, command)
+
+    def streams_of(self, young_person_id: UUID) -> list[UUID]:
+        return self._app._streams_of(young_person_id)
+
+    def events_of(self, aggregate: Aggregate) -> list[Any]:
+        return self._app._events_of(aggregate)
+
+    def records_of(self, *aggregates: Aggregate) -> list[EventRecord]:
+        return self._app.records_of(*aggregates)
+
+    def identity(self, young_person_id: UUID) -> IdentityRecord | None:
+        return self._app.identity(young_person_id)
+
+    def save(self, *aggregates: Aggregate) -> Any:
+        return self._app.save(*aggregates)
+
+    def now(self) -> datetime:
+        return self._app.clock()
 
 
 def _sqlite_records(recorder: SQLiteApplicationRecorder, mapper: OrjsonMapper, start: int,

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from ungeforloeb.casefile.records import EventRecord
+from ungeforloeb.domain.young_person import assignment_order
 
 
 @dataclass(slots=True)
@@ -174,8 +175,8 @@ def _visitation_key(v: Visitation) -> tuple[date, bool, str]:
 def assignment_key(rec: EventRecord) -> tuple[date, str, str]:
     """The order of caseworker assignments: by day, then caseworker id, then team id (the same
     on every path, whatever order same-day assignments were recorded in)."""
-    return (rec.occurred_on, str(rec.payload.get("caseworker_id") or ""),
-            str(rec.payload.get("team_id") or ""))
+    return assignment_order(rec.occurred_on, str(rec.payload.get("caseworker_id") or ""),
+                            str(rec.payload.get("team_id") or ""))
 
 
 def _yp(f: Facts, r: EventRecord) -> None:

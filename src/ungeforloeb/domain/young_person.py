@@ -97,6 +97,14 @@ def report_fingerprint(kind: object, institution_id: object, system_id: object,
             in_reply_to)
 
 
+def assignment_order(occurred_on: date, caseworker_id: str,
+                     team_id: str) -> tuple[date, str, str]:
+    """The order of caseworker assignments, the same on every path: by day, then caseworker id,
+    then team id — whatever order same-day assignments were recorded in. The latest is the
+    current caseworker and team (the aggregate's, the case view's, the routing's)."""
+    return (occurred_on, caseworker_id, team_id)
+
+
 class YoungPerson(Aggregate):
     """Den unge: one case at the municipality, from first contact (første henvendelse)."""
 
@@ -247,18 +255,19 @@ class YoungPerson(Aggregate):
         self.municipality_code = municipality_code
         self.birth_date = birth_date
         self.first_conversation_on: date | None = None
-        self.group: VisitationGroup | None = None
         self.final_visitation_on: date | None = None
         self.open_offers: dict[str, date] = {}
         self.caseworker_id: str | None = None
+        """The current caseworker: of the latest assignment in :func:`assignment_order`, the
+        case view's order too (never the order of recording)."""
         self.team_id: str | None = None
+        self._assignment: tuple[date, str, str] | None = None
         self.benefit_ended_on: date | None = None
 
     def _when(self, event: CaseEvent) -> None:
         if isinstance(event, YoungPerson.FirstConversationHeld):
             self.first_conversation_on = event.occurred_on
         elif isinstance(event, YoungPerson.Visitated):
-            self.group = event.group
             if event.stage is VisitationStage.FINAL:
                 self.final_visitation_on = event.occurred_on
         elif isinstance(event, YoungPerson.OfferStarted):
@@ -266,8 +275,11 @@ class YoungPerson(Aggregate):
         elif isinstance(event, YoungPerson.OfferEnded):
             self.open_offers.pop(event.offer_id, None)
         elif isinstance(event, YoungPerson.CaseworkerAssigned):
-            self.caseworker_id = event.caseworker_id
-            self.team_id = event.team_id
+            key = assignment_order(event.occurred_on, event.caseworker_id, event.team_id)
+            if self._assignment is None or key >= self._assignment:
+                self._assignment = key
+                self.caseworker_id = event.caseworker_id
+                self.team_id = event.team_id
         elif isinstance(event, YoungPerson.BenefitEnded):
             self.benefit_ended_on = event.occurred_on
 

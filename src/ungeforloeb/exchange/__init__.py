@@ -1,9 +1,10 @@
 """The municipality–institution exchange: typed messages both ways (:mod:`.messages`, named
 after the national services), their strict JSON codec (:mod:`.codec`), code lists kept as
-unverified data (:mod:`.codelists`), checks on reported data (:mod:`.checks`), routing and
-receipts (:mod:`.routing`), retention deadlines (:mod:`.retention`), the Jobnet letter
-(:mod:`.letter`) and the UDB subscription rule (:mod:`.subscription`).
+unverified data (:mod:`.codelists`), the designated recipients (:mod:`.routing`) and the
+Jobnet letter (:mod:`.letter`). The wire contract only: the law it serves (who is notified, the
+receipts, the retention deadlines, when the UDB subscription opens) is rule data judged by
+:mod:`ungeforloeb.rules`.
 
-The application's exchange commands are in
+The exchange policy (reports applied to cases, notices sent) is
 :mod:`ungeforloeb.application.exchange_commands`; see ``docs/exchange.md``.
 """

@@ -191,6 +191,24 @@ def render_rules(rules: RuleSet | None = None) -> str:
                         f"| {par.regime} | {_cell(par.description)}" if i == 0
                         else " |  |  |  | ")
                 lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
+    if rs.conditions:
+        lines += ["", "## Condition sets", "",
+                  "Conditions a decision outside the duties checks on a day, in order; the "
+                  "first that fails is the recorded reason (the facts are read from the case "
+                  "view: `ungeforloeb.rules.eligibility`).", "",
+                  "| condition set | period | regime | conditions (fact → reason when it fails) "
+                  "| description | source | how sure |",
+                  "|---|---|---|---|---|---|---|"]
+        for cs in rs.conditions:
+            end = cs.effective_to.isoformat() if cs.effective_to else "…"
+            listed = "; ".join(
+                f"`{x.fact}`{'' if x.value is None else f' {x.value}'} → `{x.refusal}`"
+                for x in cs.requires)
+            for i, src in enumerate(cs.sources):
+                head = (f"`{cs.id}` | [{cs.effective_from.isoformat()}, {end}) | {cs.regime} "
+                        f"| {listed} | {_cell(cs.description)}" if i == 0
+                        else " |  |  |  | ")
+                lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
     lines += ["", "## Where the audit contradicts itself", "",
               "| inconsistency (seed 003 lines) | where the reading is taken |", "|---|---|"]
     for what, where in AUDIT_INCONSISTENCIES:

@@ -27,6 +27,7 @@ from typing import Any
 import attrs
 
 from ungeforloeb.rules.datafile import PAYLOAD, Ctx, RuleDataError, date_ref, length, match
+from ungeforloeb.rules.eligibility import FACTS
 from ungeforloeb.rules.kinds import KIND_KEYS, KINDS
 from ungeforloeb.rules.model import (
     CLOCK_SET_BY,
@@ -36,6 +37,8 @@ from ungeforloeb.rules.model import (
     STATUSES,
     AuditReference,
     Clock,
+    Condition,
+    Conditions,
     Parameter,
     Population,
     Presentation,
@@ -245,10 +248,10 @@ def _parse(name: str, raw: bytes) -> tuple[Regime, Mapping[str, Any]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleDataError(f"{name}: not valid TOML: {exc}") from None
     unknown = sorted(set(data) - {"regime", "rules", "amends", "ends", "parameters",
-                                  "set_aside"})
+                                  "set_aside", "conditions"})
     if unknown:
         raise c.fail(unknown[0], "unknown key (allowed: regime, rules, amends, ends, "
-                                 "parameters, set_aside)")
+                                 "parameters, set_aside, conditions)")
     if "regime" not in data:
         raise c.fail("regime", "missing")
     return _regime(c, data, hashlib.sha256(raw).hexdigest()), data
@@ -267,8 +270,16 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
     regimes: list[Regime] = []
     parameters: list[Parameter] = []
     set_asides: list[SetAside] = []
+    conditions: list[Conditions] = []
     for regime, data in parsed:
         c = Ctx(regime.file)
+        for i, item in enumerate(c.list_of(data.get("conditions", []), "conditions")):
+            k = f"conditions[{i}]"
+            found = _conditions(c, item, k, regime)
+            for j, before in enumerate(conditions):
+                if before.id == found.id and before.effective_to is None:
+                    conditions[j] = attrs.evolve(before, effective_to=regime.effective_from)
+            conditions.append(found)
         for i, item in enumerate(c.list_of(data.get("set_aside", []), "set_aside")):
             k = f"set_aside[{i}]"
             t = c.table(item, k, ("by", "rules", "why", "sources"))
@@ -358,7 +369,35 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
         for name in sa.rules:
             if name not in ids:
                 raise RuleDataError(f"{sa.regime}: set_aside ({sa.by}): unknown rule {name!r}")
-    return RuleSet(tuple(regimes), rules, tuple(parameters), tuple(set_asides))
+    return RuleSet(tuple(regimes), rules, tuple(parameters), tuple(set_asides),
+                   tuple(conditions))
+
+
+def _conditions(c: Ctx, item: Any, k: str, regime: Regime) -> Conditions:
+    """One ``[[conditions]]`` table: its facts must be in the vocabulary
+    (:data:`ungeforloeb.rules.eligibility.FACTS`), with a ``value`` exactly when the fact takes
+    one; a later regime declaring the same id starts a new period."""
+    t = c.table(item, k, ("id", "description", "requires", "sources"))
+    cid = c.string(t["id"], f"{k}.id")
+    requires = []
+    listed = c.list_of(t["requires"], f"{k}.requires")
+    if not listed:
+        raise c.fail(f"{k}.requires", "must list at least one condition")
+    for j, cond in enumerate(listed):
+        kk = f"{k}.requires[{j}]"
+        ct = c.table(cond, kk, ("fact", "refusal"), ("value",))
+        fact = c.string(ct["fact"], f"{kk}.fact")
+        if fact not in FACTS:
+            raise c.fail(f"{kk}.fact", f"unknown fact {fact!r} (known: {', '.join(FACTS)})")
+        takes_value, _ = FACTS[fact]
+        if takes_value != ("value" in ct):
+            raise c.fail(f"{kk}.value", f"fact {fact!r} "
+                                        f"{'needs' if takes_value else 'takes no'} value")
+        value = c.integer(ct["value"], f"{kk}.value") if "value" in ct else None
+        requires.append(Condition(fact, c.string(ct["refusal"], f"{kk}.refusal"), value))
+    return Conditions(cid, c.string(t["description"], f"{k}.description"), tuple(requires),
+                      _sources(c, t["sources"], f"{k}.sources"), regime.effective_from, None,
+                      regime.id)
 
 
 def _end(c: Ctx, periods: list[tuple[Rule, Mapping[str, Any]]], rule_id: str, on: date,

@@ -288,6 +288,36 @@ class Parameter:
 
 
 @attrs.frozen
+class Condition:
+    """One condition of a :class:`Conditions` set: a named fact of the case view on the day
+    (the vocabulary is :data:`ungeforloeb.rules.eligibility.FACTS`), with the value it compares
+    with when it takes one, and the code recorded when it fails."""
+
+    fact: str
+    refusal: str
+    value: int | None = None
+
+
+@attrs.frozen
+class Conditions:
+    """One period of a set of conditions a decision outside the duties checks in order (e.g.
+    when UDB opens the jobcenter's subscription): the first that fails is the recorded reason.
+    Judged by :func:`ungeforloeb.rules.eligibility.first_unmet`."""
+
+    id: str
+    description: str
+    requires: tuple[Condition, ...]
+    sources: tuple[Source, ...]
+    effective_from: date
+    effective_to: date | None
+    regime: str
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None
+                                               or day < self.effective_to)
+
+
+@attrs.frozen
 class SetAside:
     """A caseworker's decision (an event with ``starts_on`` and ``ends_on``) that sets rules
     aside while it runs: a duty of those rules falling due (or, without a due date, decided) in
@@ -336,6 +366,15 @@ class RuleSet:
     """Every period of every parameter, in declaration order."""
     set_asides: tuple[SetAside, ...] = ()
     """Every decision that sets rules aside, in declaration order."""
+    conditions: tuple[Conditions, ...] = ()
+    """Every period of every condition set, in declaration order."""
+
+    def conditions_on(self, conditions_id: str, day: date) -> Conditions | None:
+        """The period of a condition set in force on ``day``, if any."""
+        for c in self.conditions:
+            if c.id == conditions_id and c.in_force(day):
+                return c
+        return None
 
     def set_aside_by(self, event_type: str, day: date) -> SetAside | None:
         """A set-aside by decisions of ``event_type`` in force on ``day``, if any."""
@@ -379,7 +418,7 @@ class RuleSet:
                 break
             wanted |= more
         return RuleSet(self.regimes, tuple(r for r in self.rules if r.id in wanted),
-                       self.parameters, self.set_asides)
+                       self.parameters, self.set_asides, self.conditions)
 
     def continues(self, rule: Rule) -> bool:
         """Whether another period of the rule starts where this one ends (amended, not
