@@ -1,13 +1,13 @@
 # Two commands do all set-up on a fresh machine (see README):
 #   make demo   — create .venv, install, run `ungeforloeb demo` on the embedded SQLite default
 #   make test   — create .venv, install, run ruff, the import contracts (lint-imports), mypy --strict
-#                 on src/, and the whole pytest suite
+#                 on src/, the documentation site's build (--strict), and the whole pytest suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint typecheck pytest browser clean bench bench-quick
+.PHONY: demo test install lint typecheck docs pytest browser clean bench bench-quick
 
 $(STAMP): pyproject.toml $(wildcard adapters/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,12 @@ browser:
 pytest: $(STAMP) browser
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest
+# The documentation site (mkdocs.yml): --strict turns a broken link, anchor or API reference into
+# a failure. Written to site/ (git-ignored).
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint typecheck docs pytest
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
