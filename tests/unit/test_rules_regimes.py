@@ -256,3 +256,20 @@ def test_a_step_deadline_cites_the_law_the_order_was_issued_under_on_worklist_an
     assert v.regime == "before_2020"
     assert item.legal_source == v.legal_source == "LBK nr. 1342 af 21/11/2016 § 21 b stk. 3"
     assert item.rule_id == "order_step1_deadline" and item.due_on == date(2020, 1, 10)
+
+
+@pytest.mark.parametrize(("conversation", "status"), [
+    (date(2026, 12, 31), Status.MISSED),  # decided the day before the duty was abolished: stands
+    (date(2027, 1, 1), Status.NOT_APPLICABLE),  # decided on the day it ends: nothing to judge
+])
+def test_a_recurring_duty_missed_at_a_conversation_before_the_abolition_stays_missed(
+        rules_2027: RuleSet, conversation: date, status: Status) -> None:
+    case = CaseBuilder(date(2026, 6, 1))
+    case.visitate(date(2026, 6, 1), "UP")
+    case.order(date(2026, 6, 1))
+    case.event("ConversationHeld", conversation, education_focus=True, job_focus=False,
+               current_step_followed_up=False)
+    as_of = date(2027, 6, 30)
+    found = verdicts(case, as_of, rules_2027)[("cp13_follow_up_current_step", "")]
+    assert found.status is status
+    assert verdicts(case, as_of)[("cp13_follow_up_current_step", "")].status is Status.MISSED

@@ -355,3 +355,24 @@ class CaseFile:
 def payload_value(rec: EventRecord, name: str) -> Any:
     """A payload field of a record (helper for rule predicates)."""
     return rec.payload.get(name)
+
+
+def fold_days(young_person_id: str,
+              records: Iterable[EventRecord]) -> Iterable[tuple[date, Facts]]:
+    """The fold day by day: after the records of each day on which something happened, that
+    day and the facts as of it (one :class:`Facts`, updated in place — read it before the next
+    step). The facts of a day are those :func:`fold` gives for the records up to that day."""
+    facts = Facts(young_person_id)
+    ordered = sorted(records, key=_occurred)
+    i = 0
+    while i < len(ordered):
+        day = ordered[i].occurred_on
+        while i < len(ordered) and ordered[i].occurred_on == day:
+            r = ordered[i]
+            handler = _BY_STREAM.get(r.stream_type)
+            if handler is None:
+                facts.other.setdefault(r.type, []).append(r)
+            else:
+                handler(facts, r)
+            i += 1
+        yield day, facts

@@ -182,7 +182,9 @@ def _admission_status(admission: Admission) -> AdmissionStatus:
     )
 
 
-def _current_step(order: Order) -> OrderStep:
+def current_step(order: Order) -> OrderStep:
+    """The step an order is at: its issued step, step 2 once a wish or application is recorded,
+    step 3 once an admission is."""
     step = order.step
     if order.wishes or order.applications:
         step = max(step, OrderStep.APPLY.value)
@@ -207,7 +209,7 @@ def _order_status(order: Order) -> OrderStatus:
     return OrderStatus(
         order_id=order.order_id,
         issued_on=order.rec.occurred_on,
-        step=_current_step(order),
+        step=current_step(order),
         deadlines=deadlines,
         admissions=tuple(_admission_status(a) for a in admissions),
         ended_on=ended.occurred_on if ended is not None else None,

@@ -157,17 +157,21 @@ def plan_of(rules: RuleSet) -> Plan:
     return plan
 
 
-def _capped(period: _Period, out: Outcome, case: Case) -> Outcome:
+def _capped(period: _Period, out: Outcome, case: Case, day: date) -> Outcome:
     """A duty abolished by a later regime (ended, neither amended nor replaced) cannot fall due
     after its end: open or missed with a due date on or after the end (or with none), it is not
-    applicable from the end on. What fell due before the end stands. A replaced duty triggered
-    before the change stays judged by its old rule (the transition)."""
+    applicable from the end on. What fell due before the end stands — and so does a duty
+    without a due date decided on a judged event before the end (``period_by = "judged"``:
+    ``day`` is that event's day). A replaced duty triggered before the change stays judged by
+    its old rule (the transition)."""
     end = period.rule.effective_to
     if not period.abolished or end is None or case.as_of < end:
         return out
     if out.status not in (Status.DUE, Status.MISSED):
         return out
     if out.due_on is not None and out.due_on < end:
+        return out
+    if out.due_on is None and period.rule.period_by == "judged" and day < end:
         return out
     falls = f"fell due on {out.due_on.isoformat()}" if out.due_on else "the case ended"
     return Outcome(Status.NOT_APPLICABLE,
@@ -235,7 +239,8 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
     decided_ref = EventRef.of(decided[0], decided[1]) if decided[0] is not None else None
     try:
         out = population(rule, subject, case, decided[1], prior) or _set_aside(
-            compiled, _capped(chosen, KINDS[rule.kind].judge(rule, subject, case), case),
+            compiled, _capped(chosen, KINDS[rule.kind].judge(rule, subject, case), case,
+                              decided[1]),
             decided[1], case)
         if rule.right and out.status is Status.MISSED and out.met_by is None:
             out = Outcome(Status.UNUSED, f"a right, not a duty: not used ({out.reason})",
