@@ -125,3 +125,19 @@ def test_bad_input_is_one_line(demo: dict[str, Path], tmp_path: Path) -> None:
     assert result.exit_code == 2 and "--regimes DIR or one or more --add FILE" in result.output
     result = run("status-on", "--on", "2024-12-31", "--bands", "18-x", "--db", str(demo["db"]))
     assert result.exit_code == 2 and "LOW-HIGH" in result.output
+
+
+def test_the_management_page_is_written_once_in_danish_or_english(demo: dict[str, Path],
+                                                                   tmp_path: Path) -> None:
+    out = tmp_path / "mi.html"
+    common = ("management-report", "--from", "2024-01-01", "--to", "2024-12-31", "--log",
+              str(demo["log"]), "--out", str(out))
+    assert run(*common).exit_code == 0
+    danish = out.read_text(encoding="utf-8")
+    assert '<html lang="da">' in danish and "Tilgang og afgang" in danish
+    again = run(*common)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert run(*common, "--force", "--lang", "en").exit_code == 0
+    english = out.read_text(encoding="utf-8")
+    assert '<html lang="en">' in english and "Entries and exits" in english
+    assert "<script" not in english  # self-contained, no scripts

@@ -259,3 +259,54 @@ def what_if_command(as_of: date, regimes: Path | None, added: tuple[Path, ...],
             out.print(f"… and {len(result.changes) - limit} more (--limit, or --format csv)")
 
     _run(work)
+
+
+@main.command("management-report")
+@click.option("--from", "start", required=True, callback=parse_date, metavar="YYYY-MM-DD",
+              help="First day of the period.")
+@click.option("--to", "end", required=True, callback=parse_date, metavar="YYYY-MM-DD",
+              help="Last day of the period.")
+@click.option("--on", "on", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="The day the group is shown on, and the outcomes judged (default: --to).")
+@click.option("--every", type=click.Choice(["week", "month"]), default="month",
+              show_default=True, help="Week by week or month by month.")
+@click.option("--cap", type=click.IntRange(min=0), default=None,
+              help="A target or cap on the group's size (e.g. 200).")
+@click.option("--bands", callback=_bands, default=None, metavar="LOW-HIGH,…",
+              help="Age bands (default 15-17,18-24,25-29).")
+@click.option("--municipality", default=None, help="The municipality named in the header.")
+@click.option("--lang", type=click.Choice(["da", "en"]), default="da", show_default=True,
+              help="Danish (default) or English.")
+@_KNOWN_AT
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write.")
+@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@_LOG
+@_DB
+def management_report_command(start: date, end: date, on: date | None, every: str,
+                              cap: int | None, bands: tuple[tuple[int, int], ...],
+                              municipality: str | None, lang: str, known_at: date | None,
+                              out: Path, force: bool, log: Path | None, db: Path) -> None:
+    """One self-contained HTML page for managers: the group over time against the cap, entries
+    and exits, states, the group on a day by group, age band, team and caseworker, and the
+    cohort's outcomes — each figure linked to its cases."""
+    from ungeforloeb.projections.management import periods
+    from ungeforloeb.report.management import Page, render_management
+
+    if end < start:
+        raise click.BadParameter("--to is before --from", param_hint="--to")
+    if out.exists() and not force:
+        raise click.UsageError(f"{out} exists; give --force to overwrite it")
+
+    def work() -> None:
+        day = on or end
+        lines = timelines(_case_files(db, log), known_at)
+        series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
+                  for _, last in periods(start, end, every)]
+        page = Page(start, end, status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
+                    series, flows(lines, start, end, every), outcomes(lines, start, end, day),
+                    default_rules().digest, municipality)
+        out.write_text(render_management(page, lang), encoding="utf-8")
+        click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)", err=True)
+
+    _run(work)
