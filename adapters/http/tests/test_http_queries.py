@@ -195,3 +195,20 @@ def test_export_refused_before_a_byte_when_the_store_holds_two_municipalities(
         doc = orjson.loads(body)
         assert doc["type"] == "urn:ungeforloeb:problem:export-refused"
         assert "more than one" in doc["detail"]
+
+
+def test_the_group_on_a_day_and_its_flows_are_the_librarys_figures(
+        client: TestClient, store: Ungeforloeb, case: dict[str, str]) -> None:
+    from ungeforloeb.projections.management import flows, status_on, timelines
+
+    lines = timelines(store.case_files().values())
+    answer = client.get("/management/status-on", params={"on": "2024-06-30", "cap": "10"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == status_on(lines, date(2024, 6, 30), cap=10).to_dict()
+    assert answer.json()["total"] >= 1
+    found = client.get("/management/flows", params={"from": "2024-01-01", "to": "2024-06-30"})
+    assert found.status_code == 200, found.text
+    assert found.json()["flows"] == [
+        r.to_dict() for r in flows(lines, date(2024, 1, 1), date(2024, 6, 30))]
+    bad = client.get("/management/flows", params={"from": "2024-06-30", "to": "2024-01-01"})
+    assert bad.status_code == 422 and "'to'" in bad.json()["detail"]

@@ -43,6 +43,8 @@ ROLES: dict[str, frozenset[Role]] = {
     "explain": frozenset({C, A, Y}),
     "worklist": frozenset({C}),
     "compliance": frozenset({C, A}),
+    "management_status_on": frozenset({C, A}),
+    "management_flows": frozenset({C, A}),
     "export": frozenset({C, A}),
     "events": frozenset({C, A}),
     "metrics": frozenset({OPER}),

@@ -26,6 +26,7 @@ from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.interchange.export import export_log
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, TrailEntry, audit_trail
 from ungeforloeb.projections.compliance import evaluate_all, evaluate_case, load_rules
+from ungeforloeb.projections.management import flows, outcomes, status_on, timelines
 from ungeforloeb.projections.status import CaseStatus, case_status
 from ungeforloeb.projections.worklist import WorkItem, worklist
 from ungeforloeb_http.access import Access
@@ -271,6 +272,73 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
             report = evaluate_all(municipality_case_files(app, code), as_of, known_at)
             return Response(report.to_json(), media_type="application/json")
         return _guarded(request, "compliance", None, run)
+
+    @router.get(
+        "/management/status-on", tags=[TAG], name="management_status_on",
+        operation_id="management_status_on", summary="The group on a day",
+        description="How many young people of the caller's municipality are in the group at "
+                    "the end of `on` (first contact registered, benefit not ended): by state "
+                    "on their path, visitation group, age band, team and caseworker, against "
+                    "`cap` when given, each figure with the case ids behind it. Management "
+                    "figures, not law. Caseworkers and auditors.",
+        responses={**_schema_response({"type": "object"}, "The group on the day."),
+                   **problem_responses(*ERRORS)},
+        dependencies=[Depends(only_params("on", "known_at", "cap"))])
+    def management_status_on(request: Request, *, principal: Principal = authenticated,
+                             on: Annotated[date, Query(description="The day (YYYY-MM-DD)."),
+                                           *IsoDate.__metadata__],
+                             known_at: KnownAt = None,
+                             cap: Annotated[int | None, Query(
+                                 ge=0, le=10_000_000, description="A target or cap on the "
+                                                                  "group's size.")] = None
+                             ) -> Response:
+        access.check(principal, "management_status_on")
+        code = principal.municipality_code
+        assert code is not None
+
+        def run() -> Response:
+            lines = timelines(municipality_case_files(app, code), known_at)
+            return JSONResponse(status_on(lines, on, cap=cap, known_at=known_at).to_dict())
+        return _guarded(request, "management_status_on", None, run)
+
+    @router.get(
+        "/management/flows", tags=[TAG], name="management_flows",
+        operation_id="management_flows", summary="Entries and exits over a period",
+        description="The caller's municipality's entries into and exits from the group week "
+                    "by week or month by month from `from` to `to`, the exits by reason, the "
+                    "stock before and after each period, and the period's cohort outcomes as "
+                    "of `as_of` (default `to`), each with the case ids behind it. Caseworkers "
+                    "and auditors.",
+        responses={**_schema_response({"type": "object"}, "The flows and outcomes."),
+                   **problem_responses(*ERRORS)},
+        dependencies=[Depends(only_params("from", "to", "every", "as_of", "known_at"))])
+    def management_flows(request: Request, *, principal: Principal = authenticated,
+                         start: Annotated[date, Query(alias="from", description="First day "
+                                                      "(YYYY-MM-DD)."), *IsoDate.__metadata__],
+                         end: Annotated[date, Query(alias="to", description="Last day "
+                                                    "(YYYY-MM-DD)."), *IsoDate.__metadata__],
+                         every: Annotated[Literal["week", "month"], Query(
+                             description="Week by week or month by month.")] = "month",
+                         as_of: Annotated[date | None, Query(
+                             description="The day the outcomes are judged on (YYYY-MM-DD)."),
+                             *IsoDate.__metadata__] = None,
+                         known_at: KnownAt = None) -> Response:
+        access.check(principal, "management_flows")
+        if end < start:
+            return problem("invalid-request", "management_flows: field 'to': a day on or "
+                           "after 'from'", instance=request.url.path,
+                           command="management_flows", field="to")
+        code = principal.municipality_code
+        assert code is not None
+
+        def run() -> Response:
+            lines = timelines(municipality_case_files(app, code), known_at)
+            return JSONResponse({
+                "from": start.isoformat(), "to": end.isoformat(), "every": every,
+                "known_at": _iso(known_at),
+                "flows": [r.to_dict() for r in flows(lines, start, end, every)],
+                "outcomes": [o.to_dict() for o in outcomes(lines, start, end, as_of or end)]})
+        return _guarded(request, "management_flows", None, run)
 
     @router.get(
         "/cases/{young_person_id}/verdicts/{rule_id}", tags=[TAG], name="explain",
