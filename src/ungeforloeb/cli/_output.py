@@ -1,0 +1,113 @@
+"""Listings that fit: one way for every listing command to write a table, CSV or JSON.
+
+- ``--format table`` on a terminal: a table when it fits the terminal's width (``COLUMNS`` is
+  honoured), else each row stacked as ``name: value`` lines, so no number is ever cut to "…";
+- ``--format table`` piped: plain tab-separated lines (a ``#`` title, a header, the rows), with
+  no padding and no box characters, for ``cut``, ``grep`` and ``sort``;
+- ``--format csv``: the same columns as CSV; ``--format json``: the rows (or the command's own
+  richer data) as JSON.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+import orjson
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+FORMATS = ("table", "csv", "json")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def format_option(help_text: str = "A table (stacked when the terminal is narrow; plain "
+                                   "tab-separated lines when piped), CSV or JSON."
+                  ) -> Callable[[F], F]:
+    """The ``--format table|csv|json`` option every listing takes."""
+    return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                        show_default=True, help=help_text)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a listing: its heading and the row key it shows."""
+
+    heading: str
+    key: str
+    numeric: bool = False
+    wrap: bool = False
+    """May wrap in a table (long free text); other columns never wrap."""
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _needed(rows: Sequence[dict[str, Any]], columns: Sequence[Column]) -> int:
+    """The width a boxed table needs to show every cell whole (wrapping columns at 24)."""
+    total = 1
+    for c in columns:
+        widest = max([len(c.heading), *(len(_text(r.get(c.key))) for r in rows)])
+        total += (min(widest, 24) if c.wrap else widest) + 3
+    return total
+
+
+def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, fmt: str, title: str,
+         caption: str | None = None, data: Any = None, out: Console | None = None) -> None:
+    """Write ``rows`` as ``fmt`` (``data`` instead of the rows for JSON, when given)."""
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(data if data is not None else list(rows),
+                                             option=orjson.OPT_INDENT_2) + b"\n")
+        return
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow([c.key for c in columns])
+        for r in rows:
+            w.writerow(["" if r.get(c.key) is None else _text(r.get(c.key)) for c in columns])
+        click.echo(buf.getvalue(), nl=False)
+        return
+    console = out or Console()
+    if not console.is_terminal:
+        click.echo(f"# {title}")
+        click.echo("\t".join(c.heading for c in columns))
+        for r in rows:
+            click.echo("\t".join(_text(r.get(c.key)).replace("\t", " ").replace("\n", " ")
+                                 for c in columns))
+        if caption:
+            click.echo(f"# {caption}")
+        return
+    if _needed(rows, columns) <= console.width:
+        table = Table(title=escape(title), title_justify="left", expand=False)
+        for c in columns:
+            table.add_column(c.heading, justify="right" if c.numeric else "left",
+                             no_wrap=not c.wrap, overflow="fold")
+        for r in rows:
+            table.add_row(*(escape(_text(r.get(c.key))) for c in columns))
+        if caption:
+            table.caption = escape(caption)
+            table.caption_justify = "left"
+        console.print(table)
+        return
+    # narrow: every row stacked, name: value (long values wrap; nothing is cut)
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
+    label = max(len(c.heading) for c in columns)
+    for i, r in enumerate(rows):
+        if i:
+            console.print("")
+        for c in columns:
+            console.print(f"{c.heading.rjust(label)}: {escape(_text(r.get(c.key)))}",
+                          overflow="fold", highlight=False)
+    if caption:
+        console.print(escape(caption), highlight=False)
