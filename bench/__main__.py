@@ -195,7 +195,7 @@ class Bench:
 
         def after(_i: int, ok: bool = True) -> None:
             if ok and not size.store.exists():
-                for suffix in ("", "-wal", "-shm"):
+                for suffix in ("", "-wal", "-shm", ".key"):  # .key: its encryption key
                     src = Path(str(tmp) + suffix)
                     if src.exists():
                         src.rename(str(size.store) + suffix)
@@ -558,7 +558,7 @@ def _k(n: int) -> str:
 
 
 def _remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", ".key"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 

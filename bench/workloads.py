@@ -229,7 +229,7 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]
 
     work = Path(tempfile.mkdtemp(prefix="bench-kept-"))
     copy = work / "store.sqlite"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".key"):
         src = Path(db + suffix)
         if src.exists():
             shutil.copyfile(src, str(copy) + suffix)
