@@ -68,18 +68,33 @@ def _decided_text(decided: Decided) -> str:
     return EventRef.of(rec, on).text()
 
 
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    """The parts of a period's explanations that do not depend on the case, made once."""
+
+    head: str
+    """``Rule <id> <period> (<regime>)``"""
+    source_population: str
+    clock: str | None
+
+    @classmethod
+    def of(cls, rule: Rule) -> _Texts:
+        return cls(f"Rule {rule.id} {rule.period_text()} ({rule.regime})",
+                   f"Source: {rule.legal_source}. Population: {rule.population.describe()}.",
+                   rule.clock.describe() if rule.clock is not None else None)
+
+
 def _explain(rule: Rule, out: Outcome, decided: Decided | None, *,
-             chosen: bool = True) -> str:
+             chosen: bool = True, texts: _Texts | None = None) -> str:
     parts = [f"{rule.description}: {out.status.value} — {out.reason}."]
     if not chosen:
         parts.append(f"Rule {rule.id}: no period applies.")
         return " ".join(parts)
-    parts.append(f"Rule {rule.id} {rule.period_text()} ({rule.regime})"
-                 + (f", chosen by {_decided_text(decided)}" if decided else "") + ".")
-    parts.append(f"Source: {rule.legal_source}.")
-    parts.append(f"Population: {rule.population.describe()}.")
-    if rule.clock is not None:
-        parts.append(f"Clock: {rule.clock.describe()}"
+    t = texts if texts is not None else _Texts.of(rule)
+    parts.append(t.head + (f", chosen by {_decided_text(decided)}" if decided else "") + ".")
+    parts.append(t.source_population)
+    if t.clock is not None:
+        parts.append(f"Clock: {t.clock}"
                      + (f", due {out.due_on.isoformat()}" if out.due_on else "") + ".")
     elif out.due_on is not None:
         parts.append(f"Due {out.due_on.isoformat()}.")
@@ -107,6 +122,7 @@ class _Period:
     legal_source: str = ""
     period: str = ""
     """The period's text (:meth:`Rule.period_text`), made once."""
+    texts: _Texts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +172,7 @@ class Plan:
             out.append(_Compiled(rule_id, latest.scope, latest, tuple(
                 _Period(p, p.effective_to is not None and not rules.continues(p)
                         and rules.replaced_by(p) is None, rules.ended_because(p),
-                        p.legal_source, p.period_text())
+                        p.legal_source, p.period_text(), _Texts.of(p))
                 for p in periods), tuple(sa for sa in rules.set_asides if rule_id in sa.rules),
                 latest.legal_source))
         return cls(tuple(out), {(r.id, r.period_text()): r for r in rules.rules},
@@ -277,7 +293,8 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
                       f"({type(exc).__name__}: {str(exc)[:80]})")
     return Verdict(status=out.status, due_on=out.due_on, clock_start=out.clock_start,
                    met_by=out.met_by,
-                   explanation=_explain(rule, out, decided) if explain else "",
+                   explanation=_explain(rule, out, decided, texts=chosen.texts) if explain
+                   else "",
                    regime=rule.regime, period=chosen.period, decided_by=decided_ref,
                    closed_by=out.closed_by, **ctx)
 
