@@ -58,6 +58,7 @@ ANCHOR_OF = {
     "projection_worklist": "es_plain_read",
     "projection_compliance": "es_plain_read",
     "kept_catch_up": "es_plain_read",
+    "kept_catch_up_pg": "es_runner_pg",
     "export": "es_plain_read",
     "audit": "bare_chained_fold",
     "audit_json": "bare_chained_fold",
@@ -195,7 +196,7 @@ class Bench:
 
         def after(_i: int, ok: bool = True) -> None:
             if ok and not size.store.exists():
-                for suffix in ("", "-wal", "-shm"):
+                for suffix in ("", "-wal", "-shm", ".key"):  # .key: its encryption key
                     src = Path(str(tmp) + suffix)
                     if src.exists():
                         src.rename(str(size.store) + suffix)
@@ -319,6 +320,8 @@ class Bench:
 
         # --- the kept verdicts: cold catch-up, then one caseworker's worklist from them ----
         self.kept(size)
+        if a.postgres and postgres_reachable():
+            self.kept_pg(size, pg_events)
 
         # --- one case at a time, beside the bare row read, at this size and at 10k ----------
         self.case_reads(size)
@@ -365,6 +368,37 @@ class Bench:
                                   "peak_rss_mib": out["peak_rss_mib"]})
         self.results[catch_up.name] = catch_up
         self.results[worklist.name] = worklist
+
+    def kept_pg(self, size: Size, limit: int) -> None:
+        """The kept verdicts into PostgreSQL: ``kept_catch_up_pg`` (a cold catch-up of the first
+        ``limit`` commands' events) beside ``es_runner_pg`` (eventsourcing's runner, trivial
+        projection, the first 20,000 of the same events), measured in the same worker."""
+        if not self.selected("kept_catch_up_pg") and not self.selected("es_runner_pg"):
+            return
+        ours = Result("kept_catch_up_pg", 0)
+        anchor = Result("es_runner_pg", 0)
+        anchor_events = min(limit, 20_000)
+        for i in range(self.args.runs):
+            with postgres_schema() as env:
+                out = self.worker("kept_pg", {"size": asdict(size), "env": env,
+                                              "limit": limit, "as_of": size.as_of,
+                                              "anchor_events": anchor_events,
+                                              "cache": self.args.cache})
+            run = out["anchor"]
+            self.console.log(
+                f"kept (PostgreSQL) run {i + 1}: {out['events']:,} events, {out['cases']:,} "
+                f"cases in {out['seconds']:.1f} s ({out['cpu_seconds']:.1f} s CPU); "
+                f"eventsourcing's runner, trivial projection: {run['events']:,} events in "
+                f"{run['seconds']:.1f} s")
+            ours.events, anchor.events = out["events"], run["events"]
+            ours.note = f"first {limit:,} commands; CPU {out['cpu_seconds']:.1f} s"
+            anchor.note = f"first {run['events']:,} events"
+            ours.runs.append({"events": out["events"], "seconds": out["seconds"],
+                              "peak_rss_mib": out["peak_rss_mib"]})
+            anchor.runs.append({"events": run["events"], "seconds": run["seconds"],
+                                "peak_rss_mib": out["peak_rss_mib"]})
+        self.results[ours.name] = ours
+        self.results[anchor.name] = anchor
 
     def case_reads(self, size: Size) -> None:
         """The one-case calls and their anchors (see ``bench.workloads.case_reads``): one
@@ -500,6 +534,13 @@ class Bench:
         kept = eps("kept_catch_up")
         out.append(("kept verdicts, cold catch-up ≥ 30,000 events/s (SQLite)",
                     f"{kept:,.0f}/s" if kept else "–", kept >= 30_000 if kept else None))
+        pg, runner = eps("kept_catch_up_pg"), eps("es_runner_pg")
+        if pg:  # ≥ 10k events/s or ≥ 0.5 × the runner, whichever is lower
+            bar = min(10_000.0, 0.5 * runner) if runner else 10_000.0
+            out.append(("kept verdicts, cold catch-up (PostgreSQL) ≥ min(10,000 events/s, 0.5 × "
+                        "eventsourcing's runner)",
+                        f"{pg:,.0f}/s, {pg / runner:.1f} × the runner" if runner else
+                        f"{pg:,.0f}/s", pg >= bar))
         w = ms(f"kept_worklist@{k}")
         out.append((f"one caseworker's worklist from the kept verdicts at {k} ≤ 50 ms",
                     f"{w:.3f} ms" if w else "–", w <= 50 if w else None))
@@ -558,7 +599,7 @@ def _k(n: int) -> str:
 
 
 def _remove_db(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", ".key"):
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 

@@ -210,3 +210,32 @@ def bare_chained_fold(log: str, as_of: str) -> dict[str, Any]:
     for case_id, recs in cases.items():
         CaseFile(case_id, recs).view(as_of=day)
     return {"events": sum(len(r) for r in cases.values()), "seconds": time.perf_counter() - t0}
+
+
+def es_runner_pg(app_env: dict[str, str], schema: str, limit: int) -> dict[str, Any]:
+    """eventsourcing's own ``ProjectionRunner`` following our PostgreSQL store with a trivial
+    projection (each event: its tracking row, in its own transaction, as the runner does), up
+    to position ``limit``: the anchor of the kept catch-up into PostgreSQL. The application
+    class is the adapter's (events decoded to light records, as the kept projection reads)."""
+    from eventsourcing.persistence import Tracking
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from eventsourcing.projection import Projection, ProjectionRunner
+
+    from ungeforloeb_postgres.projection import SubscribedApp, runner_env
+
+    class Trivial(Projection[PostgresTrackingRecorder]):
+        name = "bench_trivial"
+
+        def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+            self.view.insert_tracking(tracking)
+
+    env = runner_env(app_env, schema)
+    env["BENCH_TRIVIAL_POSTGRES_SCHEMA"] = schema
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    with ProjectionRunner(application_class=SubscribedApp, projection_class=Trivial,
+                          view_class=PostgresTrackingRecorder, env=env) as runner:
+        runner.wait(limit, timeout=3600)
+        seconds = time.perf_counter() - t0
+        cpu = time.process_time() - c0
+    return {"events": limit, "seconds": seconds, "cpu_seconds": cpu}

@@ -229,7 +229,7 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]
 
     work = Path(tempfile.mkdtemp(prefix="bench-kept-"))
     copy = work / "store.sqlite"
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", ".key"):
         src = Path(db + suffix)
         if src.exists():
             shutil.copyfile(src, str(copy) + suffix)
@@ -256,6 +256,25 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]
                 "caseworkers": len(chosen)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def kept_pg(size: dict[str, Any], env: dict[str, str], limit: int, as_of: str,
+            anchor_events: int, cache: str = "nocopy") -> dict[str, Any]:
+    """The kept verdicts into PostgreSQL (``ungeforloeb_postgres.kept``): the first ``limit``
+    commands recorded into the store's schema (not timed), then a cold catch-up of the kept
+    tables (timed, wall and CPU of this process), then the anchor in the same process:
+    eventsourcing's runner with a trivial projection over the first ``anchor_events`` events of
+    the same store (:func:`bench.anchors.es_runner_pg`)."""
+    from ungeforloeb_postgres.kept import keep
+
+    command(size, env, True, limit, cache)
+    schema = env["POSTGRES_SCHEMA"]
+    t0, c0 = time.perf_counter(), time.process_time()
+    done = keep(env, schema, date.fromisoformat(as_of))
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+    runner = anchors.es_runner_pg(env, schema, min(anchor_events, done.position))
+    return {"events": done.events, "seconds": seconds, "cpu_seconds": cpu,
+            "cases": done.judged, "anchor": runner}
 
 
 EXPORTED_AT = datetime(2030, 1, 1, tzinfo=UTC)
@@ -346,6 +365,7 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "case_reads": case_reads,
     "audit": audit,
     "kept": kept,
+    "kept_pg": kept_pg,
     "bare_chained_fold": bare_chained_fold,
     "verify": verify,
     "sqlite_executemany": sqlite_executemany,

@@ -18,6 +18,7 @@ from ungeforloeb.simulation.generator import simulate
 from ungeforloeb.simulation.scenario import Scenario
 from ungeforloeb_postgres import catch_up
 from ungeforloeb_postgres.cli import main
+from ungeforloeb_postgres.kept import keep
 
 README = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
 
@@ -41,7 +42,7 @@ def test_the_sql_examples_run_and_the_team_query_is_the_worklist(pg: Any) -> Non
     simulate(app, clock, Scenario(people=10, seed=21))
     day = date(2024, 11, 4)
     catch_up(pg.env, pg.schema, first_day=day, days=1, timeout=120)
-    blocks = [b.replace("live.", '{s}.') for b in _sql_blocks()]
+    blocks = [b.replace("live.", '{s}.') for b in _sql_blocks() if "kept." not in b]
     assert len(blocks) == 2
     team_query = blocks[0].replace("DATE '2025-03-14'", "%s").replace("'team-nord'", "%s")
     for statement in blocks[1].split(";"):
@@ -53,3 +54,22 @@ def test_the_sql_examples_run_and_the_team_query_is_the_worklist(pg: Any) -> Non
     assert [(str(r["young_person_id"]), r["kind"], r["title"], r["due_on"], r["overdue"])
             for r in rows] == \
         [(i.young_person_id, i.kind, i.title, i.due_on, i.overdue) for i in items]
+
+
+@pytest.mark.postgres
+def test_the_kept_worklist_query_gives_the_core_worklist(pg: Any) -> None:
+    clock = SettableClock(datetime(2024, 1, 1, 9, tzinfo=UTC))
+    app = pg.app(clock=clock)
+    simulate(app, clock, Scenario(people=10, seed=21))
+    day = date(2024, 11, 4)
+    keep(pg.env, pg.schema, day)
+    [block] = [b.replace("kept.", "{s}.") for b in _sql_blocks() if "kept." in b]
+    live = worklist(case_files(app), day)
+    caseworker = max({i.caseworker_id for i in live if i.caseworker_id},
+                     key=lambda c: sum(i.caseworker_id == c for i in live))
+    rows = pg.query(block.replace("'cw-7'", "%s"), caseworker)
+    assert rows
+    assert sorted((r["case_id"], r["kind"], r["title"], r["due_on"], r["overdue"])
+                  for r in rows) == \
+        sorted((i.young_person_id, i.kind, i.title, i.due_on, i.overdue) for i in live
+               if i.caseworker_id == caseworker)

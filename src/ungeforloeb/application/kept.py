@@ -182,24 +182,25 @@ class SQLiteKeptStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             db.executemany("INSERT OR REPLACE INTO kept_stream VALUES (?, ?)", owners.items())
-            for case in cases:
-                key = (case.case_id,)
-                db.execute("DELETE FROM kept_verdict WHERE case_id = ?", key)
-                db.execute("DELETE FROM kept_item WHERE case_id = ?", key)
-                db.execute("INSERT OR REPLACE INTO kept_case VALUES (?, ?, ?, ?, ?)",
-                           (case.case_id, case.day.isoformat(), _s(case.next_change),
-                            case.caseworker_id, case.team_id))
-                db.executemany(
-                    "INSERT INTO kept_verdict VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [(v.case_id, n, v.rule_id, v.subject, v.status.value, _s(v.due_on),
-                      v.control_point, v.legal_source, v.regime, v.period, v.group,
-                      v.caseworker_id, v.team_id, v.met_by)
-                     for n, v in enumerate(case.verdicts)])
-                db.executemany(
-                    "INSERT INTO kept_item VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [(case.case_id, n, i.kind, i.title, _s(i.due_on), int(i.overdue),
-                      i.rule_id, i.legal_source, i.caseworker_id, i.team_id,
-                      orjson.dumps(list(i.cause)).decode()) for n, i in enumerate(case.items)])
+            keys = [(case.case_id,) for case in cases]
+            # every case's rows replaced in a few statements (not a handful per case)
+            db.executemany("DELETE FROM kept_verdict WHERE case_id = ?", keys)
+            db.executemany("DELETE FROM kept_item WHERE case_id = ?", keys)
+            db.executemany("INSERT OR REPLACE INTO kept_case VALUES (?, ?, ?, ?, ?)",
+                           [(case.case_id, case.day.isoformat(), _s(case.next_change),
+                             case.caseworker_id, case.team_id) for case in cases])
+            db.executemany(
+                "INSERT INTO kept_verdict VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(v.case_id, n, v.rule_id, v.subject, v.status.value, _s(v.due_on),
+                  v.control_point, v.legal_source, v.regime, v.period, v.group,
+                  v.caseworker_id, v.team_id, v.met_by)
+                 for case in cases for n, v in enumerate(case.verdicts)])
+            db.executemany(
+                "INSERT INTO kept_item VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(case.case_id, n, i.kind, i.title, _s(i.due_on), int(i.overdue),
+                  i.rule_id, i.legal_source, i.caseworker_id, i.team_id,
+                  orjson.dumps(list(i.cause)).decode())
+                 for case in cases for n, i in enumerate(case.items)])
             if position is not None or day is not None:
                 current = db.execute("SELECT position, day FROM kept_tracking WHERE id = 1"
                                      ).fetchone()

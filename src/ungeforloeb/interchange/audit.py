@@ -40,11 +40,9 @@ from ungeforloeb.interchange.ranges import (
 )
 from ungeforloeb.interchange.reader import LogReader
 from ungeforloeb.projections.compliance import (
-    GROUP_ORDER,
     CaseworkerRow,
     ComplianceReport,
     ComplianceRow,
-    GroupShare,
 )
 from ungeforloeb.rules.evaluate import evaluate as judge
 from ungeforloeb.rules.loader import default_rules
@@ -264,9 +262,9 @@ class Tally:
     """(rule id, group) -> [met, met + missed]"""
     caseworkers: dict[tuple[str | None, str | None], list[int]] = field(default_factory=dict)
     """(caseworker id, team id) -> [met, missed, due]"""
-    sources: dict[tuple[str, str], Verdict] = field(default_factory=dict)
-    """(rule id, legal source) -> one verdict that used the source (met, missed or due under a
-    regime): the rows name the sources the verdicts used"""
+    sources: dict[tuple[str, str], None] = field(default_factory=dict)
+    """(rule id, legal source) of the periods met, missed, unused or due verdicts were judged
+    by: the rows name the sources the verdicts used"""
     verdicts: int = 0
     cases: int = 0
 
@@ -282,7 +280,7 @@ class Tally:
             g[0] += status is Status.MET
             g[1] += 1
         if v.regime is not None and (judged or status is Status.DUE):
-            self.sources.setdefault((v.rule_id, v.legal_source), v)
+            self.sources[(v.rule_id, v.legal_source)] = None
         c = self.caseworkers.setdefault((v.caseworker_id, v.team_id), [0, 0, 0])
         if status is Status.MET:
             c[0] += 1
@@ -302,25 +300,23 @@ class Tally:
             c = self.caseworkers.setdefault(ck, [0, 0, 0])
             for i in range(3):
                 c[i] += counts[i]
-        for sk, v in other.sources.items():
-            self.sources.setdefault(sk, v)
+        self.sources.update(other.sources)
         self.verdicts += other.verdicts
         self.cases += other.cases
 
     def rows(self, as_of: date, known_at: date | None, rules: RuleSet) -> list[ComplianceRow]:
         """The compliance table's rows, equal to :meth:`ComplianceReport.rows` of the same
-        verdicts: the rule's fields and the sources its verdicts used come from the report of
-        one verdict per source used, the counts from the tally."""
-        samples = tuple(sorted(self.sources.values(), key=lambda v: v.sort_key))
-        out = []
-        for row in ComplianceReport(as_of, known_at, samples, rules).rows():
-            counts: dict[str, Any] = {  # one count field per status
-                s.value: self.statuses.get((row.rule_id, s.value), 0) for s in Status
-                if hasattr(row, s.value)}
-            by = tuple(GroupShare(g, *self.groups[(row.rule_id, g)]) for g in GROUP_ORDER
-                       if (row.rule_id, g) in self.groups)
-            out.append(attrs.evolve(row, by_group=by, **counts))
-        return out
+        verdicts (:meth:`ComplianceReport.rows_from_counts` of the tally's counts)."""
+        counts: dict[str, dict[str, int]] = {}
+        for (rule_id, status), n in self.statuses.items():
+            counts.setdefault(rule_id, {})[status] = n
+        groups: dict[str, dict[str, list[int]]] = {}
+        for (rule_id, group), met_den in self.groups.items():
+            groups.setdefault(rule_id, {})[group] = met_den
+        used: dict[str, list[str]] = {}
+        for rule_id, source in self.sources:
+            used.setdefault(rule_id, []).append(source)
+        return ComplianceReport.rows_from_counts(rules, counts, groups, used)
 
     def by_caseworker(self) -> list[CaseworkerRow]:
         """As :meth:`ComplianceReport.by_caseworker` of the same verdicts."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -129,6 +129,13 @@ class CaseworkerRow:
         return _share(self.met, self.denominator)
 
 
+def _sources(rules: RuleSet, rule_id: str, used: set[str]) -> list[str]:
+    """The sources of the periods the verdicts used, oldest first (else the latest)."""
+    periods = sorted(rules.periods(rule_id), key=lambda p: p.effective_from)
+    found = [p.legal_source for p in periods if p.legal_source in used]
+    return list(dict.fromkeys(found)) or [rules.latest(rule_id).legal_source]
+
+
 @attrs.frozen
 class ComplianceReport:
     """Every verdict for a set of cases on one date, and the figures derived from them."""
@@ -154,30 +161,35 @@ class ComplianceReport:
                 g = groups.setdefault(v.rule_id, {}).setdefault(v.group, [0, 0])
                 g[0] += v.status is Status.MET
                 g[1] += 1
+        return self.rows_from_counts(self.rules, counts, groups, used)
+
+    @staticmethod
+    def rows_from_counts(rules: RuleSet, counts: Mapping[str, Mapping[str, int]],
+                         groups: Mapping[str, Mapping[str, Sequence[int]]],
+                         used: Mapping[str, Iterable[str]]) -> list[ComplianceRow]:
+        """The rows of verdicts already counted (a streamed audit keeps counts, not verdicts):
+        ``counts`` rule id → status value → verdicts; ``groups`` rule id → group → (met,
+        met + missed + unused); ``used`` rule id → the legal sources of the periods its met,
+        missed, due or unused verdicts were judged by. One row per rule, in the rule data's
+        order; :meth:`rows` is this over the report's verdicts."""
         rows = []
-        for rule_id in self.rules.ids:
-            rule = self.rules.latest(rule_id)
-            c = counts.get(rule_id, dict.fromkeys((s.value for s in Status), 0))
+        for rule_id in rules.ids:
+            rule = rules.latest(rule_id)
+            c = counts.get(rule_id, {})
             by = groups.get(rule_id, {})
             rows.append(ComplianceRow(
                 rule_id=rule_id,
                 control_point=rule.control_point,
                 description=rule.description,
-                met=c["met"], missed=c["missed"], due=c["due"],
-                not_applicable=c["not_applicable"], not_documented=c["not_documented"],
-                unused=c["unused"],
+                met=c.get("met", 0), missed=c.get("missed", 0), due=c.get("due", 0),
+                not_applicable=c.get("not_applicable", 0),
+                not_documented=c.get("not_documented", 0), unused=c.get("unused", 0),
                 by_group=tuple(GroupShare(g, by[g][0], by[g][1]) for g in GROUP_ORDER if g in by),
-                legal_source=" | ".join(self._sources(rule_id, used.get(rule_id, {}))),
+                legal_source=" | ".join(_sources(rules, rule_id, set(used.get(rule_id, ())))),
                 audit_share=rule.audit.share if rule.audit else None,
                 audit_n=rule.audit.n if rule.audit else None,
             ))
         return rows
-
-    def _sources(self, rule_id: str, used: dict[str, None]) -> list[str]:
-        """The sources of the periods the verdicts used, oldest first (else the latest)."""
-        periods = sorted(self.rules.periods(rule_id), key=lambda p: p.effective_from)
-        found = [p.legal_source for p in periods if p.legal_source in used]
-        return list(dict.fromkeys(found)) or [self.rules.latest(rule_id).legal_source]
 
     def by_caseworker(self) -> list[CaseworkerRow]:
         """Met / missed / due per current caseworker (and team) of the cases, over all rules."""

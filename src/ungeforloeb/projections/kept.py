@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
+from weakref import ref
 
 import attrs
 
@@ -28,7 +29,7 @@ from ungeforloeb.projections.data_quality import data_quality
 from ungeforloeb.projections.reminders import DEFAULT_NOTICE_DAYS, reminders
 from ungeforloeb.projections.worklist import WorkItem, items_from_verdicts
 from ungeforloeb.rules.calendar import Calendar, Calendars, Unit, subtract
-from ungeforloeb.rules.evaluate import evaluate
+from ungeforloeb.rules.evaluate import evaluate, plan_of
 from ungeforloeb.rules.judging import collect_records
 from ungeforloeb.rules.kinds import KINDS
 from ungeforloeb.rules.model import RuleSet
@@ -94,6 +95,48 @@ def _leaves_window(on: date, length: int, unit: Unit) -> tuple[date, date]:
     return start, d
 
 
+@attrs.frozen
+class _RuleDays:
+    """What :func:`next_change` needs of a rule set, taken once per rule set."""
+
+    bounds: tuple[date, ...]
+    """Every day a period starts or ends (which law judges changes)."""
+    windows: tuple[tuple[int, Unit], ...]
+    case_lengths: tuple[tuple[int, Unit], ...]
+
+
+_RULE_DAYS: dict[int, tuple[ref[RuleSet], _RuleDays]] = {}
+
+
+def _rule_days(rules: RuleSet) -> _RuleDays:
+    found = _RULE_DAYS.get(id(rules))
+    if found is not None and found[0]() is rules:
+        return found[1]
+    bounds = {r.effective_from for r in rules.rules} | {
+        r.effective_to for r in rules.rules if r.effective_to is not None}
+    days = _RuleDays(
+        tuple(sorted(bounds)),
+        tuple(sorted({w for r in rules.rules for w in KINDS[r.kind].windows(r)},
+                     key=lambda w: (w[0], w[1].value))),
+        tuple(dict.fromkeys(r.population.min_case_length for r in rules.rules
+                            if r.population.min_case_length is not None)))
+    if len(_RULE_DAYS) > 64:
+        for key in [k for k, (r, _) in _RULE_DAYS.items() if r() is None]:
+            del _RULE_DAYS[key]
+    _RULE_DAYS[id(rules)] = (ref(rules), days)
+    return days
+
+
+@lru_cache(maxsize=65536)
+def _named_days(value: str, notice_days: int) -> tuple[date, ...]:
+    """The days a date a record names can change something: the day, the day after, and the
+    notice before it; ``()`` for a string that is not a day."""
+    if len(value) != 10 or not _ISO_DAY.fullmatch(value):
+        return ()
+    named = date.fromisoformat(value)
+    return (named - timedelta(days=notice_days), named, named + timedelta(days=1))
+
+
 def next_change(facts: Facts, verdicts: Sequence[Verdict], day: date, rules: RuleSet,
                 calendar: Calendar, *, notice_days: int = DEFAULT_NOTICE_DAYS,
                 ahead: Iterable[date] = ()) -> date | None:
@@ -101,36 +144,44 @@ def next_change(facts: Facts, verdicts: Sequence[Verdict], day: date, rules: Rul
     event (conservative: never later than the real change). ``ahead``: the days of events
     already recorded that happen after ``day``."""
     after = day + timedelta(days=1)
-    found: list[date] = list(ahead)
+    best: date | None = None
+
+    def see(d: date) -> None:
+        nonlocal best
+        if d >= after and (best is None or d < best):
+            best = d
+
+    for d in ahead:
+        see(d)
+    plan = plan_of(rules)
     for v in verdicts:
         if v.status is Status.DUE and v.due_on is not None:
-            found.append(v.due_on + timedelta(days=1))
-            rule = rules.period_named(v.rule_id, v.period) or rules.latest(v.rule_id)
+            see(v.due_on + timedelta(days=1))
+            rule = plan.shown(v.rule_id, v.period)
             shown = rule.worklist.show_from_days
             if shown is not None:
-                found.append(v.due_on - timedelta(days=shown))
-    for rule in rules.rules:  # a period starting or ending changes which law judges
-        found.append(rule.effective_from)
-        if rule.effective_to is not None:
-            found.append(rule.effective_to)
+                see(v.due_on - timedelta(days=shown))
+    rule_days = _rule_days(rules)
+    for d in rule_days.bounds:  # a period starting or ending changes which law judges
+        if d >= after:
+            see(d)
+            break
     records = collect_records(facts)
     for rec in records:  # dates the records name: received, starts, ends, deadlines
         for value in rec.payload.values():
-            if isinstance(value, str) and _ISO_DAY.fullmatch(value):
-                named = date.fromisoformat(value)
-                found += [named, named + timedelta(days=1),
-                          named - timedelta(days=notice_days)]
+            if isinstance(value, str):
+                for d in _named_days(value, notice_days):
+                    see(d)
     if facts.benefit_ended is None or facts.benefit_ended.occurred_on > day:
-        windows = {w for r in rules.rules for w in KINDS[r.kind].windows(r)}
-        for length, unit in windows:
-            for rec in records:
-                found += _leaves_window(rec.occurred_on, length, unit)
-        for r in rules.rules:
-            if r.population.min_case_length is not None and facts.first_contact_on:
-                found.append(calendar.add(facts.first_contact_on,
-                                          *r.population.min_case_length))
-    later = [d for d in found if d >= after]
-    return min(later) if later else None
+        occurred = {rec.occurred_on for rec in records}
+        for length, unit in rule_days.windows:
+            for on in occurred:
+                for d in _leaves_window(on, length, unit):
+                    see(d)
+        if facts.first_contact_on:
+            for length, unit in rule_days.case_lengths:
+                see(calendar.add(facts.first_contact_on, length, unit))
+    return best
 
 
 def keep(case_file: CaseFile, day: date, rules: RuleSet,
@@ -138,7 +189,7 @@ def keep(case_file: CaseFile, day: date, rules: RuleSet,
     """Judge one case file on ``day`` (as known now) and derive what the kept projection holds."""
     facts = case_file.view(as_of=day)
     calendar = (calendars or Calendars()).for_municipality(facts.municipality_code)
-    verdicts = evaluate(facts, day, rules, calendar)
+    verdicts = evaluate(facts, day, rules, calendar, explain=False)
     current = facts.current_caseworker
     items: list[WorkItem] = []
     for item in _items(verdicts, facts, day, rules):

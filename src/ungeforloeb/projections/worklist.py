@@ -27,7 +27,7 @@ import attrs
 from ungeforloeb.casefile.fold import CaseFile, Facts
 from ungeforloeb.projections.sources import WorkItemSource, default_sources
 from ungeforloeb.rules.calendar import Calendar, Calendars
-from ungeforloeb.rules.evaluate import evaluate
+from ungeforloeb.rules.evaluate import evaluate, plan_of
 from ungeforloeb.rules.loader import default_rules
 from ungeforloeb.rules.model import Rule, RuleSet
 from ungeforloeb.rules.verdict import Status, Verdict
@@ -133,8 +133,9 @@ def items_from_verdicts(verdicts: Iterable[Verdict], facts: Facts, on: date,
     """The work items of a case's verdicts on ``on``: every open duty shown by its rule's
     ``worklist`` table, and every missed duty still undone (a duty done late, or ended after it
     was missed, is history, not work)."""
+    plan = plan_of(rules)
     for v in verdicts:
-        rule = rules.period_named(v.rule_id, v.period) or rules.latest(v.rule_id)
+        rule = plan.shown(v.rule_id, v.period)
         if not _showing(rule, v, facts, on):
             continue
         cause = tuple(sorted({ref.seq for ref in (v.decided_by, v.clock_start, v.met_by)
@@ -150,7 +151,8 @@ def verdict_items(facts: Facts, on: date, *, rules: RuleSet | None = None,
                   calendars: Calendars | Calendar | None = None) -> Iterator[WorkItem]:
     """Worklist source: the case judged on ``on`` by the rules, as work items."""
     ruleset = rules if rules is not None else default_rules()
-    yield from items_from_verdicts(evaluate(facts, on, ruleset, calendars), facts, on, ruleset)
+    yield from items_from_verdicts(evaluate(facts, on, ruleset, calendars, explain=False), facts,
+                                   on, ruleset)
 
 
 def verdict_source(rules: RuleSet | None = None,

@@ -17,6 +17,7 @@ so the rule data must.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from enum import Enum
@@ -24,7 +25,6 @@ from functools import lru_cache
 
 import attrs
 import holidays
-from dateutil.relativedelta import relativedelta
 
 
 class Unit(Enum):
@@ -47,6 +47,16 @@ OPTIONAL_DAYS_OFF: Mapping[str, tuple[int, int]] = {
 
 class CalendarError(ValueError):
     """Raised when a calendar is configured with an unknown optional day off."""
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` plus (or minus) whole months, the day clamped to the month's last (31 January + 1
+    month is 28 or 29 February): what :class:`dateutil.relativedelta.relativedelta` gives, without
+    building one per call."""
+    m = day.month - 1 + months
+    year, month = day.year + m // 12, m % 12 + 1
+    last = monthrange(year, month)[1]
+    return day.replace(year=year, month=month, day=day.day if day.day <= last else last)
 
 
 @lru_cache(maxsize=256)
@@ -109,8 +119,13 @@ class Calendar:
         if unit is Unit.WEEKS:
             return start + timedelta(weeks=length)
         if unit is Unit.MONTHS:
-            return start + relativedelta(months=length)
-        return self.add_working_days(start, length)
+            return add_months(start, length)
+        return _add_working_days(self, start, length)
+
+
+@lru_cache(maxsize=65536)
+def _add_working_days(calendar: Calendar, start: date, n: int) -> date:
+    return calendar.add_working_days(start, n)
 
 
 @attrs.frozen
@@ -150,5 +165,5 @@ def subtract(end: date, length: int, unit: Unit) -> date:
     if unit is Unit.WEEKS:
         return end - timedelta(weeks=length)
     if unit is Unit.MONTHS:
-        return end - relativedelta(months=length)
+        return add_months(end, -length)
     raise ValueError("a look-back window is measured in calendar days, weeks or months")

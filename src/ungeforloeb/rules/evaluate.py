@@ -68,18 +68,33 @@ def _decided_text(decided: Decided) -> str:
     return EventRef.of(rec, on).text()
 
 
+@dataclass(frozen=True, slots=True)
+class _Texts:
+    """The parts of a period's explanations that do not depend on the case, made once."""
+
+    head: str
+    """``Rule <id> <period> (<regime>)``"""
+    source_population: str
+    clock: str | None
+
+    @classmethod
+    def of(cls, rule: Rule) -> _Texts:
+        return cls(f"Rule {rule.id} {rule.period_text()} ({rule.regime})",
+                   f"Source: {rule.legal_source}. Population: {rule.population.describe()}.",
+                   rule.clock.describe() if rule.clock is not None else None)
+
+
 def _explain(rule: Rule, out: Outcome, decided: Decided | None, *,
-             chosen: bool = True) -> str:
+             chosen: bool = True, texts: _Texts | None = None) -> str:
     parts = [f"{rule.description}: {out.status.value} — {out.reason}."]
     if not chosen:
         parts.append(f"Rule {rule.id}: no period applies.")
         return " ".join(parts)
-    parts.append(f"Rule {rule.id} {rule.period_text()} ({rule.regime})"
-                 + (f", chosen by {_decided_text(decided)}" if decided else "") + ".")
-    parts.append(f"Source: {rule.legal_source}.")
-    parts.append(f"Population: {rule.population.describe()}.")
-    if rule.clock is not None:
-        parts.append(f"Clock: {rule.clock.describe()}"
+    t = texts if texts is not None else _Texts.of(rule)
+    parts.append(t.head + (f", chosen by {_decided_text(decided)}" if decided else "") + ".")
+    parts.append(t.source_population)
+    if t.clock is not None:
+        parts.append(f"Clock: {t.clock}"
                      + (f", due {out.due_on.isoformat()}" if out.due_on else "") + ".")
     elif out.due_on is not None:
         parts.append(f"Due {out.due_on.isoformat()}.")
@@ -104,6 +119,10 @@ class _Period:
     abolished: bool
     """Ended by a later regime, neither amended nor replaced: capped at its end."""
     why: str | None
+    legal_source: str = ""
+    period: str = ""
+    """The period's text (:meth:`Rule.period_text`), made once."""
+    texts: _Texts | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +134,7 @@ class _Compiled:
     periods: tuple[_Period, ...]
     set_asides: tuple[SetAside, ...] = ()
     """The decisions that set this rule aside."""
+    shown_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +143,22 @@ class Plan:
     depends on first), each with its periods resolved."""
 
     rules: tuple[_Compiled, ...]
+    by_period: Mapping[tuple[str, str], Rule]
+    """Each period of each rule by (rule id, period text)."""
+
+    latest: Mapping[str, Rule]
+    """Each rule's latest period (:meth:`RuleSet.latest`)."""
+
+    def period_named(self, rule_id: str, period: str | None) -> Rule | None:
+        """The period of ``rule_id`` whose text is ``period`` (as
+        :meth:`RuleSet.period_named`, looked up)."""
+        return self.by_period.get((rule_id, period)) if period is not None else None
+
+    def shown(self, rule_id: str, period: str | None) -> Rule:
+        """The period a verdict names, else the rule's latest (a verdict no period applied to);
+        ``KeyError`` for a rule not in the set."""
+        found = self.by_period.get((rule_id, period)) if period is not None else None
+        return found if found is not None else self.latest[rule_id]
 
     @classmethod
     def of(cls, rules: RuleSet) -> Plan:
@@ -135,9 +171,12 @@ class Plan:
             latest = rules.latest(rule_id)
             out.append(_Compiled(rule_id, latest.scope, latest, tuple(
                 _Period(p, p.effective_to is not None and not rules.continues(p)
-                        and rules.replaced_by(p) is None, rules.ended_because(p))
-                for p in periods), tuple(sa for sa in rules.set_asides if rule_id in sa.rules)))
-        return cls(tuple(out))
+                        and rules.replaced_by(p) is None, rules.ended_because(p),
+                        p.legal_source, p.period_text(), _Texts.of(p))
+                for p in periods), tuple(sa for sa in rules.set_asides if rule_id in sa.rules),
+                latest.legal_source))
+        return cls(tuple(out), {(r.id, r.period_text()): r for r in rules.rules},
+                   {c.rule_id: c.shown for c in out})
 
 
 _PLANS: dict[int, tuple[ref[RuleSet], Plan]] = {}
@@ -204,7 +243,7 @@ def _set_aside(compiled: _Compiled, out: Outcome, day: date, case: Case) -> Outc
 
 
 def _judge(compiled: _Compiled, subject: Subject, case: Case,
-           prior: Mapping[tuple[str, str], Verdict]) -> Verdict:
+           prior: Mapping[tuple[str, str], Verdict], explain: bool) -> Verdict:
     chosen: _Period | None = None
     decided: Decided | None = None
     for p in compiled.periods:
@@ -215,7 +254,8 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
     shown = chosen.rule if chosen is not None else compiled.shown
     ctx: dict[str, Any] = {
         "case_id": case.facts.young_person_id, "rule_id": compiled.rule_id,
-        "control_point": shown.control_point, "legal_source": shown.legal_source,
+        "control_point": shown.control_point,
+        "legal_source": chosen.legal_source if chosen is not None else compiled.shown_source,
         "subject": subject.key, "group": case.group,
         "caseworker_id": case.caseworker[0] if case.caseworker else None,
         "team_id": case.caseworker[1] if case.caseworker else None,
@@ -233,7 +273,7 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
                       f"periods {spans}")
         out = Outcome(Status.NOT_APPLICABLE, reason)
         return Verdict(status=out.status, due_on=None, clock_start=None, met_by=None,
-                       explanation=_explain(shown, out, found, chosen=False),
+                       explanation=_explain(shown, out, found, chosen=False) if explain else "",
                        decided_by=decided_ref, **ctx)
     rule = chosen.rule
     decided_ref = EventRef.of(decided[0], decided[1]) if decided[0] is not None else None
@@ -252,14 +292,21 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
                       f"cannot be judged: a record it needs is malformed "
                       f"({type(exc).__name__}: {str(exc)[:80]})")
     return Verdict(status=out.status, due_on=out.due_on, clock_start=out.clock_start,
-                   met_by=out.met_by, explanation=_explain(rule, out, decided),
-                   regime=rule.regime, period=rule.period_text(), decided_by=decided_ref,
+                   met_by=out.met_by,
+                   explanation=_explain(rule, out, decided, texts=chosen.texts) if explain
+                   else "",
+                   regime=rule.regime, period=chosen.period, decided_by=decided_ref,
                    closed_by=out.closed_by, **ctx)
 
 
 def evaluate(facts: Facts, as_of: date, rules: RuleSet,
-             calendars: Calendars | Calendar | None = None) -> list[Verdict]:
-    """Every rule's verdicts for one case as of ``as_of``, sorted by (rule id, subject)."""
+             calendars: Calendars | Calendar | None = None, *,
+             explain: bool = True) -> list[Verdict]:
+    """Every rule's verdicts for one case as of ``as_of``, sorted by (rule id, subject).
+
+    ``explain=False`` leaves every verdict's explanation empty (``""``), everything else the
+    same: for callers that keep or count verdicts and never show the text (the kept projection,
+    the worklist); explain, the audit's output and its digest keep the default."""
     if isinstance(calendars, Calendar):
         calendar = calendars
     else:
@@ -279,13 +326,14 @@ def evaluate(facts: Facts, as_of: date, rules: RuleSet,
             verdicts.append(Verdict(
                 case_id=facts.young_person_id, rule_id=compiled.rule_id,
                 control_point=shown.control_point, status=out.status, due_on=None,
-                clock_start=None, met_by=None, legal_source=shown.legal_source,
-                explanation=_explain(shown, out, None, chosen=False), group=case.group,
+                clock_start=None, met_by=None, legal_source=compiled.shown_source,
+                explanation=_explain(shown, out, None, chosen=False) if explain else "",
+                group=case.group,
                 caseworker_id=case.caseworker[0] if case.caseworker else None,
                 team_id=case.caseworker[1] if case.caseworker else None))
             continue
         for sub in subs:
-            v = _judge(compiled, sub, case, prior)
+            v = _judge(compiled, sub, case, prior, explain)
             prior[(compiled.rule_id, sub.key)] = v
             verdicts.append(v)
     verdicts.sort(key=lambda v: v.sort_key)

@@ -70,6 +70,25 @@ def collect_records(facts: Facts) -> list[EventRecord]:
     return sorted(unique.values(), key=lambda r: (r.occurred_on, r.seq))
 
 
+_KEYS: dict[int, tuple[object, tuple[object, ...]]] = {}
+
+
+def _value_key(ref: DateRef | EventMatch) -> tuple[object, ...]:
+    """A hashable key equal for equal rule data (a rule file's ``where`` is a dict), made once
+    per object: the entry holds the object, so its id is not reused while the entry lives."""
+    found = _KEYS.get(id(ref))
+    if found is not None and found[0] is ref:
+        return found[1]
+    where_key = repr(sorted(ref.where.items()))
+    key: tuple[object, ...] = (
+        ("d", ref.event, where_key, ref.field, ref.which) if isinstance(ref, DateRef)
+        else ("m", ref.event, where_key, ref.groups))
+    if len(_KEYS) > 100_000:  # rule sets loaded again and again (tests): start over
+        _KEYS.clear()
+    _KEYS[id(ref)] = (ref, key)
+    return key
+
+
 def _index(records: Sequence[EventRecord]) -> dict[str, tuple[EventRecord, ...]]:
     by_type: dict[str, list[EventRecord]] = {}
     for r in records:
@@ -85,6 +104,9 @@ class Subject:
     key: str
     records: tuple[EventRecord, ...]
     by_type: Mapping[str, tuple[EventRecord, ...]] = field(default_factory=dict)
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False)
+    """What :meth:`matching` and :func:`resolve` found, by the value of the rule data asked
+    about (several rules and periods ask the same: :func:`_value_key`)."""
 
     @classmethod
     def of(cls, key: str, records: Sequence[EventRecord]) -> Subject:
@@ -97,12 +119,26 @@ class Subject:
 
     def matching(self, matches: Iterable[EventMatch], group: str | None) -> Iterator[EventRecord]:
         """The records matching any of ``matches`` (each record once)."""
+        asked = tuple(matches)
+        key = (group, *map(_value_key, asked))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = self._matching(asked, group)
+        return iter(found)
+
+    def _matching(self, matches: tuple[EventMatch, ...],
+                  group: str | None) -> tuple[EventRecord, ...]:
+        if len(matches) == 1:
+            m = matches[0]
+            return tuple(r for r in self.events(m.event) if matches_event(r, m, group))
         seen: set[int] = set()
+        out = []
         for m in matches:
             for r in self.events(m.event):
                 if r.seq not in seen and matches_event(r, m, group):
                     seen.add(r.seq)
-                    yield r
+                    out.append(r)
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +241,8 @@ def subjects(scope: str, case: Case) -> list[Subject]:
 
 def where(rec: EventRecord, condition: Mapping[str, Any]) -> bool:
     """Whether the record's payload has every value of ``condition``."""
+    if not condition:
+        return True
     return all(k in rec.payload and rec.payload[k] == v for k, v in condition.items())
 
 
@@ -228,6 +266,15 @@ def resolve(ref: DateRef, subject: Subject,
     """The first (or latest) event matching ``ref`` and the date it gives; with ``not_after``,
     only dates on or before it (a message noted before D but received after D had not
     reached the municipality as of D)."""
+    key = (_value_key(ref), not_after)
+    if key in subject.memo:
+        return subject.memo[key]  # type: ignore[no-any-return]
+    found = subject.memo[key] = _resolve(ref, subject, not_after)
+    return found
+
+
+def _resolve(ref: DateRef, subject: Subject,
+             not_after: date | None) -> tuple[EventRecord, date] | None:
     found = []
     for r in subject.events(ref.event):
         if where(r, ref.where):

@@ -89,3 +89,20 @@ def advance_command(schema: str, to_day: datetime, days: int | None) -> None:
     day = to_day.date()
     n = advance(env, schema, day, days)
     click.echo(f"window at {day.isoformat()}: {n} cases recomputed")
+
+
+@main.command(name="keep")
+@click.option("--schema", required=True, help="Schema of the kept tables (created if need be).")
+@click.option("--on", "on_day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day to keep the verdicts for (default: today, UTC; never backwards).")
+def keep_command(schema: str, on_day: datetime | None) -> None:
+    """Bring the kept verdicts in SCHEMA up to date: apply every event stored since the tracked
+    position (each case a page touched judged once, rows and position in one transaction), then
+    roll the day (only the cases whose next change came)."""
+    from ungeforloeb_postgres.kept import keep
+
+    env = _app_env()
+    done = keep(env, schema, on_day.date() if on_day is not None else today())
+    click.echo(f"kept verdicts in {schema} for {done.day.isoformat()}: {done.events} events "
+               f"applied, {done.judged} cases judged, {done.rolled} rolled; position "
+               f"{done.position}")
