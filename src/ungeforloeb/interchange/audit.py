@@ -267,6 +267,8 @@ class Tally:
     sources: dict[tuple[str, str], Verdict] = field(default_factory=dict)
     """(rule id, legal source) -> one verdict that used the source (met, missed or due under a
     regime): the rows name the sources the verdicts used"""
+    references: dict[str, list[int]] = field(default_factory=dict)
+    """Met and judged among the subjects in the audit's own population, per rule."""
     verdicts: int = 0
     cases: int = 0
 
@@ -281,6 +283,10 @@ class Tally:
             g = self.groups.setdefault((v.rule_id, v.group), [0, 0])
             g[0] += status is Status.MET
             g[1] += 1
+        if v.reference:
+            ref = self.references.setdefault(v.rule_id, [0, 0])
+            ref[0] += status is Status.MET
+            ref[1] += 1
         if v.regime is not None and (judged or status is Status.DUE):
             self.sources.setdefault((v.rule_id, v.legal_source), v)
         c = self.caseworkers.setdefault((v.caseworker_id, v.team_id), [0, 0, 0])
@@ -298,6 +304,10 @@ class Tally:
             g = self.groups.setdefault(gk, [0, 0])
             g[0] += met
             g[1] += denominator
+        for rk, (met, denominator) in other.references.items():
+            ref = self.references.setdefault(rk, [0, 0])
+            ref[0] += met
+            ref[1] += denominator
         for ck, counts in other.caseworkers.items():
             c = self.caseworkers.setdefault(ck, [0, 0, 0])
             for i in range(3):
@@ -319,7 +329,9 @@ class Tally:
                 if hasattr(row, s.value)}
             by = tuple(GroupShare(g, *self.groups[(row.rule_id, g)]) for g in GROUP_ORDER
                        if (row.rule_id, g) in self.groups)
-            out.append(attrs.evolve(row, by_group=by, **counts))
+            ref = self.references.get(row.rule_id, [0, 0])
+            out.append(attrs.evolve(row, by_group=by, reference_met=ref[0],
+                                    reference_denominator=ref[1], **counts))
         return out
 
     def by_caseworker(self) -> list[CaseworkerRow]:

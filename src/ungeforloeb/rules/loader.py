@@ -186,13 +186,21 @@ def _rule(c: Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_from
                                                       f"{key}.satisfied_by")))
     audit = None
     if "audit" in t:
-        a = c.table(t["audit"], f"{key}.audit", ("share", "lines"), ("n",))
-        share = a["share"]
-        if not isinstance(share, float | int) or not 0 <= share <= 1:
+        a = c.table(t["audit"], f"{key}.audit", ("lines",), ("share", "n", "note", "population"))
+        share = a.get("share")
+        if share is None and "note" not in a:
+            raise c.fail(f"{key}.audit.share", "missing (an audit reference needs a share or a "
+                                               "note)")
+        if share is not None and (not isinstance(share, float | int) or isinstance(share, bool)
+                                  or not 0 <= share <= 1):
             raise c.fail(f"{key}.audit.share", f"must be a share between 0 and 1, got {share!r}")
-        audit = AuditReference(float(share),
-                               c.integer(a["n"], f"{key}.audit.n", 1) if "n" in a else None,
-                               c.string(a["lines"], f"{key}.audit.lines"))
+        audit = AuditReference(
+            float(share) if share is not None else None,
+            c.integer(a["n"], f"{key}.audit.n", 1) if "n" in a else None,
+            c.string(a["lines"], f"{key}.audit.lines"),
+            c.string(a["note"], f"{key}.audit.note") if "note" in a else None,
+            (_population(c, a["population"], f"{key}.audit.population")
+             if "population" in a else None))
     rule = Rule(
         id=c.string(t["id"], f"{key}.id"),
         kind=kind,

@@ -207,9 +207,16 @@ SHOW_WHILE = ("retention_case_open",)
 class AuditReference:
     """The focus audit's figure for this control point (2018–2020 cases, not ours)."""
 
-    share: float
+    share: float | None
     n: int | None
     lines: str
+    note: str | None = None
+    """The audit's figure in words where it is not one share (a distribution of groups, a share
+    per group), shown in the reference column."""
+    population: Population | None = None
+    """The audit's own population where it measured a narrower one than the law's trigger: the
+    verdicts keep the law's population, and the reference figure (ours, on the audit's
+    population) counts only the subjects in this one, so the shares stay comparable."""
 
 
 @attrs.frozen

@@ -295,7 +295,8 @@ class _Person:
         admitted = plan.add(adm.placed_on, "admit", self.order_id, UDB,
                             deps=(self.order_acts[0],), how=SYSTEM, recorded_on=reported,
                             admission_id=adm_id, institution_id=adm.institution_id,
-                            education_code=adm.education_code, starts_on=adm.starts_on)
+                            education_code=adm.education_code, starts_on=adm.starts_on,
+                            qualifying=True)
         self.order_acts.append(admitted)
         seen = self.wd(reported)
         self.on_order(seen, "set_step_deadline", deps=(admitted,),
