@@ -184,6 +184,19 @@ def render_rules(rules: RuleSet | None = None) -> str:
                 head = (f"`{sa.by}` | {sa.effective_from.isoformat()} | {sa.regime} | {names} | "
                         f"{_cell(sa.why)}" if i == 0 else " |  |  |  | ")
                 lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
+    if rs.wordings:
+        lines += ["", "## Wording in texts shown to people", "",
+                  "Words the law prescribes in the texts a young person reads (the letter in "
+                  "Jobnet); a later regime file declaring the same id starts a new period.", "",
+                  "| wording | value | period | regime | description | source | how sure |",
+                  "|---|---|---|---|---|---|---|"]
+        for w in rs.wordings:
+            end = w.effective_to.isoformat() if w.effective_to else "…"
+            for i, src in enumerate(w.sources):
+                head = (f"`{w.id}` | {w.value} | [{w.effective_from.isoformat()}, {end}) "
+                        f"| {w.regime} | {_cell(w.description)}" if i == 0
+                        else " |  |  |  | ")
+                lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
     if rs.parameters:
         lines += ["", "## Parameters", "",
                   "Dated values that a decision outside the rule kinds reads (a later regime "

@@ -325,6 +325,24 @@ class Conditions:
 
 
 @attrs.frozen
+class Wording:
+    """One period of a word the law prescribes in texts shown to people (e.g. who speaks in a
+    letter: "jobcenteret", from 1 July 2026 "kommunen"): the date of the switch is rule data."""
+
+    id: str
+    value: str
+    description: str
+    sources: tuple[Source, ...]
+    effective_from: date
+    effective_to: date | None
+    regime: str
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None
+                                               or day < self.effective_to)
+
+
+@attrs.frozen
 class SetAside:
     """A caseworker's decision (an event with ``starts_on`` and ``ends_on``) that sets rules
     aside while it runs: a duty of those rules falling due (or, without a due date, decided) in
@@ -383,6 +401,16 @@ class RuleSet:
                 return c
         return None
 
+    wordings: tuple[Wording, ...] = ()
+    """Every period of every prescribed wording, in declaration order."""
+
+    def wording(self, wording_id: str, day: date) -> Wording | None:
+        """The period of a prescribed wording in force on ``day``, if any."""
+        for w in self.wordings:
+            if w.id == wording_id and w.in_force(day):
+                return w
+        return None
+
     def set_aside_by(self, event_type: str, day: date) -> SetAside | None:
         """A set-aside by decisions of ``event_type`` in force on ``day``, if any."""
         for sa in self.set_asides:
@@ -425,7 +453,7 @@ class RuleSet:
                 break
             wanted |= more
         return RuleSet(self.regimes, tuple(r for r in self.rules if r.id in wanted),
-                       self.parameters, self.set_asides, self.conditions)
+                       self.parameters, self.set_asides, self.conditions, self.wordings)
 
     def continues(self, rule: Rule) -> bool:
         """Whether another period of the rule starts where this one ends (amended, not
