@@ -131,7 +131,8 @@ def test_an_admission_message_lacks_the_qualifying_flag_and_is_flagged_not_guess
     (item,) = [i for i in w.items(data_quality)
                if i.rule_id == "exchange.dq.qualifying_unknown"]
     assert "h-1" in item.title and "studie- eller erhvervskompetencegivende" in item.title
-    assert len(item.cause) == 2  # the admission recorded and the report it came from
+    assert len(item.cause) == 1  # the admission recorded: the case's caseworker settles it
+    assert (item.caseworker_id, item.team_id) == (None, None)  # the worklist gives the case's
     [admitted] = [r for r in w.app.case_file(w.yp).records if r.type == "Admitted"]
     assert admitted.payload["qualifying"] is None
 

@@ -131,16 +131,16 @@ def data_quality(facts: Facts, on: date, *,
                  late_days: int = DEFAULT_LATE_DAYS) -> Iterator[WorkItem]:
     """Worklist source: every data-quality finding on the young person's reports."""
     reports = _reports(facts)
-    by_id = {_p(r, "report_id"): r for r in reports}
     for adm in facts.admissions:
         if adm.rec.payload.get("qualifying") is None:
-            report = by_id.get(adm.admission_id)
+            # the admission recorded is the cause: the case's caseworker settles it, whoever
+            # the report was routed to
             yield _item(facts, "qualifying_unknown",
                         f"Admission {adm.admission_id} to {adm.education_code} at "
                         f"{adm.institution_id} does not say whether the education is qualifying "
                         f"(studie- eller erhvervskompetencegivende): its duties are judged as "
                         f"for a qualifying education — check with the institution",
-                        [adm.rec, *([report] if report is not None else [])])
+                        [adm.rec])
     if not reports:
         return
     applied = {_p(r, "report_id") for r in facts.other.get("InstitutionReportApplied", [])}
