@@ -67,7 +67,8 @@ def record(app: Ungeforloeb, clock: SettableClock) -> None:
 
     clock.set(date(2024, 9, 20))
     app.admit(order, occurred_on=date(2024, 9, 16), recorded_by="udb", admission_id="adm-0042",
-              institution_id="751450", education_code="eud-gf1", starts_on=date(2024, 11, 4))
+              institution_id="751450", education_code="eud-gf1", starts_on=date(2024, 11, 4),
+              qualifying=True)
     app.set_step_deadline(order, occurred_on=date(2024, 9, 20), recorded_by=CASEWORKER,
                           step=OrderStep.START_AND_COMPLETE, deadline=date(2024, 11, 4))
     clock.set(date(2024, 11, 4))

@@ -51,7 +51,8 @@ def walk(app: Ungeforloeb, clock: SettableClock) -> UUID:
 
     clock.set(date(2024, 10, 4))  # Ungedatabasen reports the admission of 1 October
     app.admit(order, occurred_on=date(2024, 10, 1), recorded_by="udb", admission_id="adm-0001",
-              institution_id="280727", education_code="eud-gf2", starts_on=date(2024, 11, 4))
+              institution_id="280727", education_code="eud-gf2", starts_on=date(2024, 11, 4),
+              qualifying=True)
     clock.set(date(2024, 10, 7))
     app.assess_duty_to_start(order, occurred_on=date(2024, 10, 7), recorded_by=CASEWORKER,
                              admission_id="adm-0001", ordered_to_start_and_complete=True)

@@ -83,7 +83,8 @@ def small_history(app: Ungeforloeb, clock: SettableClock) -> None:
                           follows_up_current_step=False, education_focus=False, job_focus=True)
     clock.set(date(2024, 3, 1))
     app.admit(order, occurred_on=date(2024, 2, 20), recorded_by="cw-1", admission_id="adm-1",
-              institution_id="123456", education_code="EUD-1", starts_on=date(2024, 2, 26))
+              institution_id="123456", education_code="EUD-1", starts_on=date(2024, 2, 26),
+              qualifying=True)
     app.start_education(order, occurred_on=date(2024, 2, 26), recorded_by="cw-1",
                         admission_id="adm-1")
     retention = RetentionCase.open(occurred_on=date(2024, 2, 28), recorded_by="udb",

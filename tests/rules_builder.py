@@ -75,7 +75,7 @@ class CaseBuilder:
               institution: str = INSTITUTION, **kw: Any) -> EventRecord:
         return self.event("Admitted", on, stream=order, admission_id=admission_id,
                           institution_id=institution, education_code="edu-1",
-                          starts_on=starts_on, **kw)
+                          starts_on=starts_on, **{"qualifying": True, **kw})
 
     def on_admission(self, type_: str, order: str, admission_id: str, on: date,
                      **payload: Any) -> EventRecord:

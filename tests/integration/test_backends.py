@@ -56,7 +56,8 @@ def walk_a_case(app: Ungeforloeb, cpr: str = "010504-1234") -> tuple:
     app.propose_wish(order, occurred_on=date(2024, 2, 20), recorded_by="cw-1",
                      education_code="EUD-1")
     app.admit(order, occurred_on=date(2024, 4, 1), recorded_by="udb", admission_id="adm-1",
-              institution_id="280727", education_code="EUD-1", starts_on=date(2024, 8, 12))
+              institution_id="280727", education_code="EUD-1", starts_on=date(2024, 8, 12),
+              qualifying=True)
     app.start_education(order, occurred_on=date(2024, 8, 12), recorded_by="udb",
                          admission_id="adm-1")
     case = app.report_risk_of_dropout(yp, occurred_on=date(2024, 8, 26), recorded_by="udb",

@@ -126,7 +126,7 @@ ORDER_COMMANDS: list[Callable[..., None]] = [
     _on_order("submit_application", institution_id=st.just("123456"),
               education_code=st.just("EUD-1")),
     _on_order("admit", admission_id=adm, institution_id=st.just("123456"),
-              education_code=st.just("EUD-1"), starts_on=day_st),
+              education_code=st.just("EUD-1"), starts_on=day_st, qualifying=bools),
     _on_order("assess_duty_to_start", admission_id=adm, ordered_to_start_and_complete=bools),
     _on_order("start_education", admission_id=adm),
     _on_order("complete_education", admission_id=adm),

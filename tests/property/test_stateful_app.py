@@ -300,7 +300,8 @@ class CaseMachine(RuleBasedStateMachine):
         refuse = admission in model.enrolments or self._order_refuses(model, on)
         if self.attempt(refuse, "admit", order, occurred_on=on, recorded_by="udb",
                         admission_id=admission, institution_id="280727",
-                        education_code="EUD-1", starts_on=on + timedelta(days=30)):
+                        education_code="EUD-1", starts_on=on + timedelta(days=30),
+                        qualifying=True):
             model.enrolments[admission] = EnrolmentModel(on)
 
     @rule(order=orders, lag=LAG, admission=ADMISSIONS, ordered=st.booleans())

@@ -42,7 +42,7 @@ class Case:
         self.order = app.issue_order(self.yp, occurred_on=date(2024, 1, 9), recorded_by="cw-1")
         app.admit(self.order, occurred_on=date(2024, 3, 1), recorded_by="udb",
                   admission_id="adm-1", institution_id="280727", education_code="EUD-1",
-                  starts_on=date(2024, 8, 12))
+                  starts_on=date(2024, 8, 12), qualifying=True)
         self.ended_order = app.issue_order(self.yp, occurred_on=date(2024, 1, 9),
                                            recorded_by="cw-1")
         app.end_order(self.ended_order, occurred_on=date(2024, 2, 1), recorded_by="cw-1",
@@ -105,8 +105,15 @@ def test_a_field_given_as_none_names_the_command_and_the_field(case):
                                     "deadline": date(2024, 2, 9)}, "step", "one of OrderStep"),
     ("admit", "order", {"occurred_on": date(2024, 3, 1), "admission_id": "adm-2",
                         "institution_id": 280727, "education_code": "EUD-1",
-                        "starts_on": date(2024, 8, 12)}, "institution_id",
+                        "starts_on": date(2024, 8, 12), "qualifying": True}, "institution_id",
      "a six-digit institution number"),
+    ("admit", "order", {"occurred_on": date(2024, 3, 1), "admission_id": "adm-2",
+                        "institution_id": "280727", "education_code": "EUD-1",
+                        "starts_on": date(2024, 8, 12)}, "qualifying", "True or False"),
+    ("admit", "order", {"occurred_on": date(2024, 3, 1), "admission_id": "adm-2",
+                        "institution_id": "280727", "education_code": "EUD-1",
+                        "starts_on": date(2024, 8, 12), "qualifying": "yes"}, "qualifying",
+     "True or False"),
     ("interrupt_education", "order", {"occurred_on": date(2024, 3, 1), "admission_id": 1,
                                       "reason": InterruptionReason.DROPOUT}, "admission_id",
      "an id"),
@@ -206,7 +213,7 @@ def test_a_command_on_an_ended_order_names_the_order(case):
     case.refused(OrderClosedError, f"admit: order {case.ended_order} ended on 2024-02-01",
                  "admit", case.ended_order, occurred_on=date(2024, 3, 1), recorded_by="udb",
                  admission_id="adm-1", institution_id="280727", education_code="EUD-1",
-                 starts_on=date(2024, 8, 12))
+                 starts_on=date(2024, 8, 12), qualifying=True)
 
 
 def test_a_second_first_conversation_names_the_young_person(case):

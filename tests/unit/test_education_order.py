@@ -25,7 +25,8 @@ def issued(on: int = 5, step: OrderStep = OrderStep.PROPOSE_WISH):
 
 def admitted(admission_id: str = "adm-1", on: int = 60):
     return fact(EO.Admitted, occurred_on=day(on), admission_id=admission_id,
-                institution_id="280727", education_code="EUD-1", starts_on=day(on + 30))
+                institution_id="280727", education_code="EUD-1", starts_on=day(on + 30),
+                qualifying=True)
 
 
 def started(admission_id: str = "adm-1", on: int = 90):
@@ -164,7 +165,7 @@ def test_nothing_on_an_order_before_it_was_issued():
 def test_an_admission_can_come_before_a_wish_or_an_application():
     order = ORDER.when("admit", occurred_on=day(60), admission_id="adm-1",
                        institution_id="280727", education_code="EUD-1",
-                       starts_on=day(90)).then(admitted())
+                       starts_on=day(90), qualifying=True).then(admitted())
     assert order.step is OrderStep.START_AND_COMPLETE
     assert order.enrolments["adm-1"].admitted_on == day(60)
 
@@ -177,9 +178,22 @@ def test_the_same_admission_is_not_recorded_twice():
 
 def test_a_second_admission_may_follow_the_first():
     ADMITTED.when("admit", occurred_on=day(70), admission_id="adm-2", institution_id="280728",
-                  education_code="STX", starts_on=day(100)).then(
+                  education_code="STX", starts_on=day(100), qualifying=False).then(
         fact(EO.Admitted, occurred_on=day(70), admission_id="adm-2", institution_id="280728",
-             education_code="STX", starts_on=day(100)))
+             education_code="STX", starts_on=day(100), qualifying=False))
+
+
+def test_an_admission_from_a_message_without_the_qualifying_flag_records_it_unknown():
+    ORDER.when("admit", occurred_on=day(60), admission_id="adm-1", institution_id="280727",
+               education_code="EUD-1", starts_on=day(90)).then(
+        fact(EO.Admitted, occurred_on=day(60), admission_id="adm-1", institution_id="280727",
+             education_code="EUD-1", starts_on=day(90), qualifying=None))
+
+
+def test_a_qualifying_flag_that_is_not_a_bool_is_refused():
+    ORDER.when("admit", occurred_on=day(60), admission_id="adm-1", institution_id="280727",
+               education_code="EUD-1", starts_on=day(90), qualifying="yes").refused(
+        InvalidCommandError, match="admit: field 'qualifying' must be True or False")
 
 
 def test_the_duty_to_start_is_assessed_for_an_admission():

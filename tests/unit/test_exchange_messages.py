@@ -27,6 +27,7 @@ from ungeforloeb.exchange.messages import (
     Provenance,
     is_general_mailbox,
 )
+from ungeforloeb.rules.loader import default_rules
 
 YP = "00000000-0000-4000-8000-000000000001"
 CONTACT = Contact("cw-1", ContactKind.PERSON, "12345678", "anne.jensen@kk.dk")
@@ -142,6 +143,17 @@ def test_the_letter_lists_exactly_what_was_sent_in_danish() -> None:
     assert "sociale, personlige eller helbredsmæssige udfordringer: Nej" in letter.text
     assert "telefon 12345678, e-mail anne.jensen@kk.dk" in letter.text
     assert "0105031234" not in letter.text
+
+
+@pytest.mark.parametrize(("sent_on", "word"), [(date(2026, 6, 30), "jobcenteret"),
+                                               (date(2026, 7, 1), "kommunen")])
+def test_the_letter_says_kommunen_from_the_day_the_rule_data_says(sent_on: date,
+                                                                 word: str) -> None:
+    wording = default_rules().wording("authority_in_citizen_texts", sent_on)
+    assert wording is not None and wording.value == word
+    letter = jobnet_letter(outbound(), "§ 30, stk. 7", wording.value)
+    assert f"Om {word} gerne vil kontaktes af uddannelsesinstitutionen" in letter.text
+    assert ("jobcenteret" in letter.text) is (word == "jobcenteret")
 
 
 # ---------------------------------------------------------------------------- inbound

@@ -121,7 +121,20 @@ def test_a_report_received_long_after_it_happened_is_flagged_by_a_configurable_l
 def test_a_school_municipality_other_than_home_is_flagged() -> None:
     w = new_world()
     w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1), school="461"))
-    assert rules(w.items(data_quality)) == ["exchange.dq.school_municipality"]
+    assert rules(w.items(data_quality)) == ["exchange.dq.qualifying_unknown",
+                                            "exchange.dq.school_municipality"]
+
+
+def test_an_admission_message_lacks_the_qualifying_flag_and_is_flagged_not_guessed() -> None:
+    w = new_world()
+    w.receive(w.admission("h-1", date(2024, 3, 1), date(2024, 4, 1)))
+    (item,) = [i for i in w.items(data_quality)
+               if i.rule_id == "exchange.dq.qualifying_unknown"]
+    assert "h-1" in item.title and "studie- eller erhvervskompetencegivende" in item.title
+    assert len(item.cause) == 1  # the admission recorded: the case's caseworker settles it
+    assert (item.caseworker_id, item.team_id) == (None, None)  # the worklist gives the case's
+    [admitted] = [r for r in w.app.case_file(w.yp).records if r.type == "Admitted"]
+    assert admitted.payload["qualifying"] is None
 
 
 def test_an_admission_with_no_open_order_is_flagged_as_not_applied() -> None:

@@ -42,3 +42,16 @@ def test_the_audit_share_is_drawn_as_a_marker_labelled_as_theirs() -> None:
     html = page()
     assert '<line class="ref"' in html
     assert "audit 2018–20 (not ours)" in html
+
+
+def test_the_page_speaks_danish_with_lang_da() -> None:
+    _, files = read_case_files(io.BytesIO(small_log()))
+    report = evaluate(files.values(), date(2024, 12, 31))
+    html = render_html(report, files, source="small.jsonl", lang="da")
+    assert '<html lang="da">' in html and "Overholdelse pr. 2024-12-31" in html
+    assert "Sager med kontrolpunkter ikke opfyldt" in html
+    assert '<span class="missed">ikke opfyldt</span>' in html
+    assert "<dt>lovens ord</dt><dd>»" in html and "<dt>retsgrundlag</dt>" in html
+    assert "(FirstContactRegistered) #" in html  # event names as the glossary gives them
+    english = render_html(report, files, source="small.jsonl")
+    assert '<html lang="en">' in english and "lovens ord" not in english

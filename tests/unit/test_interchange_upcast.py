@@ -46,6 +46,14 @@ def test_the_v1_fixture_log_imports_and_audits_as_the_same_history_written_today
     import_log(imported, io.BytesIO(v1_log))
     _, from_v1 = read_case_files(io.BytesIO(v1_log))
     _, from_today = read_case_files(io.BytesIO(today))
+    # the one field v2 of Admitted added is unknown in a v1 line (never guessed)
+    [admitted] = [r for cf in from_v1.values() for r in cf.records if r.type == "Admitted"]
+    assert admitted.payload["qualifying"] is None
+    for cf in from_today.values():
+        for r in cf.records:
+            if r.type == "Admitted":
+                assert r.payload["qualifying"] is True
+                r.payload["qualifying"] = None
     assert fake_digest(from_v1.values(), clock().date()) == \
         fake_digest(from_today.values(), clock().date())
     for as_of in (date(2024, 1, 31), date(2024, 6, 30)):
@@ -53,5 +61,8 @@ def test_the_v1_fixture_log_imports_and_audits_as_the_same_history_written_today
             evaluate(from_today.values(), as_of).digest()
     # the imported store holds v2 events; re-exported, it is today's log (same stream ids)
     reexported = export_bytes(imported)
-    assert [orjson.loads(x)["payload"] for x in reexported.splitlines()[1:-1]] == \
-        [orjson.loads(x)["payload"] for x in today.splitlines()[1:-1]]
+    today_payloads = [orjson.loads(x)["payload"] for x in today.splitlines()[1:-1]]
+    for p in today_payloads:
+        if "qualifying" in p:
+            p["qualifying"] = None
+    assert [orjson.loads(x)["payload"] for x in reexported.splitlines()[1:-1]] == today_payloads

@@ -23,6 +23,7 @@ from ungeforloeb.projections.compliance import (
     render_table,
 )
 from ungeforloeb.projections.worklist import verdict_items as compliance_items
+from ungeforloeb.report.labels import EVENT_LABELS, STATUS_LABELS
 from ungeforloeb.rules.verdict import Status
 
 AS_OF = date(2024, 6, 1)
@@ -156,6 +157,24 @@ def test_explain_names_the_events_and_dates_used(tmp_path: Path) -> None:
     known = CliRunner().invoke(main, ["explain", yp, "cp01_first_conversation", "--as-of",
                                       "2024-06-01", "--known-at", "2024-03-19", "--db", str(db)])
     assert "Met by: none" in " ".join(known.output.split())
+
+
+def test_explain_in_danish_uses_the_glossarys_words_and_the_rules_danish_quote(
+        tmp_path: Path) -> None:
+    db, yp = store(tmp_path)
+    result = CliRunner().invoke(main, ["explain", yp[:8], "cp01_first_conversation",
+                                       "--as-of", "2024-06-01", "--db", str(db), "--lang", "da"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert f": {STATUS_LABELS['missed']}" in text  # "ikke opfyldt"
+    assert (f"{EVENT_LABELS['FirstContactRegistered']} (FirstContactRegistered) #1 den "
+            f"2024-03-04") in text
+    assert "registreret 2024-03-20" in text and "frist 2024-03-11" in text
+    assert "lovens ord »senest 1 uge fra første henvendelse" in text
+    assert "læsning (regeldata, på engelsk)" in text
+    english = CliRunner().invoke(main, ["explain", yp[:8], "cp01_first_conversation",
+                                        "--as-of", "2024-06-01", "--db", str(db)])
+    assert "lovens ord" not in english.output and "missed" in english.output
 
 
 def test_explain_refuses_an_unknown_rule(tmp_path: Path) -> None:

@@ -332,16 +332,43 @@ def admitted(first_contact: date, admitted_on: date, starts_on: date) -> tuple[C
     return case, order
 
 
-def test_duty_assessment_by_the_start_date_among_those_who_started() -> None:
+def test_duty_assessment_is_judged_from_the_admission_the_audit_counts_those_who_started(
+) -> None:
     case, order = admitted(date(2019, 3, 4), date(2019, 6, 1), date(2019, 8, 12))
     rule = "cp32_duty_to_start_assessed"
-    assert status(case, rule, date(2019, 9, 1), subject="admission:adm-1") is NA  # not started
+    v = verdict(case, rule, date(2019, 8, 12), subject="admission:adm-1")
+    assert (v.status, v.due_on, v.reference) == (DUE, date(2019, 8, 12), None)
+    v = verdict(case, rule, date(2019, 8, 13), subject="admission:adm-1")
+    assert (v.status, v.reference) == (MISSED, False)  # the law's trigger; not the audit's N
     case.on_admission("EducationStarted", order, "adm-1", date(2019, 8, 12))
     case.on_admission("DutyToStartAssessed", order, "adm-1", date(2019, 8, 13),
                       ordered_to_start_and_complete=True)
     v = verdict(case, rule, date(2019, 9, 1), subject="admission:adm-1")
-    assert (v.status, v.due_on) == (MISSED, date(2019, 8, 12))
+    assert (v.status, v.due_on, v.reference) == (MISSED, date(2019, 8, 12), True)
     assert v.legal_source == "LBK nr. 1342 af 21/11/2016 § 21 b stk. 5"
+
+
+@pytest.mark.parametrize("rule", ["cp32_duty_to_start_assessed", "cp33_institution_notified"])
+def test_an_admission_to_an_education_that_is_not_qualifying_has_no_admission_duties(
+        rule: str) -> None:
+    case = CaseBuilder(date(2019, 3, 4))
+    case.visitate(date(2019, 3, 4), "UP")
+    order = case.order(date(2019, 3, 4))
+    case.admit(order, "adm-1", on=date(2019, 6, 1), starts_on=date(2019, 8, 12),
+               qualifying=False)
+    case.on_admission("DutyToStartAssessed", order, "adm-1", date(2019, 6, 2),
+                      ordered_to_start_and_complete=True)
+    assert status(case, rule, date(2019, 9, 1), subject="admission:adm-1") is NA
+
+
+def test_an_admission_that_does_not_say_is_judged_as_qualifying() -> None:
+    case = CaseBuilder(date(2019, 3, 4))
+    case.visitate(date(2019, 3, 4), "UP")
+    order = case.order(date(2019, 3, 4))
+    case.admit(order, "adm-1", on=date(2019, 6, 1), starts_on=date(2019, 8, 12),
+               qualifying=None)
+    assert status(case, "cp32_duty_to_start_assessed", date(2019, 9, 1),
+                  subject="admission:adm-1") is MISSED
 
 
 def test_institution_notified_for_those_ordered_to_start() -> None:

@@ -105,3 +105,16 @@ def test_the_actions_do_not_depend_on_the_process_hash_seed() -> None:
         for seed in ("1", "2")
     }
     assert len(digests) == 1
+
+
+def test_the_demo_puts_a_few_on_the_job_track_and_exempts_a_few_where_the_law_lets_it() -> None:
+    in_2026 = list(actions(Scenario(people=400, seed=5, year=2026)))
+    track = [a for a in in_2026 if a.command == "decide_job_track"]
+    exempt = [a for a in in_2026 if a.command == "exempt_from_contact"]
+    assert 0 < len(track) < 0.06 * 400 and 0 < len(exempt) < 0.1 * 400
+    assert all(a.kwargs["starts_on"] >= date(2026, 7, 1) for a in exempt)  # rule data's day
+    in_2024 = list(actions(Scenario(people=400, seed=5, year=2024)))
+    assert not [a for a in in_2024 if a.command == "exempt_from_contact"]
+    assert [a for a in in_2024 if a.command == "decide_job_track"]
+    cvs = [a.kwargs["job_goal_recorded"] for a in in_2024 if a.command == "make_cv_available"]
+    assert True in cvs and False in cvs

@@ -116,7 +116,8 @@ def test_an_application_meets_step_two_and_a_started_education_meets_every_step(
     assert [i.title[:6] for i in items_on(app, date(2024, 5, 1))] == ["Step 3"]
 
     app.admit(case.order, occurred_on=day, recorded_by="udb", admission_id="adm-1",
-              institution_id="280727", education_code="eud-gf1", starts_on=date(2024, 5, 6))
+              institution_id="280727", education_code="eud-gf1", starts_on=date(2024, 5, 6),
+              qualifying=True)
     case.at(date(2024, 5, 6)).app.start_education(
         case.order, occurred_on=date(2024, 5, 6), recorded_by="cw-001", admission_id="adm-1")
     assert items_on(app, date(2024, 5, 20)) == []

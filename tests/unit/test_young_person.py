@@ -266,7 +266,11 @@ def test_a_caseworker_is_named_by_id_never_by_name():
 
 def test_cv_and_job_seeker_registration_are_recorded():
     CASE.when("make_cv_available", occurred_on=day(14)).then(
-        fact(YP.CvMadeAvailable, occurred_on=day(14)))
+        fact(YP.CvMadeAvailable, occurred_on=day(14), job_goal_recorded=None))
+    CASE.when("make_cv_available", occurred_on=day(14), job_goal_recorded=True).then(
+        fact(YP.CvMadeAvailable, occurred_on=day(14), job_goal_recorded=True))
+    CASE.when("make_cv_available", occurred_on=day(14), job_goal_recorded="yes").refused(
+        InvalidCommandError, match="make_cv_available: field 'job_goal_recorded' must be True")
     CASE.when("register_job_seeker", occurred_on=day(2)).then(
         fact(YP.JobSeekerRegistered, occurred_on=day(2)))
 

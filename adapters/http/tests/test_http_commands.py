@@ -80,7 +80,8 @@ def test_a_case_from_first_contact_to_the_end_goes_through_every_command(
                                           education_code="eud-gf1"))
     for admission in ("a-1", "a-2"):
         run("admit", **o, **_by("2024-06-01", admission_id=admission, institution_id="280727",
-                                education_code="eud-gf1", starts_on="2024-08-12"))
+                                education_code="eud-gf1", starts_on="2024-08-12",
+                                qualifying=True))
         run("assess_duty_to_start", **o, **_by("2024-06-02", admission_id=admission,
                                                 ordered_to_start_and_complete=True))
     support = {"academic_support": True, "social_support": False, "needs_documented": True,
@@ -167,7 +168,8 @@ def test_a_command_that_returns_nothing_answers_recorded(command: Post,
 def test_no_dispatch_when_no_support_need_is_assessed(command: Post, order: str) -> None:
     o = {"order_id": order}
     command("admit", **o, **_by("2024-06-01", admission_id="a-1", institution_id="280727",
-                                education_code="eud-gf1", starts_on="2024-08-12"))
+                                education_code="eud-gf1", starts_on="2024-08-12",
+                                qualifying=True))
     answer = command("assess_support_and_notify", **o, **_by(
         "2024-06-03", admission_id="a-1", academic_support=False, social_support=False,
         needs_documented=False, no_support_need=True, other_support_persons=False,

@@ -28,7 +28,8 @@ def _young_person(yp: str) -> dict[str, str]:
 def world(client: TestClient, command: Post, order: str, young_person: str) -> dict[str, str]:
     """Case A of municipality 101 (admitted at institution 280727, notified), case B of 851."""
     command("admit", order_id=order, occurred_on="2024-06-01", admission_id="a-1",
-            institution_id="280727", education_code="eud-gf1", starts_on="2024-08-12")
+            institution_id="280727", education_code="eud-gf1", starts_on="2024-08-12",
+            qualifying=True)
     command("notify_institution", order_id=order, occurred_on="2024-06-05",
             admission_id="a-1", message_id="m-1")
     other = client.post("/commands/register_first_contact", headers=CW_851, json={

@@ -64,7 +64,7 @@ class World:
         order = self.orders[self.people.index(self.person(n))]
         self.app.admit(order, occurred_on=DAY, recorded_by=CASEWORKER,
                        admission_id=admission_id, institution_id=INSTITUTION,
-                       education_code=EDUCATION, starts_on=date(2024, 8, 12))
+                       education_code=EDUCATION, starts_on=date(2024, 8, 12), qualifying=True)
         self.app.assess_duty_to_start(order, occurred_on=DAY, recorded_by=CASEWORKER,
                                       admission_id=admission_id,
                                       ordered_to_start_and_complete=True)

@@ -503,9 +503,10 @@ class Ungeforloeb(Application[UUID]):
                    personal_contact_attempted=personal_contact_attempted)
 
     def make_cv_available(self, young_person_id: UUID, *, occurred_on: date,
-                          recorded_by: str) -> None:
+                          recorded_by: str, job_goal_recorded: bool | None = None) -> None:
         self._call(self._person(young_person_id, "make_cv_available"), "make_cv_available",
-                   occurred_on=occurred_on, recorded_by=recorded_by)
+                   occurred_on=occurred_on, recorded_by=recorded_by,
+                   job_goal_recorded=job_goal_recorded)
 
     def register_job_seeker(self, young_person_id: UUID, *, occurred_on: date,
                             recorded_by: str) -> None:
@@ -602,11 +603,19 @@ class Ungeforloeb(Application[UUID]):
                    institution_id=institution_id, education_code=education_code)
 
     def admit(self, order_id: UUID, *, occurred_on: date, recorded_by: str, admission_id: str,
-              institution_id: str, education_code: str, starts_on: date) -> None:
+              institution_id: str, education_code: str, starts_on: date,
+              qualifying: bool | None = None) -> None:
+        """Record an admission. ``qualifying`` is required here: whether the education is
+        "studie- eller erhvervskompetencegivende" (the admission duties apply only then); a
+        command without it is refused (no default: the caseworker knows, and a guess would
+        decide duties). Only an institution message that lacks it records ``None``."""
+        if qualifying is None:
+            raise InvalidCommandError("admit", "qualifying", "True or False (is the education "
+                                      "studie- eller erhvervskompetencegivende?)", None)
         self._call(self._order(order_id, "admit"), "admit", occurred_on=occurred_on,
                    recorded_by=recorded_by, admission_id=admission_id,
                    institution_id=institution_id, education_code=education_code,
-                   starts_on=starts_on)
+                   starts_on=starts_on, qualifying=qualifying)
 
     def assess_duty_to_start(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                              admission_id: str, ordered_to_start_and_complete: bool) -> None:

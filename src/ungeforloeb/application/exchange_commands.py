@@ -47,7 +47,7 @@ from ungeforloeb.domain.retention import RetentionCase
 from ungeforloeb.domain.values import ContactKind, InterruptionReason
 from ungeforloeb.domain.young_person import YoungPerson
 from ungeforloeb.exchange import codelists
-from ungeforloeb.exchange.letter import JobnetLetter, jobnet_letter
+from ungeforloeb.exchange.letter import AUTHORITY_WORD, JobnetLetter, jobnet_letter
 from ungeforloeb.exchange.messages import (
     Afbrydelse,
     Contact,
@@ -401,8 +401,10 @@ class ExchangePolicy:
             other_support_persons=assessed.other_support_persons,
             wants_institution_contact=assessed.wants_institution_contact,
             contact=contact)
+        wording = default_rules().wording("authority_in_citizen_texts", occurred_on)
         letter = jobnet_letter(message, next((s.citizen for s in rule.sources if s.citizen),
-                                             rule.legal_source))
+                                             rule.legal_source),
+                               wording.value if wording is not None else AUTHORITY_WORD)
         at = cases.now()
         order.notify_institution(occurred_on=occurred_on, recorded_by=recorded_by,
                                  recorded_at=at, admission_id=admission_id,

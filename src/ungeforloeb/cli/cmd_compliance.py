@@ -17,6 +17,7 @@ from ungeforloeb.projections.compliance import (
     load_rules,
     render_table,
 )
+from ungeforloeb.report.explain import LANGS, explain_fields, label, status_word
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
                    show_default=True, help="SQLite event store.")
@@ -55,8 +56,11 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
 @click.argument("rule_id")
 @_AS_OF
 @_KNOWN_AT
+@click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
+              help="da: Danish status words and event names (the glossary's), with the rule's "
+                   "Danish quote and its reading.")
 @_DB
-def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | None,
+def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | None, lang: str,
                     db: Path) -> None:
     """Explain one rule's verdict for one case: the events and dates it used."""
     rules = load_rules()
@@ -66,25 +70,17 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
     app = open_store(db)
     case_file = find_case(app, case_id)
     out = console()
-    known = f", known at {known_at.isoformat()}" if known_at else ""
+    known = (f", {label('known at', lang)} {known_at.isoformat()}" if known_at else "")
     # Only this rule (and the rules it depends on) is judged: one case, one rule.
     for v in evaluate_case(case_file, as_of, known_at, rules.only((rule_id,))):
         if v.rule_id != rule_id:
             continue
         subject = f" [{v.subject}]" if v.subject else ""
         out.print(f"[bold]{escape(v.case_id)}{escape(subject)} · {v.rule_id} · "
-                  f"as of {as_of.isoformat()}{known}: {v.status.value}[/]")
-        lines = [
-            ("control point", v.control_point or "–"),
-            ("regime", f"{v.regime} {v.period}" if v.regime else "–"),
-            ("decided by", v.decided_by.text() if v.decided_by else "–"),
-            ("clock started by", v.clock_start.text() if v.clock_start else "–"),
-            ("due on", v.due_on.isoformat() if v.due_on else "–"),
-            ("done late by" if v.status.value == "missed" and v.met_by else "met by",
-             v.met_by.text() if v.met_by else "none"),
-            ("group at end", v.group or "–"),
-            ("legal source", v.legal_source),
-        ]
-        for label, value in lines:
-            out.print(f"  {label:<17} {escape(value)}")
-        out.print(f"  {escape(v.explanation)}", soft_wrap=False)
+                  f"{label('as of', lang)} {as_of.isoformat()}{known}: "
+                  f"{escape(status_word(v.status.value, lang))}[/]")
+        fields = explain_fields(v, rules, lang)
+        width = max(17, *(len(k) for k, _ in fields[:-1]))
+        for name, value in fields[:-1]:
+            out.print(f"  {name:<{width}} {escape(value)}", soft_wrap=lang == "da")
+        out.print(f"  {escape(fields[-1][1])}", soft_wrap=False)

@@ -210,10 +210,12 @@ def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
 @click.option("--case", "case_id", default=None, metavar="ID",
               help="One young person's verdicts with their explanations.")
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
+@click.option("--lang", type=click.Choice(("en", "da")), default="en", show_default=True,
+              help="Language of the HTML report (da: Danish words, the rules' Danish quotes).")
 @_JOBS
 @_clean
 def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
-                  case_id: str | None, no_reference: bool, jobs: int | None) -> None:
+                  case_id: str | None, no_reference: bool, lang: str, jobs: int | None) -> None:
     """Replay a log (no database) and print the compliance verdicts, streamed case by case."""
     from ungeforloeb.interchange.audit import audit_log, regime_mismatch
     from ungeforloeb.interchange.ranges import Source, check_log
@@ -224,7 +226,7 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
         if case_id is not None:
             with _stages("audit") as bar:
                 index = check_log(source, jobs, bar)
-            _audit_case(index, source, case_id, as_of, known_at, fmt, out)
+            _audit_case(index, source, case_id, as_of, known_at, fmt, out, lang)
             return
         opened: list[IO[bytes]] = []
 
@@ -280,7 +282,7 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
         from ungeforloeb.report.html import render_html
 
         _write(render_html(report, source=log.name, cases=report.case_count,
-                           verdicts=report.verdict_count).encode("utf-8"), out)
+                           verdicts=report.verdict_count, lang=lang).encode("utf-8"), out)
     elif fmt == "csv":
         _write(report.to_csv().encode("utf-8"), out)
 
@@ -294,7 +296,7 @@ def _write(data: bytes, out: Path | None) -> None:
 
 
 def _audit_case(index: LogIndex, source: Source, case_id: str, as_of: date,
-                known_at: date | None, fmt: str, out: Path | None) -> None:
+                known_at: date | None, fmt: str, out: Path | None, lang: str = "en") -> None:
     from ungeforloeb.projections.compliance import evaluate_case
 
     wanted = case_id.strip().lower()
@@ -324,7 +326,8 @@ def _audit_case(index: LogIndex, source: Source, case_id: str, as_of: date,
             from ungeforloeb.report.html import render_html
 
             one = {matches[0]: files[matches[0]]}
-            _write(render_html(report, one, source=f"case {matches[0]}").encode("utf-8"), out)
+            _write(render_html(report, one, source=f"case {matches[0]}", lang=lang)
+                   .encode("utf-8"), out)
         return
     known = f", known at {known_at.isoformat()}" if known_at else ""
     lines: list[str] = [f"[bold]Case {matches[0]} as of {as_of.isoformat()}{known}: "

@@ -106,12 +106,25 @@ class EducationOrder(Aggregate):
         education_code: str
 
     class Admitted(Event):
-        """The young person was admitted (optaget) to a qualifying education."""
+        """The young person was admitted (optaget) to an education; whether it is qualifying
+        ("studie- eller erhvervskompetencegivende": the admission duties apply only then),
+        ``None`` when the source did not say (an institution message lacks the flag: a
+        data-quality item, never guessed).
+
+        Schema version 2 added ``qualifying``; ``upcast_v1_v2`` gives a v1 state ``None``."""
+
+        class_version = 2
 
         admission_id: str
         institution_id: str
         education_code: str
         starts_on: date
+        qualifying: bool | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 → v2: ``qualifying`` added, unknown in an older record."""
+            state["qualifying"] = None
 
     class DutyToStartAssessed(Event):
         """The municipality assessed whether the young person is ordered to start and complete
@@ -323,9 +336,13 @@ class EducationOrder(Aggregate):
 
     def admit(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
               admission_id: str, institution_id: str, education_code: str,
-              starts_on: date) -> None:
-        """Record an admission; refused if ``admission_id`` is already known."""
+              starts_on: date, qualifying: bool | None = None) -> None:
+        """Record an admission; refused if ``admission_id`` is already known. ``qualifying``
+        ``None`` only from an institution message that lacks it (the command API refuses it:
+        :meth:`ungeforloeb.application.app.UngeforloebApp.admit`)."""
         command = "admit"
+        if qualifying is not None:
+            check_bool(command, "qualifying", qualifying)
         check_id(command, "admission_id", admission_id)
         check_pattern(command, "institution_id", institution_id, INSTITUTION_ID,
                       "a six-digit institution number")
@@ -339,7 +356,7 @@ class EducationOrder(Aggregate):
             )
         self._record(self.Admitted, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id, institution_id=institution_id,
-                     education_code=education_code, starts_on=starts_on)
+                     education_code=education_code, starts_on=starts_on, qualifying=qualifying)
 
     def assess_duty_to_start(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                              admission_id: str, ordered_to_start_and_complete: bool) -> None:

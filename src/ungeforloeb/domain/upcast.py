@@ -14,6 +14,7 @@ To add a version (see docs/interchange.md, "Adding a schema version"): give the 
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -29,6 +30,15 @@ LEGACY_PAYLOAD_FIELDS: dict[tuple[str, int], FieldList] = {
         ("follows_up_current_step", bool),
         ("education_focus", bool),
         ("job_focus", bool),
+    ),
+    # v2 added job_goal_recorded (control point 28).
+    ("CvMadeAvailable", 1): (),
+    # v2 added qualifying (studie- eller erhvervskompetencegivende).
+    ("Admitted", 1): (
+        ("admission_id", str),
+        ("institution_id", str),
+        ("education_code", str),
+        ("starts_on", date),
     ),
 }
 """(event type, schema version) → that version's payload fields, for every version before the

@@ -208,7 +208,20 @@ class YoungPerson(Aggregate):
         personal_contact_attempted: bool
 
     class CvMadeAvailable(Event):
-        """The CV was made available and searchable to employers (ÅUP)."""
+        """The CV was made available and searchable to employers (ÅUP); whether it names at
+        least one concrete job goal (control point 28), ``None`` when not recorded.
+
+        Schema version 2 added ``job_goal_recorded``; ``upcast_v1_v2`` gives a v1 state
+        ``None`` (the older record did not say: not documented, never guessed)."""
+
+        class_version = 2
+
+        job_goal_recorded: bool | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """v1 → v2: ``job_goal_recorded`` added, unknown in an older record."""
+            state["job_goal_recorded"] = None
 
     class JobSeekerRegistered(Event):
         """The young person was registered as a job seeker (ÅUP)."""
@@ -461,10 +474,15 @@ class YoungPerson(Aggregate):
                      imposed=imposed, personal_contact_attempted=personal_contact_attempted)
 
     def make_cv_available(self, *, occurred_on: date, recorded_by: str,
-                          recorded_at: datetime) -> None:
-        """Record that the CV is available and searchable to employers."""
-        self._record(self.CvMadeAvailable, "make_cv_available", occurred_on, recorded_by,
-                     recorded_at)
+                          recorded_at: datetime, job_goal_recorded: bool | None = None) -> None:
+        """Record that the CV is available and searchable to employers, and whether it names
+        at least one concrete job goal (``None``: not recorded — control point 28 is then not
+        documented)."""
+        command = "make_cv_available"
+        if job_goal_recorded is not None:
+            check_bool(command, "job_goal_recorded", job_goal_recorded)
+        self._record(self.CvMadeAvailable, command, occurred_on, recorded_by,
+                     recorded_at, job_goal_recorded=job_goal_recorded)
 
     def register_job_seeker(self, *, occurred_on: date, recorded_by: str,
                             recorded_at: datetime) -> None:

@@ -28,9 +28,17 @@ class JobnetLetter:
     text: str
 
 
-def jobnet_letter(message: DataTilInstitution, legal_basis: str) -> JobnetLetter:
+AUTHORITY_WORD = "jobcenteret"
+"""The word the options' verbatim wording uses for the municipality's employment service."""
+
+
+def jobnet_letter(message: DataTilInstitution, legal_basis: str,
+                  authority: str = AUTHORITY_WORD) -> JobnetLetter:
     """The Jobnet letter listing exactly what ``message`` sent, under ``legal_basis`` (the
-    notification rule's citation for citizens, from the rule data of the day it is sent)."""
+    notification rule's citation for citizens, from the rule data of the day it is sent).
+    ``authority`` is the word the law prescribes for texts shown to people on the day it is
+    sent (the rule data's wording ``authority_in_citizen_texts``: "kommunen" from 1 July 2026);
+    it replaces "jobcenteret" in the options' wording."""
     lines = [
         "Kære modtager",
         "",
@@ -47,7 +55,8 @@ def jobnet_letter(message: DataTilInstitution, legal_basis: str) -> JobnetLetter
                 f"- {danish}: {_KIND[contact.kind]} ({contact.contact_id}), "
                 f"telefon {contact.phone}, e-mail {contact.email}")
         else:
-            lines.append(f"- {danish}: {_YES_NO[bool(getattr(message, name))]}")
+            shown = danish.replace(AUTHORITY_WORD, authority)
+            lines.append(f"- {shown}: {_YES_NO[bool(getattr(message, name))]}")
     lines += [
         "",
         "Der er ikke sendt andre oplysninger om dig gennem Ungedatabasen. Oplysningerne er "

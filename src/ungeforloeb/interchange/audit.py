@@ -265,6 +265,8 @@ class Tally:
     sources: dict[tuple[str, str], None] = field(default_factory=dict)
     """(rule id, legal source) of the periods met, missed, unused or due verdicts were judged
     by: the rows name the sources the verdicts used"""
+    references: dict[str, list[int]] = field(default_factory=dict)
+    """Met and judged among the subjects in the audit's own population, per rule."""
     verdicts: int = 0
     cases: int = 0
 
@@ -279,6 +281,10 @@ class Tally:
             g = self.groups.setdefault((v.rule_id, v.group), [0, 0])
             g[0] += status is Status.MET
             g[1] += 1
+        if v.reference:
+            ref = self.references.setdefault(v.rule_id, [0, 0])
+            ref[0] += status is Status.MET
+            ref[1] += 1
         if v.regime is not None and (judged or status is Status.DUE):
             self.sources[(v.rule_id, v.legal_source)] = None
         c = self.caseworkers.setdefault((v.caseworker_id, v.team_id), [0, 0, 0])
@@ -296,6 +302,10 @@ class Tally:
             g = self.groups.setdefault(gk, [0, 0])
             g[0] += met
             g[1] += denominator
+        for rk, (met, denominator) in other.references.items():
+            ref = self.references.setdefault(rk, [0, 0])
+            ref[0] += met
+            ref[1] += denominator
         for ck, counts in other.caseworkers.items():
             c = self.caseworkers.setdefault(ck, [0, 0, 0])
             for i in range(3):
@@ -316,7 +326,7 @@ class Tally:
         used: dict[str, list[str]] = {}
         for rule_id, source in self.sources:
             used.setdefault(rule_id, []).append(source)
-        return ComplianceReport.rows_from_counts(rules, counts, groups, used)
+        return ComplianceReport.rows_from_counts(rules, counts, groups, used, self.references)
 
     def by_caseworker(self) -> list[CaseworkerRow]:
         """As :meth:`ComplianceReport.by_caseworker` of the same verdicts."""

@@ -8,6 +8,11 @@ Shares are met / (met + missed): ``due``, ``not_applicable`` and ``not_documente
 counted but left out of the denominator, as the audit's denominators were subgroups (e.g. only
 AP for the coordinating caseworker, only ÅUP for the CV). The audit's own 2018–2020 share is shown
 beside ours as a reference, labelled as the audit's figure.
+
+Verdicts follow the law's trigger. Where the audit measured a narrower population (e.g. only the
+admissions actually started, control point 32), the rule data name it (``audit.population``)
+and the row also gives our share on that population (``reference_*``), the figure that compares
+with the audit's.
 """
 
 from __future__ import annotations
@@ -32,6 +37,11 @@ from ungeforloeb.rules.verdict import Status, Verdict
 
 REFERENCE_LABEL = "audit 2018–20, not ours"
 """The heading of the audit's reference column."""
+
+OURS_ON_AUDIT_POPULATION = "ours on the audit's population"
+"""The label of the reference-population figure in the reference column: our share among the
+subjects in the audit's own (narrower) population, beside the audit's share, so the two
+compare."""
 
 GROUP_ORDER = ("AAUP", "UP", "AP")
 GROUP_LABEL = {"AAUP": "ÅUP", "UP": "UP", "AP": "AP"}
@@ -87,6 +97,18 @@ class ComplianceRow:
     audit_n: int | None
     unused: int = 0
     """A right's windows passed unused (a right's share is used / (used + unused))."""
+    audit_note: str | None = None
+    """The audit's figure in words where it is not one share (e.g. per group)."""
+    reference_met: int = 0
+    reference_denominator: int = 0
+    """Ours on the audit's own population (met / judged among the subjects in it), for a rule
+    whose audit measured a narrower population than the law's trigger; 0/0 otherwise."""
+    reference_population: str | None = None
+    """The audit's population in words, when the rule names one."""
+
+    @property
+    def reference_share(self) -> float | None:
+        return _share(self.reference_met, self.reference_denominator)
 
     @property
     def denominator(self) -> int:
@@ -106,7 +128,11 @@ class ComplianceRow:
             "by_group": {g.group: {"met": g.met, "denominator": g.denominator,
                                    "share": g.share} for g in self.by_group},
             "legal_source": self.legal_source, "audit_share": self.audit_share,
-            "audit_n": self.audit_n,
+            "audit_n": self.audit_n, "audit_note": self.audit_note,
+            "reference_population": self.reference_population,
+            "reference_met": self.reference_met,
+            "reference_denominator": self.reference_denominator,
+            "reference_share": self.reference_share,
         }
 
 
@@ -151,7 +177,12 @@ class ComplianceReport:
         counts: dict[str, dict[str, int]] = {}
         groups: dict[str, dict[str, list[int]]] = {}
         used: dict[str, dict[str, None]] = {}
+        reference: dict[str, list[int]] = {}
         for v in self.verdicts:
+            if v.reference:
+                ref = reference.setdefault(v.rule_id, [0, 0])
+                ref[0] += v.status is Status.MET
+                ref[1] += 1
             if v.regime is not None and v.status in (Status.MET, Status.MISSED, Status.DUE,
                                                      Status.UNUSED):
                 used.setdefault(v.rule_id, {})[v.legal_source] = None
@@ -161,17 +192,21 @@ class ComplianceReport:
                 g = groups.setdefault(v.rule_id, {}).setdefault(v.group, [0, 0])
                 g[0] += v.status is Status.MET
                 g[1] += 1
-        return self.rows_from_counts(self.rules, counts, groups, used)
+        return self.rows_from_counts(self.rules, counts, groups, used, reference)
 
     @staticmethod
     def rows_from_counts(rules: RuleSet, counts: Mapping[str, Mapping[str, int]],
                          groups: Mapping[str, Mapping[str, Sequence[int]]],
-                         used: Mapping[str, Iterable[str]]) -> list[ComplianceRow]:
+                         used: Mapping[str, Iterable[str]],
+                         reference: Mapping[str, Sequence[int]] | None = None
+                         ) -> list[ComplianceRow]:
         """The rows of verdicts already counted (a streamed audit keeps counts, not verdicts):
         ``counts`` rule id → status value → verdicts; ``groups`` rule id → group → (met,
         met + missed + unused); ``used`` rule id → the legal sources of the periods its met,
-        missed, due or unused verdicts were judged by. One row per rule, in the rule data's
+        missed, due or unused verdicts were judged by; ``reference`` rule id → (met, judged)
+        among the subjects in the audit's own population. One row per rule, in the rule data's
         order; :meth:`rows` is this over the report's verdicts."""
+        reference = reference or {}
         rows = []
         for rule_id in rules.ids:
             rule = rules.latest(rule_id)
@@ -188,6 +223,11 @@ class ComplianceReport:
                 legal_source=" | ".join(_sources(rules, rule_id, set(used.get(rule_id, ())))),
                 audit_share=rule.audit.share if rule.audit else None,
                 audit_n=rule.audit.n if rule.audit else None,
+                audit_note=rule.audit.note if rule.audit else None,
+                reference_met=reference.get(rule_id, [0, 0])[0],
+                reference_denominator=reference.get(rule_id, [0, 0])[1],
+                reference_population=(rule.audit.population.describe()
+                                      if rule.audit and rule.audit.population else None),
             ))
         return rows
 
@@ -246,13 +286,18 @@ class ComplianceReport:
         w2.writerow(["control_point", "rule_id", "met", "missed", "denominator", "share", "due",
                      "not_applicable", "not_documented", "unused",
                      *(f"share_{g}" for g in GROUP_ORDER),
-                     "legal_source", "audit_share_2018_20", "audit_n"])
+                     "legal_source", "audit_share_2018_20", "audit_n", "audit_note",
+                     "ours_on_audit_population", "ours_on_audit_population_met",
+                     "ours_on_audit_population_denominator"])
         for r in self.rows():
             by = {g.group: g for g in r.by_group}
             w2.writerow([r.control_point or "", r.rule_id, r.met, r.missed, r.denominator,
                          _fmt(r.share), r.due, r.not_applicable, r.not_documented, r.unused,
                          *(_fmt(by[g].share) if g in by else "" for g in GROUP_ORDER),
-                         r.legal_source, _fmt(r.audit_share), r.audit_n or ""])
+                         r.legal_source, _fmt(r.audit_share), r.audit_n or "",
+                         r.audit_note or "", _fmt(r.reference_share),
+                         *((r.reference_met, r.reference_denominator)
+                           if r.reference_population else ("", ""))])
         return out.getvalue()
 
 
@@ -274,6 +319,20 @@ def evaluate_all(case_files: Iterable[CaseFile], as_of: date, known_at: date | N
 
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{round(100 * x)} %"
+
+
+def reference_text(r: ComplianceRow) -> str:
+    """The audit's figure for a row: its share (and N), or its figure in words; where the audit
+    measured a narrower population than the law's trigger, then ours on that population."""
+    n = f" (N={r.audit_n})" if r.audit_n else ""
+    if r.audit_share is not None:
+        text = _pct(r.audit_share) + n + (f"; {r.audit_note}" if r.audit_note else "")
+    else:
+        text = (r.audit_note + n) if r.audit_note else ""
+    if r.reference_population:
+        text += (f" | {OURS_ON_AUDIT_POPULATION}: {_pct(r.reference_share)} "
+                 f"({r.reference_met}/{r.reference_denominator})")
+    return text
 
 
 def render_table(report: ComplianceReport, *, reference: bool = True) -> Table:
@@ -302,8 +361,7 @@ def render_table(report: ComplianceReport, *, reference: bool = True) -> Table:
                  _pct(r.share), *(_pct(by[g].share) if g in by else "–" for g in GROUP_ORDER),
                  str(r.due), str(r.not_applicable), str(r.not_documented), r.legal_source]
         if reference:
-            n = f" (N={r.audit_n})" if r.audit_n else ""
-            cells.append(_pct(r.audit_share) + n if r.audit_share is not None else "")
+            cells.append(reference_text(r))
         table.add_row(*cells)
     return table
 

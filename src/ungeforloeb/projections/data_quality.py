@@ -23,7 +23,11 @@ The checks (rule ids ``exchange.dq.*``):
   received before but saying something else (recorded as ``InstitutionReportConflicting``,
   never applied);
 - ``not_applied`` — any other report the case could not take (yet): an admission with no open
-  order, a completion before the start is recorded, a receipt for an unknown message.
+  order, a completion before the start is recorded, a receipt for an unknown message;
+- ``qualifying_unknown`` — an admission recorded without saying whether the education is
+  "studie- eller erhvervskompetencegivende" (an institution message lacks the flag, or an
+  older record): the admission duties apply only to those; the library does not guess, it
+  judges the duties as for a qualifying education (the order's educations are) and flags it.
 """
 
 from __future__ import annotations
@@ -127,6 +131,16 @@ def data_quality(facts: Facts, on: date, *,
                  late_days: int = DEFAULT_LATE_DAYS) -> Iterator[WorkItem]:
     """Worklist source: every data-quality finding on the young person's reports."""
     reports = _reports(facts)
+    for adm in facts.admissions:
+        if adm.rec.payload.get("qualifying") is None:
+            # the admission recorded is the cause: the case's caseworker settles it, whoever
+            # the report was routed to
+            yield _item(facts, "qualifying_unknown",
+                        f"Admission {adm.admission_id} to {adm.education_code} at "
+                        f"{adm.institution_id} does not say whether the education is qualifying "
+                        f"(studie- eller erhvervskompetencegivende): its duties are judged as "
+                        f"for a qualifying education — check with the institution",
+                        [adm.rec])
     if not reports:
         return
     applied = {_p(r, "report_id") for r in facts.other.get("InstitutionReportApplied", [])}

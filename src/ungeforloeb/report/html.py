@@ -14,6 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ungeforloeb.casefile.fold import CaseFile
+from ungeforloeb.report.explain import explain_fields, status_word
 from ungeforloeb.rules.verdict import Status, Verdict
 
 if TYPE_CHECKING:
@@ -82,47 +83,73 @@ def _verdict_rows(verdicts: Iterable[Verdict]) -> dict[str, list[Verdict]]:
     return by_case
 
 
+_DA = {
+    "Compliance as of": "Overholdelse pr.", "known at": "som kendt",
+    "cases": "sager", "verdicts": "afgørelser", "verdict digest": "afgørelsernes digest",
+    "rules": "regler", "Control points": "Kontrolpunkter", "rule": "regel",
+    "share met": "andel opfyldt", "audit 2018–20": "revisionen 2018–20",
+    "Cases with missed points": "Sager med kontrolpunkter ikke opfyldt", "case": "sag",
+    "group": "målgruppe", "caseworker": "sagsbehandler", "missed": "ikke opfyldt",
+    "control points missed": "kontrolpunkter ikke opfyldt", "Explanations": "Forklaringer",
+    "Case": "Sag", "back to the cases": "tilbage til sagerne", "log": "log",
+    "legend_share": "andel opfyldt = opfyldt / (opfyldt + ikke opfyldt)",
+    "legend_ref": "fokusrevisionens andel 2018–20 (deres tal, ikke vores)",
+    "legend_left": "frist løber, gælder ikke og ikke dokumenteret tælles ikke med",
+}
+_EN = {"legend_share": "share met = met / (met + missed)",
+       "legend_ref": "the focus audit\'s 2018–20 share (their figure, not ours)",
+       "legend_left": "due, not applicable and not documented are left out"}
+
+
+def _t(text: str, lang: str) -> str:
+    return _DA.get(text, text) if lang == "da" else _EN.get(text, text)
+
+
 def render_html(report: ComplianceReport, files: Mapping[str, CaseFile] | None = None, *,
                 source: str | None = None, cases: int | None = None,
-                verdicts: int | None = None) -> str:
-    """The report as a self-contained HTML document (a string).
+                verdicts: int | None = None, lang: str = "en") -> str:
+    """The report as a self-contained HTML document (a string), in English or Danish
+    (``lang="da"``: headings, status words, event names as the glossary gives them, each
+    explanation with the rule's Danish quote and its reading).
 
     ``cases`` and ``verdicts`` give the counts when ``report`` holds only the verdicts the page
     shows (a streamed audit keeps those of the cases with a missed verdict); by default they are
     counted from ``files`` and the report."""
-    known = f", known at {report.known_at.isoformat()}" if report.known_at else ""
-    title = f"Compliance as of {report.as_of.isoformat()}{known}"
+    from ungeforloeb.projections.compliance import reference_text
+
+    known = (f", {_t('known at', lang)} {report.known_at.isoformat()}"
+             if report.known_at else "")
+    title = f"{_t('Compliance as of', lang)} {report.as_of.isoformat()}{known}"
     out: list[str] = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="{escape(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{escape(title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(title)}</h1>",
         '<p class="meta">',
     ]
     if source:
-        out.append(f"log <code>{escape(source)}</code> · ")
+        out.append(f"{_t('log', lang)} <code>{escape(source)}</code> · ")
     if cases is None:
         cases = len(files) if files is not None else len({v.case_id for v in report.verdicts})
     if verdicts is None:
         verdicts = len(report.verdicts)
-    out.append(f"{cases} cases · {verdicts} verdicts · verdict digest "
-               f"<code>{report.digest()}</code> · rules <code>{escape(report.rules.digest)}</code>"
-               "</p>")
-    out.append('<p class="legend"><span><i class="sw" style="background:#2da44e"></i>share met '
-               '= met / (met + missed)</span><span><i class="sw" style="background:#0b0f14;'
-               'width:2px"></i>the focus audit\'s 2018–20 share (their figure, not ours)'
-               '</span><span>due, not applicable and not documented are left out</span></p>')
-    out.append('<h2 id="control-points">Control points</h2><table class="points">'
+    out.append(f"{cases} {_t('cases', lang)} · {verdicts} {_t('verdicts', lang)} · "
+               f"{_t('verdict digest', lang)} <code>{report.digest()}</code> · "
+               f"{_t('rules', lang)} <code>{escape(report.rules.digest)}</code></p>")
+    out.append('<p class="legend"><span><i class="sw" style="background:#2da44e"></i>'
+               f'{_t("legend_share", lang)}</span><span><i class="sw" style="background:#0b0f14;'
+               f'width:2px"></i>{_t("legend_ref", lang)}'
+               f'</span><span>{_t("legend_left", lang)}</span></p>')
+    out.append(f'<h2 id="control-points">{_t("Control points", lang)}</h2><table class="points">'
                '<colgroup><col style="width:44px"><col style="width:270px">'
                '<col style="width:360px"><col style="width:170px"><col style="width:170px">'
                '<col style="width:170px"><col style="width:106px"></colgroup><thead><tr>'
-               "<th>CP</th><th>rule</th><th>share met</th>"
+               f"<th>CP</th><th>{_t('rule', lang)}</th><th>{_t('share met', lang)}</th>"
                + "".join(f"<th>{label}</th>" for _, label in GROUPS)
-               + '<th class="num">audit 2018–20</th></tr></thead><tbody>')
+               + f'<th class="num">{_t("audit 2018–20", lang)}</th></tr></thead><tbody>')
     for r in report.rows():
         by = {g.group: g for g in r.by_group}
-        audit = _pct(r.audit_share) + (f" (N={r.audit_n})" if r.audit_n else "") \
-            if r.audit_share is not None else ""
+        audit = reference_text(r)
         cells = [f'<td class="cp">{escape(r.control_point or "")}</td>',
                  f'<td>{escape(r.description)}<div class="rule">{escape(r.rule_id)} · '
                  f"{escape(r.legal_source)}</div></td>",
@@ -140,9 +167,12 @@ def render_html(report: ComplianceReport, files: Mapping[str, CaseFile] | None =
     by_case = _verdict_rows(report.verdicts)
     missed_cases = {k: vs for k, vs in by_case.items()
                     if any(v.status is Status.MISSED for v in vs)}
-    out.append(f'<h2 id="missed">Cases with missed points ({len(missed_cases)})</h2>')
-    out.append('<table class="cases"><thead><tr><th>case</th><th>group</th><th>caseworker</th>'
-               '<th class="num">missed</th><th>control points missed</th></tr></thead><tbody>')
+    out.append(f'<h2 id="missed">{_t("Cases with missed points", lang)} '
+               f'({len(missed_cases)})</h2>')
+    out.append(f'<table class="cases"><thead><tr><th>{_t("case", lang)}</th>'
+               f'<th>{_t("group", lang)}</th><th>{_t("caseworker", lang)}</th>'
+               f'<th class="num">{_t("missed", lang)}</th>'
+               f'<th>{_t("control points missed", lang)}</th></tr></thead><tbody>')
     for case_id, vs in missed_cases.items():
         missed = [v for v in vs if v.status is Status.MISSED]
         first = vs[0]
@@ -152,25 +182,27 @@ def render_html(report: ComplianceReport, files: Mapping[str, CaseFile] | None =
                    f"<td>{escape(first.caseworker_id or '–')}</td>"
                    f'<td class="num">{len(missed)}</td><td>{escape(points)}</td></tr>')
     out.append("</tbody></table>")
-    out.append('<h2 id="explanations">Explanations</h2>')
+    out.append(f'<h2 id="explanations">{_t("Explanations", lang)}</h2>')
     for case_id, vs in missed_cases.items():
         out.append(f'<section class="case" id="case-{escape(case_id)}">'
-                   f"<h3>Case {escape(case_id)}</h3>")
+                   f"<h3>{_t('Case', lang)} {escape(case_id)}</h3>")
         for v in vs:
             if v.status not in (Status.MISSED, Status.DUE):
                 continue
             subject = f" [{v.subject}]" if v.subject else ""
             out.append(f'<p><b>{escape(v.rule_id)}{escape(subject)}</b>: '
-                       f'<span class="{v.status.value}">{v.status.value}</span></p><dl>')
-            for label, value in (
+                       f'<span class="{v.status.value}">'
+                       f'{escape(status_word(v.status.value, lang))}</span></p><dl>')
+            fields = explain_fields(v, report.rules, lang) if lang == "da" else (
                     ("control point", v.control_point or "–"),
                     ("clock started by", v.clock_start.text() if v.clock_start else "–"),
                     ("due on", v.due_on.isoformat() if v.due_on else "–"),
                     ("met by", v.met_by.text() if v.met_by else "none"),
                     ("legal source", v.legal_source),
-                    ("explanation", v.explanation)):
+                    ("explanation", v.explanation))
+            for label, value in fields:
                 out.append(f"<dt>{escape(label)}</dt><dd>{escape(value)}</dd>")
             out.append("</dl>")
-        out.append('<p><a href="#missed">back to the cases</a></p></section>')
+        out.append(f'<p><a href="#missed">{_t("back to the cases", lang)}</a></p></section>')
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -76,9 +76,15 @@ def _rule_section(rules: RuleSet, rule_id: str) -> list[str]:
             f"replaced by `{new}`; a duty triggered before stays judged by this rule"
             if new else "abolished; nothing of it falls due after this day"))
     if latest.audit:
-        n = f", N = {latest.audit.n}" if latest.audit.n else ""
+        a = latest.audit
+        n = f", N = {a.n}" if a.n else ""
+        figure = (f"{round(a.share * 100)} %" if a.share is not None else "")
+        note = (("; " if figure else "") + a.note) if a.note else ""
         lines.append(f"- **The audit's share (2018–20, not ours):** "
-                     f"{round(latest.audit.share * 100)} %{n} (seed {latest.audit.lines})")
+                     f"{figure}{note}{n} (seed {a.lines})")
+        if a.population is not None:
+            lines.append(f"- **The audit's population (the reference figure counts only "
+                         f"these):** {a.population.describe()}")
     lines += ["", "| period | regime | legal source | how sure |", "|---|---|---|---|"]
     for p in periods:
         for i, s in enumerate(p.sources):
@@ -177,6 +183,19 @@ def render_rules(rules: RuleSet | None = None) -> str:
             for i, src in enumerate(sa.sources):
                 head = (f"`{sa.by}` | {sa.effective_from.isoformat()} | {sa.regime} | {names} | "
                         f"{_cell(sa.why)}" if i == 0 else " |  |  |  | ")
+                lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
+    if rs.wordings:
+        lines += ["", "## Wording in texts shown to people", "",
+                  "Words the law prescribes in the texts a young person reads (the letter in "
+                  "Jobnet); a later regime file declaring the same id starts a new period.", "",
+                  "| wording | value | period | regime | description | source | how sure |",
+                  "|---|---|---|---|---|---|---|"]
+        for w in rs.wordings:
+            end = w.effective_to.isoformat() if w.effective_to else "…"
+            for i, src in enumerate(w.sources):
+                head = (f"`{w.id}` | {w.value} | [{w.effective_from.isoformat()}, {end}) "
+                        f"| {w.regime} | {_cell(w.description)}" if i == 0
+                        else " |  |  |  | ")
                 lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
     if rs.parameters:
         lines += ["", "## Parameters", "",

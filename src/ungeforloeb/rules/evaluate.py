@@ -26,6 +26,8 @@ from datetime import date
 from typing import Any
 from weakref import ref
 
+import attrs
+
 from ungeforloeb.casefile.fold import Facts
 from ungeforloeb.rules.calendar import Calendar, Calendars
 from ungeforloeb.rules.judging import (
@@ -123,6 +125,9 @@ class _Period:
     period: str = ""
     """The period's text (:meth:`Rule.period_text`), made once."""
     texts: _Texts | None = None
+    reference: Rule | None = None
+    """The rule with the audit's own population in place of the law's (for the reference
+    figure), when its audit reference names one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,12 +177,20 @@ class Plan:
             out.append(_Compiled(rule_id, latest.scope, latest, tuple(
                 _Period(p, p.effective_to is not None and not rules.continues(p)
                         and rules.replaced_by(p) is None, rules.ended_because(p),
-                        p.legal_source, p.period_text(), _Texts.of(p))
+                        p.legal_source, p.period_text(), _Texts.of(p), _reference_rule(p))
                 for p in periods), tuple(sa for sa in rules.set_asides if rule_id in sa.rules),
                 latest.legal_source))
         return cls(tuple(out), {(r.id, r.period_text()): r for r in rules.rules},
                    {c.rule_id: c.shown for c in out})
 
+
+def _reference_rule(rule: Rule) -> Rule | None:
+    if rule.audit is None or rule.audit.population is None:
+        return None
+    return attrs.evolve(rule, population=rule.audit.population)
+
+
+_JUDGED = (Status.MET, Status.MISSED, Status.UNUSED)
 
 _PLANS: dict[int, tuple[ref[RuleSet], Plan]] = {}
 
@@ -291,12 +304,15 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
         out = Outcome(Status.NOT_DOCUMENTED,
                       f"cannot be judged: a record it needs is malformed "
                       f"({type(exc).__name__}: {str(exc)[:80]})")
+    reference = None
+    if chosen.reference is not None and out.status in _JUDGED:
+        reference = population(chosen.reference, subject, case, decided[1], prior) is None
     return Verdict(status=out.status, due_on=out.due_on, clock_start=out.clock_start,
                    met_by=out.met_by,
                    explanation=_explain(rule, out, decided, texts=chosen.texts) if explain
                    else "",
                    regime=rule.regime, period=chosen.period, decided_by=decided_ref,
-                   closed_by=out.closed_by, **ctx)
+                   closed_by=out.closed_by, reference=reference, **ctx)
 
 
 def evaluate(facts: Facts, as_of: date, rules: RuleSet,

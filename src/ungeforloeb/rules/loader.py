@@ -49,6 +49,7 @@ from ungeforloeb.rules.model import (
     SetAside,
     Source,
     Window,
+    Wording,
 )
 
 __all__ = ["RuleDataError", "default_rules", "load_directory", "load_rule_set",
@@ -186,13 +187,21 @@ def _rule(c: Ctx, t: Mapping[str, Any], key: str, regime: Regime, effective_from
                                                       f"{key}.satisfied_by")))
     audit = None
     if "audit" in t:
-        a = c.table(t["audit"], f"{key}.audit", ("share", "lines"), ("n",))
-        share = a["share"]
-        if not isinstance(share, float | int) or not 0 <= share <= 1:
+        a = c.table(t["audit"], f"{key}.audit", ("lines",), ("share", "n", "note", "population"))
+        share = a.get("share")
+        if share is None and "note" not in a:
+            raise c.fail(f"{key}.audit.share", "missing (an audit reference needs a share or a "
+                                               "note)")
+        if share is not None and (not isinstance(share, float | int) or isinstance(share, bool)
+                                  or not 0 <= share <= 1):
             raise c.fail(f"{key}.audit.share", f"must be a share between 0 and 1, got {share!r}")
-        audit = AuditReference(float(share),
-                               c.integer(a["n"], f"{key}.audit.n", 1) if "n" in a else None,
-                               c.string(a["lines"], f"{key}.audit.lines"))
+        audit = AuditReference(
+            float(share) if share is not None else None,
+            c.integer(a["n"], f"{key}.audit.n", 1) if "n" in a else None,
+            c.string(a["lines"], f"{key}.audit.lines"),
+            c.string(a["note"], f"{key}.audit.note") if "note" in a else None,
+            (_population(c, a["population"], f"{key}.audit.population")
+             if "population" in a else None))
     rule = Rule(
         id=c.string(t["id"], f"{key}.id"),
         kind=kind,
@@ -248,10 +257,10 @@ def _parse(name: str, raw: bytes) -> tuple[Regime, Mapping[str, Any]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RuleDataError(f"{name}: not valid TOML: {exc}") from None
     unknown = sorted(set(data) - {"regime", "rules", "amends", "ends", "parameters",
-                                  "set_aside", "conditions"})
+                                  "set_aside", "conditions", "wording"})
     if unknown:
         raise c.fail(unknown[0], "unknown key (allowed: regime, rules, amends, ends, "
-                                 "parameters, set_aside, conditions)")
+                                 "parameters, set_aside, conditions, wording)")
     if "regime" not in data:
         raise c.fail("regime", "missing")
     return _regime(c, data, hashlib.sha256(raw).hexdigest()), data
@@ -269,6 +278,7 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
     """Every period with the raw table it was built from (for [[amends]])."""
     regimes: list[Regime] = []
     parameters: list[Parameter] = []
+    wordings: list[Wording] = []
     set_asides: list[SetAside] = []
     conditions: list[Conditions] = []
     for regime, data in parsed:
@@ -305,6 +315,17 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
                                         c.string(t["description"], f"{k}.description"),
                                         _sources(c, t["sources"], f"{k}.sources"),
                                         regime.effective_from, None, regime.id))
+        for i, item in enumerate(c.list_of(data.get("wording", []), "wording")):
+            k = f"wording[{i}]"
+            t = c.table(item, k, ("id", "value", "description", "sources"))
+            wid = c.string(t["id"], f"{k}.id")
+            for j, old_w in enumerate(wordings):
+                if old_w.id == wid and old_w.effective_to is None:
+                    wordings[j] = attrs.evolve(old_w, effective_to=regime.effective_from)
+            wordings.append(Wording(wid, c.string(t["value"], f"{k}.value"),
+                                    c.string(t["description"], f"{k}.description"),
+                                    _sources(c, t["sources"], f"{k}.sources"),
+                                    regime.effective_from, None, regime.id))
         ends: list[tuple[str, date, str]] = []
         replaced: list[tuple[str, str]] = []
         for i, item in enumerate(c.list_of(data.get("ends", []), "ends")):
@@ -370,7 +391,7 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
             if name not in ids:
                 raise RuleDataError(f"{sa.regime}: set_aside ({sa.by}): unknown rule {name!r}")
     return RuleSet(tuple(regimes), rules, tuple(parameters), tuple(set_asides),
-                   tuple(conditions))
+                   tuple(conditions), tuple(wordings))
 
 
 def _conditions(c: Ctx, item: Any, k: str, regime: Regime) -> Conditions:

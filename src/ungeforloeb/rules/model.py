@@ -207,9 +207,16 @@ SHOW_WHILE = ("retention_case_open",)
 class AuditReference:
     """The focus audit's figure for this control point (2018–2020 cases, not ours)."""
 
-    share: float
+    share: float | None
     n: int | None
     lines: str
+    note: str | None = None
+    """The audit's figure in words where it is not one share (a distribution of groups, a share
+    per group), shown in the reference column."""
+    population: Population | None = None
+    """The audit's own population where it measured a narrower one than the law's trigger: the
+    verdicts keep the law's population, and the reference figure (ours, on the audit's
+    population) counts only the subjects in this one, so the shares stay comparable."""
 
 
 @attrs.frozen
@@ -318,6 +325,24 @@ class Conditions:
 
 
 @attrs.frozen
+class Wording:
+    """One period of a word the law prescribes in texts shown to people (e.g. who speaks in a
+    letter: "jobcenteret", from 1 July 2026 "kommunen"): the date of the switch is rule data."""
+
+    id: str
+    value: str
+    description: str
+    sources: tuple[Source, ...]
+    effective_from: date
+    effective_to: date | None
+    regime: str
+
+    def in_force(self, day: date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None
+                                               or day < self.effective_to)
+
+
+@attrs.frozen
 class SetAside:
     """A caseworker's decision (an event with ``starts_on`` and ``ends_on``) that sets rules
     aside while it runs: a duty of those rules falling due (or, without a due date, decided) in
@@ -376,6 +401,16 @@ class RuleSet:
                 return c
         return None
 
+    wordings: tuple[Wording, ...] = ()
+    """Every period of every prescribed wording, in declaration order."""
+
+    def wording(self, wording_id: str, day: date) -> Wording | None:
+        """The period of a prescribed wording in force on ``day``, if any."""
+        for w in self.wordings:
+            if w.id == wording_id and w.in_force(day):
+                return w
+        return None
+
     def set_aside_by(self, event_type: str, day: date) -> SetAside | None:
         """A set-aside by decisions of ``event_type`` in force on ``day``, if any."""
         for sa in self.set_asides:
@@ -418,7 +453,7 @@ class RuleSet:
                 break
             wanted |= more
         return RuleSet(self.regimes, tuple(r for r in self.rules if r.id in wanted),
-                       self.parameters, self.set_asides, self.conditions)
+                       self.parameters, self.set_asides, self.conditions, self.wordings)
 
     def continues(self, rule: Rule) -> bool:
         """Whether another period of the rule starts where this one ends (amended, not

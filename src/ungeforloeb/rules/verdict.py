@@ -82,6 +82,10 @@ class Verdict:
     closed_by: EventRef | None = None
     """The event that ended the duty after it was missed (the miss stands; it is no longer
     work to do)."""
+    reference: bool | None = None
+    """Whether a judged subject (met, missed, unused) is in the focus audit's own population,
+    for a rule whose audit reference names a narrower population than the law's trigger
+    (:attr:`ungeforloeb.rules.model.AuditReference.population`); ``None`` otherwise."""
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -107,4 +111,4 @@ class Verdict:
             "team_id": self.team_id,
             "legal_source": self.legal_source,
             "explanation": self.explanation,
-        }
+        } | ({"reference": self.reference} if self.reference is not None else {})

@@ -34,6 +34,7 @@ from ungeforloeb.domain.values import (
     VisitationGroup,
     VisitationStage,
 )
+from ungeforloeb.rules.loader import default_rules
 from ungeforloeb.simulation.institutions import with_institution_messages
 from ungeforloeb.simulation.plan import CASEWORKER, SELF, SYSTEM, Action, Plan, seeded_uuid
 from ungeforloeb.simulation.scenario import World
@@ -150,6 +151,7 @@ class _Person:
         self._final_visitation()
         self._duties()
         self._effort()
+        self._outside_duties()
         self._leave()
         return self.plan.actions(self.last)
 
@@ -295,7 +297,8 @@ class _Person:
         admitted = plan.add(adm.placed_on, "admit", self.order_id, UDB,
                             deps=(self.order_acts[0],), how=SYSTEM, recorded_on=reported,
                             admission_id=adm_id, institution_id=adm.institution_id,
-                            education_code=adm.education_code, starts_on=adm.starts_on)
+                            education_code=adm.education_code, starts_on=adm.starts_on,
+                            qualifying=True)
         self.order_acts.append(admitted)
         seen = self.wd(reported)
         self.on_order(seen, "set_step_deadline", deps=(admitted,),
@@ -453,7 +456,8 @@ class _Person:
             cv_on = (self.wd(fc + self.days(1, 20)) if r < 0.19
                      else self.wd(fc + self.days(22, 90)) if r < 0.64 else None)
             if cv_on is not None and cv_on <= until:
-                self.note(cv_on, "make_cv_available")
+                self.note(cv_on, "make_cv_available",
+                          job_goal_recorded=self.chance(0.47))  # audit #28
             if self.chance(0.6):
                 self.note(self.wd(fc + self.days(0, 21)), "register_job_seeker")
 
@@ -515,6 +519,23 @@ class _Person:
                                       0.8 if group is AP else 0.4))
             self.note(ends, "end_offer", deps=(started,), offer_id=offer_id)
             day = self.wd(ends + self.days(1, 42))
+
+    def _outside_duties(self) -> None:
+        """At small rates, a caseworker's decision that sets duties aside: the job track
+        (3 %) or the exemption from job conversations and offers (5 %), on a day the rule data
+        lets it (no date of the law here), between the first conversation and the end of the
+        effort; open-ended or ended after a few months."""
+        end = min(self.started_on or self.active_until, self.last)
+        for command, event_type, rate in (("decide_job_track", "JobTrackDecided", 0.03),
+                                          ("exempt_from_contact", "ContactExemptionDecided",
+                                           0.05)):
+            if not self.chance(rate):
+                continue
+            starts = self.wd(self.first_conversation + self.days(7, 120))
+            if starts > end or default_rules().set_aside_by(event_type, starts) is None:
+                continue
+            ends = self.wd(starts + self.days(60, 180)) if self.chance(0.5) else None
+            self.note(starts, command, starts_on=starts, ends_on=ends)
 
     def _leave(self) -> None:
         """Leaving benefit without education ends the open order too."""

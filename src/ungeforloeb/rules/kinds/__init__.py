@@ -12,6 +12,8 @@ its description for the docs — chosen by the ``kind`` key of a rule in the reg
   moved) in the case.
 - ``minimum_count`` (:mod:`.minimum_count`): at least n events within a window.
 - ``max_gap`` (:mod:`.max_gap`): after one spell ends, the next begins within a gap.
+- ``same_value`` (:mod:`.same_value`): a later event repeats an earlier event's value (the
+  group at the final visitation as at the first conversation).
 
 A new kind is a new module here with a :class:`Kind` added to :data:`KINDS`; the loader, the
 evaluator and the docs find it there.
@@ -26,12 +28,13 @@ from ungeforloeb.rules.kinds.clocked import DEADLINE, DOCUMENTED
 from ungeforloeb.rules.kinds.event_flag import EVENT_FLAG
 from ungeforloeb.rules.kinds.max_gap import MAX_GAP
 from ungeforloeb.rules.kinds.minimum_count import MINIMUM_COUNT
+from ungeforloeb.rules.kinds.same_value import SAME_VALUE
 from ungeforloeb.rules.kinds.single_caseworker import SINGLE_CASEWORKER
 from ungeforloeb.rules.kinds.step_deadline import STEP_DEADLINE
 
 KINDS: Mapping[str, Kind] = {k.name: k for k in (DEADLINE, DOCUMENTED, EVENT_FLAG,
                                                  SINGLE_CASEWORKER, STEP_DEADLINE,
-                                                 MINIMUM_COUNT, MAX_GAP)}
+                                                 MINIMUM_COUNT, MAX_GAP, SAME_VALUE)}
 """Every kind by its name in the data."""
 
 KIND_KEYS: tuple[str, ...] = tuple(dict.fromkeys(key for k in KINDS.values() for key in k.keys))
