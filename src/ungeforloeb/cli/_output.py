@@ -111,3 +111,44 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, fmt: str,
                           overflow="fold", highlight=False)
     if caption:
         console.print(escape(caption), highlight=False)
+
+
+def compliance_listing(report: Any, *, reference: bool
+                       ) -> tuple[list[dict[str, Any]], list[Column], str, str]:
+    """The compliance table's rows, columns, title and caption (for :func:`emit`): per rule the
+    counts, the share, each visitation group's met/of, the legal source and, with
+    ``reference``, the focus audit's figure labelled as not ours."""
+    from ungeforloeb.projections.compliance import (
+        GROUP_LABEL,
+        GROUP_ORDER,
+        REFERENCE_LABEL,
+        reference_text,
+    )
+
+    def pct(x: float | None) -> str:
+        return "–" if x is None else f"{100 * x:.1f}%"
+
+    columns = [Column("CP", "cp"), Column("rule", "rule_id"),
+               Column("met", "met", numeric=True), Column("missed", "missed", numeric=True),
+               Column("of", "of", numeric=True), Column("share", "share", numeric=True),
+               *(Column(GROUP_LABEL[g], g, numeric=True) for g in GROUP_ORDER),
+               Column("due", "due", numeric=True), Column("n/a", "na", numeric=True),
+               Column("not doc.", "nd", numeric=True), Column("unused", "unused", numeric=True),
+               Column("legal source", "source", wrap=True)]
+    if reference:
+        columns.append(Column(REFERENCE_LABEL, "reference", wrap=True))
+    rows = []
+    for r in report.rows():
+        by = {g.group: g for g in r.by_group}
+        row: dict[str, Any] = {
+            "cp": r.control_point or "", "rule_id": r.rule_id, "met": r.met,
+            "missed": r.missed, "of": r.denominator, "share": pct(r.share),
+            "due": r.due, "na": r.not_applicable, "nd": r.not_documented, "unused": r.unused,
+            "source": r.legal_source, "reference": reference_text(r)}
+        for g in GROUP_ORDER:
+            row[g] = (f"{by[g].met}/{by[g].denominator} {pct(by[g].share)}" if g in by else "–")
+        rows.append(row)
+    known = f", known at {report.known_at.isoformat()}" if report.known_at else ""
+    return (rows, columns, f"Compliance as of {report.as_of.isoformat()}{known}",
+            "share = met / (met + missed + unused); due, not applicable and not documented "
+            "are left out of the denominator")

@@ -11,11 +11,11 @@ from rich.markup import escape
 
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, find_case, open_store, parse_date
+from ungeforloeb.cli._output import compliance_listing, emit
 from ungeforloeb.projections.compliance import (
     evaluate_all,
     evaluate_case,
     load_rules,
-    render_table,
 )
 from ungeforloeb.report.explain import LANGS, explain_fields, label, status_word
 
@@ -45,10 +45,11 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
     elif fmt == "csv":
         click.echo(report.to_csv(), nl=False)
     else:
-        out = console()
-        out.print(render_table(report, reference=not no_reference))
-        out.print(f"rules {report.rules.digest[:16]}…  verdicts {report.digest()[:16]}…  "
-                  f"({len(report.verdicts)} verdicts)")
+        rows, columns, title, caption = compliance_listing(report, reference=not no_reference)
+        emit(rows, columns, fmt="table", title=title,
+             caption=f"{caption}. Rules {report.rules.digest[:16]}, verdicts "
+                     f"{report.digest()[:16]} (sha256 prefixes; {len(report.verdicts)} "
+                     f"verdicts)")
 
 
 @main.command("explain")
