@@ -103,24 +103,62 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
               help="Date of the trailer's verdict digest (default: the export day).")
 @click.option("--municipality", default=None, metavar="CODE",
               help="Municipality code for the header (default: the store's).")
+@click.option("--sign-key", "sign_key", envvar="UNGEFORLOEB_SIGNING_KEY", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="The municipality's signer key (from `ungeforloeb keygen`; or the setting "
+                   "UNGEFORLOEB_SIGNING_KEY): also write the signed checkpoint, LOG.checkpoint.")
+@click.option("--origin", default=None, metavar="NAME",
+              help="The checkpoint's origin line (default: the key's name).")
 @_clean
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
-                   municipality: str | None) -> None:
+                   municipality: str | None, sign_key: Path | None, origin: str | None) -> None:
     """Write the store's events as an interchange log (streamed)."""
-    from ungeforloeb.interchange.export import export_to_file
+    from ungeforloeb.interchange.checkpoint import read_signer
+    from ungeforloeb.interchange.export import checkpoint_path, export_to_file
 
+    signer = read_signer(sign_key) if sign_key is not None else None
     app = open_store(db)
     total = app.recorder.max_notification_id() or 0
     try:
         with _progress("export", total) as bar:
             summary = export_to_file(
                 app, out, exported_at=exported_at, as_of=as_of, municipality_code=municipality,
-                progress=(lambda done, _total: bar(done)) if bar else None)
+                progress=(lambda done, _total: bar(done)) if bar else None, signer=signer,
+                origin=origin)
     except InterchangeError as err:
         _fail(err)
+    assert summary.root is not None
     click.echo(f"exported {summary.event_count} events to {out}; final hash "
                f"{summary.final_hash}; verdict digest as of "
                f"{summary.verdicts_as_of.isoformat()} {summary.verdict_digest}")
+    click.echo(f"merkle root {summary.root.hex()} over {summary.tree_size} events"
+               + (f"; signed checkpoint {checkpoint_path(out)}" if signer is not None else ""))
+
+
+@main.command("keygen")
+@click.option("--name", required=True, metavar="NAME",
+              help="The key's name, also the checkpoints' origin (e.g. kommune-101.example.dk).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="The signer key file (kept secret); the verifier key, to hand "
+                                   "to auditors, goes to FILE.pub.")
+@_clean
+def keygen_command(name: str, out: Path) -> None:
+    """Make an Ed25519 key pair for signing checkpoints (C2SP signed-note key format)."""
+    import os
+
+    from ungeforloeb.interchange.checkpoint import Signer
+
+    pub = out.with_name(out.name + ".pub")
+    for p in (out, pub):
+        if p.exists():
+            raise click.UsageError(f"{p} exists; keygen does not overwrite a key")
+    signer = Signer.generate(name)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(signer.text() + "\n")
+    pub.write_text(signer.verifier().text() + "\n", encoding="ascii")
+    click.echo(f"signer key {out} (keep it secret); verifier key {pub}: "
+               f"{signer.verifier().text()}")
 
 
 def _size(path: Path) -> int:
@@ -175,25 +213,68 @@ def _stages(label: str) -> Iterator[Stages | None]:
         yield advance
 
 
+_KEY = click.option("--key", "key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    default=None, metavar="PUB",
+                    help="The exporter's verifier key: the signed checkpoint must bear its valid "
+                         "signature and name this log's Merkle root.")
+_CHECKPOINT = click.option(
+    "--checkpoint", "checkpoint", default=None, metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The signed checkpoint (default: LOG.checkpoint, when it exists).")
+
+
+def _checkpoint_text(log: Path, given: Path | None, needed: bool) -> str | None:
+    from ungeforloeb.interchange.export import checkpoint_path
+
+    path = given if given is not None else checkpoint_path(log)
+    if given is None and not path.exists():
+        if needed:
+            raise click.UsageError(f"--key needs the log's signed checkpoint: no {path} "
+                                   "(give it with --checkpoint)")
+        return None
+    return path.read_text(encoding="utf-8")
+
+
 @main.command("verify")
 @_LOG
 @click.option("--recompute", is_flag=True,
               help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
+@_KEY
+@_CHECKPOINT
+@click.option("--expect-root", "expect_root", default=None, metavar="HASH",
+              help="The Merkle root recorded at export (hex or base64): the log's must equal it.")
 @_JOBS
 @_clean
-def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
-    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
+def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Path | None,
+                   expect_root: str | None, jobs: int | None) -> None:
+    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1); with
+    --key its signed checkpoint, with --expect-root its Merkle root."""
+    from ungeforloeb.interchange.checkpoint import read_verifier
     from ungeforloeb.interchange.verify import verify_log
 
+    verifier = read_verifier(key) if key is not None else None
+    note = _checkpoint_text(log, checkpoint, key is not None) \
+        if key is not None or checkpoint is not None else None
     try:
         with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
-            result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs)
+            result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs,
+                                checkpoint=note, verifier=verifier, expect_root=expect_root)
     except InterchangeError as err:
         _fail(err)
     digest = "recomputed and equal" if recompute else "not recomputed (use --recompute)"
     click.echo(f"ok: {log} holds {result.event_count} events, hash chain intact to "
                f"{result.trailer.final_hash}; verdict digest as of "
                f"{result.trailer.verdicts_as_of.isoformat()} {digest}")
+    if result.tree is not None:
+        checked = []
+        if verifier is not None:
+            checked.append(f"checkpoint signed by {verifier.name}")
+        elif note is not None:
+            checked.append("checkpoint (its signature not checked: give --key)")
+        if expect_root is not None:
+            checked.append("root recorded at export")
+        click.echo(f"merkle root {result.tree.root.hex()} over {result.tree.size} events equal "
+                   f"to the " + " and the ".join(checked))
 
 
 @main.command("audit")
@@ -353,4 +434,5 @@ def _audit_case(index: LogIndex, source: Source, case_id: str, as_of: date,
                 con.print(line)
 
 
-__all__ = ["audit_command", "export_command", "import_command", "verify_command"]
+__all__ = ["audit_command", "export_command", "import_command", "keygen_command",
+           "verify_command"]

@@ -1,5 +1,6 @@
 """Verify: a log's schema, order, stream versions, hash chain and trailer; optionally its
-verdict digest, re-derived by an audit of the log.
+verdict digest, re-derived by an audit of the log, and its Merkle root against a signed
+checkpoint or a root the auditor recorded (:mod:`~ungeforloeb.interchange.checkpoint`).
 
 The lines are checked in parallel ranges (:func:`~ungeforloeb.interchange.ranges.index_log`);
 the first fault is reported as a sequential read reports it (line, event type, field)."""
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from ungeforloeb.interchange.audit import recompute
+from ungeforloeb.interchange.checkpoint import LogTree, Verifier, check_tree, log_tree
 from ungeforloeb.interchange.ranges import Source, check_log
 from ungeforloeb.interchange.reader import Header, Trailer
 
@@ -23,25 +25,41 @@ class Verified:
     trailer: Trailer
     event_count: int
     digest_recomputed: bool
+    tree: LogTree | None = None
+    """The Merkle tree's size and root, when a checkpoint or root was checked."""
 
 
 def verify_log(stream: IO[bytes], *, recompute_digest: bool = False,
                progress: Callable[[int], None] | None = None,
-               jobs: int | None = None) -> Verified:
+               jobs: int | None = None, checkpoint: str | None = None,
+               verifier: Verifier | None = None, expect_root: str | None = None) -> Verified:
     """Check a whole log; raise the first :class:`~ungeforloeb.interchange.errors.LogError`.
 
     With ``recompute_digest`` the verdicts as of the trailer's date are re-derived from the log
     by the audit and their digest compared with the trailer's (needs the rule data). ``jobs``
     worker processes (default: the cores available) check ranges of lines and judge cases;
     ``progress`` is called with the bytes checked so far.
+
+    With a ``checkpoint`` (a signed note's text), ``verifier`` (the key that must have signed
+    it) or ``expect_root`` (hex or base64), the Merkle tree over the event lines is built in one
+    more streamed read and checked against them
+    (:class:`~ungeforloeb.interchange.errors.CheckpointError` and its subclasses).
     """
-    if recompute_digest:
-        index = recompute(stream, progress, jobs=jobs)
-    else:
-        source = Source.of(stream)
-        try:
+    source = Source.of(stream)
+    try:
+        if recompute_digest and source.path is not None:
+            with open(source.path, "rb") as copy:
+                index = recompute(copy, progress, jobs=jobs)
+        elif recompute_digest:
+            stream.seek(0)
+            index = recompute(stream, progress, jobs=jobs)
+        else:
             index = check_log(source, jobs, (lambda _stage, done, _total: progress(done))
                               if progress is not None else None)
-        finally:
-            source.close()
-    return Verified(index.header, index.trailer, index.event_count, recompute_digest)
+        tree = None
+        if checkpoint is not None or verifier is not None or expect_root is not None:
+            tree = log_tree(source.lines())
+            check_tree(tree, checkpoint=checkpoint, verifier=verifier, expect_root=expect_root)
+    finally:
+        source.close()
+    return Verified(index.header, index.trailer, index.event_count, recompute_digest, tree)
