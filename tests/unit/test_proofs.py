@@ -9,8 +9,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interchange_support import EXPORTED_AT, PERSON_A, PERSON_B, REGIMES, fake_digest, new_app, \
-    parse, reseal, small_history
+from interchange_support import (
+    EXPORTED_AT,
+    PERSON_A,
+    PERSON_B,
+    REGIMES,
+    fake_digest,
+    new_app,
+    parse,
+    reseal,
+    small_history,
+)
 from ungeforloeb.cli import main
 from ungeforloeb.interchange import errors as e
 from ungeforloeb.interchange.checkpoint import Signer, Verifier
