@@ -12,6 +12,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -29,6 +30,7 @@ from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 
 if TYPE_CHECKING:
+    from ungeforloeb.interchange.checkpoint import Verifier
     from ungeforloeb.interchange.ranges import LogIndex, Source, Stages
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
@@ -165,20 +167,77 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
+_KEY = click.option("--key", "key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    default=None, metavar="PUB",
+                    help="The exporter's verifier key: the signed checkpoint must bear its valid "
+                         "signature and name this log's Merkle root.")
+_CHECKPOINT = click.option(
+    "--checkpoint", "checkpoint", default=None, metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The signed checkpoint (default: LOG.checkpoint, when it exists).")
+_EXPECT_ROOT = click.option(
+    "--expect-root", "expect_root", default=None, metavar="HASH",
+    help="The Merkle root recorded at export (hex or base64): the log's must equal it.")
+
+
+def _checkpoint_text(log: Path, given: Path | None, needed: bool) -> str | None:
+    from ungeforloeb.interchange.export import checkpoint_path
+
+    path = given if given is not None else checkpoint_path(log)
+    if given is None and not path.exists():
+        if needed:
+            raise click.UsageError(f"--key needs the log's signed checkpoint: no {path} "
+                                   "(give it with --checkpoint)")
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class _Anchors:
+    """What a log is checked against besides itself: its signed checkpoint, the exporter's key,
+    the root recorded at export (the same options for verify, import and audit)."""
+
+    checkpoint: str | None
+    verifier: Verifier | None
+    expect_root: str | None
+
+    @classmethod
+    def of(cls, log: Path, key: Path | None, checkpoint: Path | None,
+           expect_root: str | None) -> _Anchors:
+        from ungeforloeb.interchange.checkpoint import read_verifier
+
+        verifier = read_verifier(key) if key is not None else None
+        note = _checkpoint_text(log, checkpoint, key is not None) \
+            if key is not None or checkpoint is not None else None
+        return cls(note, verifier, expect_root)
+
+    @property
+    def any(self) -> bool:
+        return self.checkpoint is not None or self.verifier is not None \
+            or self.expect_root is not None
+
+
 @main.command("import")
 @_LOG
 @_DB
+@_KEY
+@_CHECKPOINT
+@_EXPECT_ROOT
 @_clean
-def import_command(log: Path, db: Path) -> None:
-    """Load a log into an empty store, all or nothing."""
+def import_command(log: Path, db: Path, key: Path | None, checkpoint: Path | None,
+                   expect_root: str | None) -> None:
+    """Load a log into an empty store, all or nothing, after the checks of verify --recompute
+    (and of --key, --expect-root when given)."""
     from ungeforloeb.application import Ungeforloeb
     from ungeforloeb.interchange.importer import import_log
 
+    anchors = _Anchors.of(log, key, checkpoint, expect_root)
     created = not db.exists()
     try:
         app = Ungeforloeb(db)
         with _progress("import", None) as bar, log.open("rb") as stream:
-            reader = import_log(app, stream, progress=bar)
+            reader = import_log(app, stream, progress=bar, checkpoint=anchors.checkpoint,
+                                verifier=anchors.verifier, expect_root=anchors.expect_root)
     except BaseException:
         if created:  # leave no empty store behind
             for suffix in ("", "-journal", "-wal", "-shm"):
@@ -213,48 +272,23 @@ def _stages(label: str) -> Iterator[Stages | None]:
         yield advance
 
 
-_KEY = click.option("--key", "key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                    default=None, metavar="PUB",
-                    help="The exporter's verifier key: the signed checkpoint must bear its valid "
-                         "signature and name this log's Merkle root.")
-_CHECKPOINT = click.option(
-    "--checkpoint", "checkpoint", default=None, metavar="FILE",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The signed checkpoint (default: LOG.checkpoint, when it exists).")
-
-
-def _checkpoint_text(log: Path, given: Path | None, needed: bool) -> str | None:
-    from ungeforloeb.interchange.export import checkpoint_path
-
-    path = given if given is not None else checkpoint_path(log)
-    if given is None and not path.exists():
-        if needed:
-            raise click.UsageError(f"--key needs the log's signed checkpoint: no {path} "
-                                   "(give it with --checkpoint)")
-        return None
-    return path.read_text(encoding="utf-8")
-
-
 @main.command("verify")
 @_LOG
 @click.option("--recompute", is_flag=True,
               help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
 @_KEY
 @_CHECKPOINT
-@click.option("--expect-root", "expect_root", default=None, metavar="HASH",
-              help="The Merkle root recorded at export (hex or base64): the log's must equal it.")
+@_EXPECT_ROOT
 @_JOBS
 @_clean
 def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Path | None,
                    expect_root: str | None, jobs: int | None) -> None:
     """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1); with
     --key its signed checkpoint, with --expect-root its Merkle root."""
-    from ungeforloeb.interchange.checkpoint import read_verifier
     from ungeforloeb.interchange.verify import verify_log
 
-    verifier = read_verifier(key) if key is not None else None
-    note = _checkpoint_text(log, checkpoint, key is not None) \
-        if key is not None or checkpoint is not None else None
+    anchors = _Anchors.of(log, key, checkpoint, expect_root)
+    verifier, note = anchors.verifier, anchors.checkpoint
     try:
         with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
             result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs,
@@ -291,17 +325,34 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
 @click.option("--case", "case_id", default=None, metavar="ID",
               help="One young person's verdicts with their explanations.")
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
+@_KEY
+@_CHECKPOINT
+@_EXPECT_ROOT
 @_JOBS
 @_clean
 def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
-                  case_id: str | None, no_reference: bool, jobs: int | None) -> None:
-    """Replay a log (no database) and print the compliance verdicts, streamed case by case."""
+                  case_id: str | None, no_reference: bool, key: Path | None,
+                  checkpoint: Path | None, expect_root: str | None, jobs: int | None) -> None:
+    """Replay a log (no database) and print the compliance verdicts, streamed case by case,
+    after the checks of verify --recompute (and of --key, --expect-root when given)."""
     from ungeforloeb.interchange.audit import audit_log, regime_mismatch
     from ungeforloeb.interchange.ranges import Source, check_log
     from ungeforloeb.interchange.sinks import JsonLines, JsonReport
+    from ungeforloeb.interchange.verify import check_anchors, check_digest, verify_log
 
+    anchors = _Anchors.of(log, key, checkpoint, expect_root)
     source = Source(path=str(log))
+    # The trailer's digest is checked as verify --recompute checks it, before any output: in
+    # the audit's own pass when it judges as of the trailer's date into a report made at the
+    # end (table, CSV, HTML), else in a pass of its own first.
+    single = case_id is None and fmt in ("table", "csv", "html") and known_at is None \
+        and as_of == _trailer_date(source)
     try:
+        if not single:
+            with log.open("rb") as stream:
+                verify_log(stream, recompute_digest=True, jobs=jobs,
+                           checkpoint=anchors.checkpoint, verifier=anchors.verifier,
+                           expect_root=anchors.expect_root)
         if case_id is not None:
             with _stages("audit") as bar:
                 index = check_log(source, jobs, bar)
@@ -325,6 +376,11 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                 audited = audit_log(source, as_of, known_at, jobs=jobs, sink=sink,
                                     indented=fmt == "json", keep_missed=fmt == "html",
                                     progress=bar)
+            if single:
+                index = audited.index
+                check_digest(index.header, index.trailer, index.event_count, audited.digest)
+                check_anchors(source, checkpoint=anchors.checkpoint, verifier=anchors.verifier,
+                              expect_root=anchors.expect_root)
             if sink is not None:
                 sink.finish(audited)
         finally:
@@ -364,6 +420,17 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                            verdicts=report.verdict_count).encode("utf-8"), out)
     elif fmt == "csv":
         _write(report.to_csv().encode("utf-8"), out)
+
+
+def _trailer_date(source: Source) -> date | None:
+    """The trailer's ``verdicts_as_of``, read from the log's last line (``None`` when it cannot
+    be read: the checks then name what is wrong)."""
+    try:
+        size = source.size()
+        start = source.line_start_before(size)
+        return date.fromisoformat(orjson.loads(source.read(start, size - start))["verdicts_as_of"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
 
 
 def _write(data: bytes, out: Path | None) -> None:

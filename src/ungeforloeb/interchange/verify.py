@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from ungeforloeb.interchange.audit import recompute
+from ungeforloeb.interchange.audit import recompute, regime_mismatch
 from ungeforloeb.interchange.checkpoint import LogTree, Verifier, check_tree, log_tree
+from ungeforloeb.interchange.errors import DigestMismatchError
 from ungeforloeb.interchange.ranges import Source, check_log
 from ungeforloeb.interchange.reader import Header, Trailer
 
@@ -63,3 +64,25 @@ def verify_log(stream: IO[bytes], *, recompute_digest: bool = False,
     finally:
         source.close()
     return Verified(index.header, index.trailer, index.event_count, recompute_digest, tree)
+
+
+def check_digest(header: Header, trailer: Trailer, event_count: int, derived: str) -> None:
+    """Refuse a log whose trailer's verdict digest is not the one re-derived from it (as of the
+    trailer's date), as ``verify --recompute`` does."""
+    if derived != trailer.verdict_digest:
+        mismatch = regime_mismatch(header.regimes)
+        why = (" (the log was judged under other rule data: " + "; ".join(mismatch) + ")"
+               if mismatch else "")
+        raise DigestMismatchError(
+            event_count + 2,
+            f"the verdicts re-derived from the log differ from the exporter's{why}",
+            field="verdict_digest", expected=derived, got=trailer.verdict_digest)
+
+
+def check_anchors(source: Source, *, checkpoint: str | None = None,
+                  verifier: Verifier | None = None, expect_root: str | None = None) -> None:
+    """Check a checked log's Merkle tree against its checkpoint, key and recorded root (one
+    streamed read), when any is given."""
+    if checkpoint is not None or verifier is not None or expect_root is not None:
+        check_tree(log_tree(source.lines()), checkpoint=checkpoint, verifier=verifier,
+                   expect_root=expect_root)
