@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sqlite3
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -312,9 +313,10 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
 
 
 @main.command("audit")
-@_LOG
-@click.option("--as-of", "as_of", required=True, callback=parse_date, metavar="YYYY-MM-DD",
-              help="Judge what had happened by this day.")
+@click.argument("log", type=click.Path(exists=True, path_type=Path))
+@click.option("--as-of", "as_of", callback=parse_date, metavar="YYYY-MM-DD",
+              help="Judge what had happened by this day (required for a log; a pack names its "
+                   "own).")
 @click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Only what had been recorded by this day.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]),
@@ -330,11 +332,18 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
 @_EXPECT_ROOT
 @_JOBS
 @_clean
-def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
-                  case_id: str | None, no_reference: bool, key: Path | None,
+def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str,
+                  out: Path | None, case_id: str | None, no_reference: bool, key: Path | None,
                   checkpoint: Path | None, expect_root: str | None, jobs: int | None) -> None:
     """Replay a log (no database) and print the compliance verdicts, streamed case by case,
-    after the checks of verify --recompute (and of --key, --expect-root when given)."""
+    after the checks of verify --recompute (and of --key, --expect-root when given). Given an
+    auditor's pack (a directory or zip from `ungeforloeb pack`), re-derive its verdicts and
+    answer identical or the first difference."""
+    if log.is_dir() or zipfile.is_zipfile(log):
+        _audit_pack(log, key)
+        return
+    if as_of is None:
+        raise click.UsageError("Missing option '--as-of' (needed to audit a log).")
     from ungeforloeb.interchange.audit import audit_log, regime_mismatch
     from ungeforloeb.interchange.ranges import Source, check_log
     from ungeforloeb.interchange.sinks import JsonLines, JsonReport
@@ -420,6 +429,22 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                            verdicts=report.verdict_count).encode("utf-8"), out)
     elif fmt == "csv":
         _write(report.to_csv().encode("utf-8"), out)
+
+
+def _audit_pack(pack: Path, key: Path | None) -> None:
+    from ungeforloeb.interchange.checkpoint import read_verifier
+    from ungeforloeb.interchange.pack import audit_pack
+
+    verifier = read_verifier(key) if key is not None else None
+    with _progress("audit pack", None) as bar:
+        summary = audit_pack(pack, verifier=verifier,
+                             progress=(lambda done, _total: bar(done)) if bar else None)
+    signed = (f"checkpoint signed by {summary.signed_by}" if summary.signed_by else
+              "checkpoint matches (its signature not checked: give --key)" if summary.checkpoint
+              else "no checkpoint")
+    click.echo(f"identical: {summary.verdict_count} verdicts of {summary.case_count} cases as "
+               f"of {summary.as_of.isoformat()} re-derived with the pack's rules "
+               f"({summary.rules_digest[:16]}…), digest {summary.verdict_digest}; {signed}")
 
 
 def _trailer_date(source: Source) -> date | None:

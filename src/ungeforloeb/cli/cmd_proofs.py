@@ -5,11 +5,13 @@ As the other interchange commands: a fault exits with 1 and one line, a usage er
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
 
 from ungeforloeb.cli import main
+from ungeforloeb.cli._common import parse_date
 from ungeforloeb.cli.cmd_interchange import _CHECKPOINT, _JOBS, _LOG, _checkpoint_text, _clean
 
 
@@ -109,3 +111,30 @@ def verify_proof_command(proof: Path, key: Path | None, expect_root: str | None)
         click.echo(f"ok: the tree of {checked.tree_size} events (root {checked.root.hex()}) "
                    f"extends the tree of {checked.old_size} events, {anchor}")
 
+
+
+@main.command("pack")
+@_LOG
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path),
+              help="The pack to write: a new directory, or a file ending in .zip.")
+@click.option("--as-of", "as_of", callback=parse_date, default=None, metavar="YYYY-MM-DD",
+              help="The audit date of the expected verdicts (default: the trailer's).")
+@_CHECKPOINT
+@click.option("--key", "key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, metavar="PUB", help="Check the checkpoint's signature first.")
+@_JOBS
+@_clean
+def pack_command(log: Path, out: Path, as_of: date | None, checkpoint: Path | None,
+                 key: Path | None, jobs: int | None) -> None:
+    """Write an auditor's pack: the log, its checkpoint, the regime files it was judged by, the
+    expected verdicts as of the audit date and a manifest; `audit PACK` re-derives them."""
+    from ungeforloeb.interchange.checkpoint import read_verifier
+    from ungeforloeb.interchange.pack import write_pack
+
+    verifier = read_verifier(key) if key is not None else None
+    note = _checkpoint_text(log, checkpoint, key is not None)
+    summary = write_pack(log, out, as_of=as_of, checkpoint=note, verifier=verifier, jobs=jobs)
+    click.echo(f"pack {out}: {summary.verdict_count} verdicts of {summary.case_count} cases as "
+               f"of {summary.as_of.isoformat()}, digest {summary.verdict_digest}"
+               + ("; with the signed checkpoint" if summary.checkpoint else
+                  "; without a checkpoint (the log was not signed)"))
