@@ -111,8 +111,9 @@ def write_pack(log: Path, out: Path, *, as_of: date | None = None,
         rules = load_rule_set(regimes)
         trailer_day = index.trailer.verdicts_as_of
         day = as_of or trailer_day
-        check_digest(index.header, index.trailer, index.event_count,
-                     _digest(index, source, trailer_day, rules))
+        if day != trailer_day:  # else checked below, from the verdicts written
+            check_digest(index.header, index.trailer, index.event_count,
+                         _digest(index, source, trailer_day, rules))
         if checkpoint is not None or verifier is not None:
             check_tree(log_tree(source.lines()), checkpoint=checkpoint, verifier=verifier)
         with tempfile.TemporaryDirectory(prefix="ungeforloeb-pack-") as tmp:
@@ -131,6 +132,8 @@ def write_pack(log: Path, out: Path, *, as_of: date | None = None,
                     for line in lines:
                         f.write(line + b"\n")
                     count += len(lines)
+            if day == trailer_day:
+                check_digest(index.header, index.trailer, index.event_count, digest.hexdigest())
             summary = PackSummary(day, count, len(index.case_ids), digest.hexdigest(),
                                   rules.digest, verifier.name if verifier else None,
                                   checkpoint is not None)
