@@ -4,6 +4,9 @@ naming the reason."""
 
 from __future__ import annotations
 
+import base64
+from datetime import date
+
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -17,6 +20,8 @@ from interchange_support import (
     reseal,
     small_history,
 )
+from ungeforloeb.application.app import Ungeforloeb
+from ungeforloeb.application.clock import SettableClock
 from ungeforloeb.cli import main
 from ungeforloeb.interchange import errors as e
 from ungeforloeb.interchange.checkpoint import (
@@ -62,7 +67,7 @@ def test_the_checkpoint_is_a_signed_note_over_the_event_root(tmp_path) -> None:
     trailer_hash = orjson.loads(lines[-1])["hash"]
     body, _, sig = note.partition("\n\n")
     assert body.split("\n") == ["kommune-101.example", str(len(lines) - 2),
-                                __import__("base64").b64encode(root).decode(),
+                                base64.b64encode(root).decode(),
                                 f"ungeforloeb-trailer {trailer_hash}"]
     assert sig.startswith("\u2014 kommune-101.example ") and sig.endswith("\n")
     verifier = Signer("kommune-101.example", SEED).verifier()
@@ -151,3 +156,23 @@ def test_keygen_writes_a_pair_that_signs_an_export(tmp_path) -> None:
     signer = Signer.parse(key.read_text())
     assert Verifier.parse((tmp_path / "signer.key.pub").read_text()) == signer.verifier()
     assert run(main, ["keygen", "--name", "x", "--out", str(key)]).exit_code == 2
+
+
+def test_export_signs_with_the_key_of_the_setting(tmp_path, monkeypatch) -> None:
+    db = tmp_path / "store.sqlite"
+    clock = SettableClock(date(2024, 1, 2))
+    app = Ungeforloeb(db, clock=clock)
+    small_history(app, clock)
+    app.close()
+    key = tmp_path / "signer.key"
+    key.write_text(Signer("kommune-101", SEED).text() + "\n")
+    (tmp_path / "key.pub").write_text(Signer("kommune-101", SEED).verifier().text())
+    monkeypatch.setenv("UNGEFORLOEB_SIGNING_KEY", str(key))
+    log = tmp_path / "log.jsonl"
+    result = CliRunner().invoke(main, ["export", "--db", str(db), "--out", str(log)])
+    assert result.exit_code == 0, result.output
+    assert f"signed checkpoint {checkpoint_path(log)}" in result.output
+    root = result.output.split("merkle root ")[1].split()[0]
+    checked = CliRunner().invoke(main, ["verify", str(log), "--key", str(tmp_path / "key.pub"),
+                                        "--expect-root", root, "--recompute"])
+    assert checked.exit_code == 0, checked.output
