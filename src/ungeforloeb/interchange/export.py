@@ -70,7 +70,7 @@ class ExportSummary:
     exported_at: datetime
     tree_size: int = 0
     root: bytes | None = None
-    """The Merkle root over the event lines (docs/interchange.md §11), unless not built."""
+    """The Merkle root over the event lines (docs/interchange.md, section 11), unless not built."""
     trailer_hash: str = ""
     checkpoint: str | None = None
     """The signed checkpoint's text, when the export was signed."""

@@ -1,4 +1,4 @@
-"""The Merkle tree over a log's event lines (RFC 6962 / RFC 9162 §2.1 hashing).
+"""The Merkle tree over a log's event lines (RFC 6962 / RFC 9162 section 2.1 hashing).
 
 A leaf is one event line: its hash is SHA-256(0x00 ‖ the line's canonical bytes without its
 ``hash`` member) — the same bytes the hash chain hashes, so two exports of the same events have
@@ -9,7 +9,8 @@ largest power of two below n, and the empty tree's root is SHA-256 of nothing.
 :class:`TreeBuilder` computes the root while the lines stream past, holding one hash per set bit
 of the count (O(log n)). :func:`inclusion_paths` and :func:`consistency_path` make the proofs
 from the leaf hashes (32 bytes an event); :func:`verify_inclusion` and
-:func:`verify_consistency` check them with the algorithms of RFC 9162 §2.1.3.2 and §2.1.4.2.
+:func:`verify_consistency` check them with the algorithms of RFC 9162 sections 2.1.3.2 and
+2.1.4.2.
 """
 
 from __future__ import annotations
@@ -130,8 +131,8 @@ def _next_level(level: bytearray) -> bytearray:
 
 
 def inclusion_paths(leaves: Leaves, indices: Sequence[int]) -> dict[int, list[bytes]]:
-    """The audit path (RFC 9162 §2.1.3.1, leaf's sibling first) of each leaf index, all made in
-    one pass up the tree: the level above is the pairs of this level hashed, a last odd node
+    """The audit path (RFC 9162 section 2.1.3.1, leaf's sibling first) of each leaf index, all
+    made in one pass up the tree: the level above is the pairs of this level hashed, a last odd node
     carried up as it is (the same tree as RFC 6962's split at the largest power of two)."""
     n = len(leaves)
     for i in indices:
@@ -156,8 +157,8 @@ def _largest_power_of_two_below(n: int) -> int:
 
 
 def consistency_path(leaves: Leaves, old_size: int) -> list[bytes]:
-    """The consistency proof (RFC 9162 §2.1.4.1) that the tree of the first ``old_size`` leaves
-    is a prefix of the tree over all of them."""
+    """The consistency proof (RFC 9162 section 2.1.4.1) that the tree of the first
+    ``old_size`` leaves is a prefix of the tree over all of them."""
     n = len(leaves)
     if not 0 < old_size <= n:
         raise ValueError(f"a consistency proof needs 0 < old size <= {n}, got {old_size}")
@@ -177,7 +178,7 @@ def _subproof(leaves: Leaves, m: int, lo: int, hi: int, whole: bool) -> list[byt
 
 
 def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:
-    """The root an audit path leads to from a leaf (RFC 9162 §2.1.3.2), or ``None`` when the
+    """The root an audit path leads to from a leaf (RFC 9162 section 2.1.3.2), or ``None`` when the
     path cannot belong to a tree of this size."""
     if not 0 <= index < size:
         return None
@@ -208,7 +209,7 @@ def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes],
 def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes,
                        path: Sequence[bytes]) -> bool:
     """Whether ``path`` proves the tree of ``old_size`` leaves (root ``old_root``) a prefix of
-    the tree of ``new_size`` leaves (root ``new_root``) (RFC 9162 §2.1.4.2)."""
+    the tree of ``new_size`` leaves (root ``new_root``) (RFC 9162 section 2.1.4.2)."""
     if not 0 < old_size <= new_size or any(len(p) != HASH_SIZE for p in path):
         return False
     if old_size == new_size:

@@ -1,6 +1,6 @@
 """The auditor's pack: a log with everything needed to re-derive its verdicts offline.
 
-A pack is a directory, or a zip file of the same members (docs/interchange.md §13):
+A pack is a directory, or a zip file of the same members (docs/interchange.md, section 13):
 
 - ``log.jsonl`` — the log, and ``log.jsonl.checkpoint`` its signed checkpoint when it has one;
 - ``regimes/<file>.toml`` — the rule regime files the log was judged by, each the file whose

@@ -1,7 +1,7 @@
 """Proofs an auditor can attach to a finding: that events are in a signed log (inclusion), and
 that a log extends an earlier export (consistency), each checkable without the rest of the log.
 
-A proof file is one JSON object (docs/interchange.md §12)::
+A proof file is one JSON object (docs/interchange.md, section 12)::
 
     {"format": "ungeforloeb-proof", "format_version": 1, "kind": "inclusion",
      "tree_size": n, "root": "<hex>", "checkpoint": "<signed note>" | null,
