@@ -57,7 +57,7 @@ def worklist_rows(items: Sequence[WorkItem]) -> list[dict[str, Any]]:
              "cause": " ".join(f"#{seq}" for seq in i.cause)} for i in items]
 
 
-def _item(i: WorkItem) -> dict[str, Any]:
+def item_dict(i: WorkItem) -> dict[str, Any]:
     return {"young_person_id": i.young_person_id, "kind": i.kind, "title": i.title,
             "due_on": i.due_on.isoformat() if i.due_on else None, "overdue": i.overdue,
             "rule_id": i.rule_id, "legal_source": i.legal_source,
@@ -94,7 +94,7 @@ def worklist_command(on: date, known_at: date | None, caseworker: str | None, te
          caption=f"… and {rest} more (--all, or --format csv)" if rest > 0 else None,
          data={"on": on.isoformat(), "known_at": known_at.isoformat() if known_at else None,
                "caseworker": caseworker, "team": team, "count": len(items),
-               "overdue": sum(i.overdue for i in items), "items": [_item(i) for i in items]})
+               "overdue": sum(i.overdue for i in items), "items": [item_dict(i) for i in items]})
 
 
 def _known_owner(files: Sequence[CaseFile], on: date, *, caseworker: str | None,

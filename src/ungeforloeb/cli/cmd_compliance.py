@@ -45,11 +45,9 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
     elif fmt == "csv":
         click.echo(report.to_csv(), nl=False)
     else:
-        rows, columns, title, caption = compliance_listing(report, reference=not no_reference)
-        emit(rows, columns, fmt="table", title=title,
-             caption=f"{caption}. Rules {report.rules.digest[:16]}, verdicts "
-                     f"{report.digest()[:16]} (sha256 prefixes; {len(report.verdicts)} "
-                     f"verdicts)")
+        rows, columns, title, caption = compliance_listing(
+            report, reference=not no_reference, count=len(report.verdicts))
+        emit(rows, columns, fmt="table", title=title, caption=caption)
 
 
 @main.command("explain")
