@@ -64,6 +64,7 @@ ANCHOR_OF = {
     "audit_json": "bare_chained_fold",
     "audit_jobs": "bare_chained_fold",
     "audit_json_jobs": "bare_chained_fold",
+    "management": "audit",
     "bare_chained_fold": "orjson_loads",
     "verify": "bare_chained_fold",
     "es_plain_save_each": "sqlite_executemany",
@@ -311,6 +312,13 @@ class Bench:
             self.measure(label, "audit",
                          {"log": str(size.log), "as_of": size.as_of, "jobs": jobs, "fmt": fmt},
                          note=f"{fmt}, {'one core' if jobs == 1 else f'{cores} cores'}")
+        m = self.measure("management", "management", {"log": str(size.log), "as_of": size.as_of},
+                         note="the group on a day and a year's flows, from the log")
+        if m.runs:
+            o = m.runs[-1]
+            self.console.log(f"management: read {o['read_s']:.2f} s, timelines "
+                             f"{o['timelines_s']:.2f} s, figures {o['figures_s']:.2f} s "
+                             f"({o['cases']:,} cases, {o['in_group']:,} in the group)")
         if a.optimize:  # one run each: a side measurement
             self.measure("audit:O", "audit",
                          {"log": str(size.log), "as_of": size.as_of, "jobs": 1},
