@@ -66,3 +66,14 @@ def test_no_event_has_a_free_text_field():
             for tp in _plain(hint):
                 assert tp in (str, bool, int, date, datetime, UUID) or (
                     isinstance(tp, type) and issubclass(tp, Enum)), (name, field, tp)
+
+
+def test_the_refusal_after_erasure_and_the_cli_handler_named_are_the_codes():
+    from ungeforloeb.cli import _common
+    from ungeforloeb.domain import errors
+
+    assert issubclass(errors.PersonalDataErasedError, errors.EventOutOfOrderError)
+    assert "`PersonalDataErasedError` (an\n  `EventOutOfOrderError`)" in DOC
+    assert callable(_common.one_line_errors) and "`ungeforloeb.cli._common.one_line_errors`" in DOC
+    for words in ("the disk is full", "it is read-only"):
+        assert words in DOC and words in Path(_common.__file__).read_text(encoding="utf-8")

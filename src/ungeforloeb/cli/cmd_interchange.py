@@ -7,24 +7,27 @@ appear on a terminal only (on standard error), never when piped.
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 import orjson
-from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    console,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 
@@ -39,26 +42,6 @@ _LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_t
 def _fail(err: Exception) -> NoReturn:
     click.echo(f"error: {scrub(str(err))}", err=True)
     sys.exit(1)
-
-
-F = TypeVar("F", bound=Callable[..., None])
-
-
-def _clean(command: F) -> F:
-    """Bad input or a file that cannot be read or written: one line on stderr, exit 1."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except InterchangeError as err:
-            _fail(err)
-        except OSError as err:
-            _fail(OSError(f"{err.strerror or err}: {err.filename}" if err.filename else err))
-        except (PersistenceError, sqlite3.Error) as err:
-            _fail(RuntimeError(f"the event store cannot be used: {err}"))
-
-    return run  # type: ignore[return-value]
 
 
 def _parse_datetime(ctx: click.Context, param: click.Parameter,
@@ -103,7 +86,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
               help="Date of the trailer's verdict digest (default: the export day).")
 @click.option("--municipality", default=None, metavar="CODE",
               help="Municipality code for the header (default: the store's).")
-@_clean
+@one_line_errors
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
                    municipality: str | None) -> None:
     """Write the store's events as an interchange log (streamed)."""
@@ -130,7 +113,7 @@ def _size(path: Path) -> int:
 @main.command("import")
 @_LOG
 @_DB
-@_clean
+@one_line_errors
 def import_command(log: Path, db: Path) -> None:
     """Load a log into an empty store, all or nothing."""
     from ungeforloeb.application import Ungeforloeb
@@ -180,7 +163,7 @@ def _stages(label: str) -> Iterator[Stages | None]:
 @click.option("--recompute", is_flag=True,
               help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
 @_JOBS
-@_clean
+@one_line_errors
 def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
     """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
     from ungeforloeb.interchange.verify import verify_log
@@ -213,7 +196,7 @@ def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
 @click.option("--lang", type=click.Choice(("en", "da")), default="en", show_default=True,
               help="Language of the HTML report (da: Danish words, the rules' Danish quotes).")
 @_JOBS
-@_clean
+@one_line_errors
 def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
                   case_id: str | None, no_reference: bool, lang: str, jobs: int | None) -> None:
     """Replay a log (no database) and print the compliance verdicts, streamed case by case."""

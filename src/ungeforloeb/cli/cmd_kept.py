@@ -10,7 +10,14 @@ import click
 
 from ungeforloeb.application.kept import KeptVerdicts
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date, worklist_table
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    console,
+    one_line_errors,
+    open_store,
+    parse_date,
+    worklist_table,
+)
 
 
 @main.command("keep")
@@ -18,6 +25,7 @@ from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date,
               help="The day to keep the verdicts for (default: today; never backwards).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
+@one_line_errors
 def keep_command(on: date | None, db: Path) -> None:
     """Apply every event recorded since the last run to the kept verdicts and worklists (in the
     store's file, tables kept_*), then roll the day: only the cases whose next change has come
@@ -43,6 +51,7 @@ def keep_command(on: date | None, db: Path) -> None:
               help="Show at most this many items.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
+@one_line_errors
 def kept_worklist_command(caseworker: str | None, team: str | None, top: int, db: Path) -> None:
     """The worklist of the kept day, read from the kept rows through their indexes (run
     ``ungeforloeb keep`` first). For another day, use ``ungeforloeb worklist --on``."""
