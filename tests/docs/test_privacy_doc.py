@@ -77,3 +77,14 @@ def test_the_refusal_after_erasure_and_the_cli_handler_named_are_the_codes():
     assert callable(_common.one_line_errors) and "`ungeforloeb.cli._common.one_line_errors`" in DOC
     for words in ("the disk is full", "it is read-only"):
         assert words in DOC and words in Path(_common.__file__).read_text(encoding="utf-8")
+
+
+def test_the_migration_named_is_the_codes():
+    from ungeforloeb.application import migration
+
+    for name in (migration.PLAIN_TABLE, migration.PENDING_TABLE, "secure_delete", "VACUUM",
+                 "app.migrated", "ungeforloeb.application.migration"):
+        assert name in DOC, name
+    text = Path(migration.__file__).read_text(encoding="utf-8")
+    for name in ("secure_delete", "VACUUM", "wal_checkpoint(TRUNCATE)", "BEGIN IMMEDIATE"):
+        assert name in text, name

@@ -129,6 +129,10 @@ class Ungeforloeb(Application[UUID]):
         self.exchange = ExchangePolicy(_Cases(self))
         """The exchange policy (institution reports applied to cases, notices sent); its
         commands are also the application's, under the same names."""
+        from ungeforloeb.application.migration import Migrated, migrate_plain_identities
+
+        self.migrated: Migrated | None = migrate_plain_identities(self)
+        """What opening migrated of an older store's plain identity records (None: nothing)."""
 
     def _identity_store(self) -> IdentityStore:
         """Identity records and data keys beside the events (in memory for popo)."""
