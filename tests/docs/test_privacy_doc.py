@@ -88,3 +88,13 @@ def test_the_migration_named_is_the_codes():
     text = Path(migration.__file__).read_text(encoding="utf-8")
     for name in ("secure_delete", "VACUUM", "wal_checkpoint(TRUNCATE)", "BEGIN IMMEDIATE"):
         assert name in text, name
+
+
+def test_the_kill_points_promised_run_on_both_back_ends():
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "integration" / "test_kill_points.py"
+            ).read_text(encoding="utf-8")
+    assert "on SQLite and on\nPostgreSQL" in DOC and "\nKILLS = 30\n" in text
+    for name in ("registrations", "erasures", "import"):
+        assert re.search(rf"def test_\w*{name}\w*\(backend\b", text), name
