@@ -75,6 +75,9 @@ def test_the_refusal_after_erasure_and_the_cli_handler_named_are_the_codes():
     assert issubclass(errors.PersonalDataErasedError, errors.EventOutOfOrderError)
     assert "`PersonalDataErasedError` (an\n  `EventOutOfOrderError`)" in DOC
     assert callable(_common.one_line_errors) and "`ungeforloeb.cli._common.one_line_errors`" in DOC
+    from ungeforloeb.application.identity import CACHE_SECONDS
+
+    assert f"(`CACHE_SECONDS`, {CACHE_SECONDS:.0f} seconds)" in DOC
     for words in ("the disk is full", "it is read-only"):
         assert words in DOC and words in Path(_common.__file__).read_text(encoding="utf-8")
 
