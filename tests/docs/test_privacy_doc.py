@@ -101,3 +101,17 @@ def test_the_kill_points_promised_run_on_both_back_ends():
     assert "on SQLite and on\nPostgreSQL" in DOC and "\nKILLS = 30\n" in text
     for name in ("registrations", "erasures", "import"):
         assert re.search(rf"def test_\w*{name}\w*\(backend\b", text), name
+
+
+def test_the_encryption_cost_names_the_bench_and_its_variants():
+    import re
+
+    bench = (Path(__file__).resolve().parents[2] / "bench" / "privacy.py").read_text(
+        encoding="utf-8")
+    assert "`python -m bench.privacy`" in DOC
+    for name in ("none", "personal", "at_rest", "both", "register", "commands", "export",
+                 "replay"):
+        assert f'"{name}"' in bench, name
+    for phase in ("register", "commands", "export", "replay"):
+        assert re.search(rf"^\| {phase} \| [0-9,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$", DOC,
+                         re.M), phase
