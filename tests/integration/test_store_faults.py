@@ -143,6 +143,9 @@ def _writers(disk: Path, case: str, log: Path) -> dict[str, list[str]]:
                           "2024-01-01"],
         "keep": ["keep", "--db", store, "--on", "2024-12-31"],
         "reindex": ["reindex", "--db", store],
+        "management-report": ["management-report", "--from", "2019-01-01", "--to",
+                              "2019-12-31", "--db", store, "--out",
+                              str(disk / "management.html")],
     }
 
 
