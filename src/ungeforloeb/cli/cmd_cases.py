@@ -12,7 +12,13 @@ import click
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, find_case, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    find_case,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 from ungeforloeb.cli._output import Column, emit, format_option
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, audit_trail
 from ungeforloeb.projections.status import CaseStatus, EnrolmentState, case_status
@@ -76,6 +82,7 @@ def item_dict(i: WorkItem) -> dict[str, Any]:
 @click.option("--all", "show_all", is_flag=True, help="Show every item.")
 @format_option()
 @_DB
+@one_line_errors
 def worklist_command(on: date, known_at: date | None, caseworker: str | None, team: str | None,
                      top: int, show_all: bool, fmt: str, db: Path) -> None:
     """What is due or overdue on a day, overdue first."""
@@ -128,6 +135,7 @@ TRAIL_COLUMNS = (
 @click.option("--by-occurred", is_flag=True, help="Order by the day things happened.")
 @format_option()
 @_DB
+@one_line_errors
 def trail_command(case_id: str, late_after: int, by_occurred: bool, fmt: str,
                   db: Path) -> None:
     """A case's audit trail: every event, when it happened, when and by whom it was recorded.
@@ -176,6 +184,7 @@ CASES_COLUMNS = (
 @main.command("cases")
 @format_option()
 @_DB
+@one_line_errors
 def cases_command(fmt: str, db: Path) -> None:
     """List the young people in a store with their group and status."""
     app = open_store(db)

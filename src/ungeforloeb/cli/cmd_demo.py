@@ -14,7 +14,7 @@ from rich.table import Table
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console
+from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors
 from ungeforloeb.cli._output import compliance_listing, emit
 from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, worklist_rows
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS
@@ -76,6 +76,7 @@ _LABELS = {"recorded late": f"events recorded > {DEFAULT_LATE_AFTER_DAYS} days l
 @click.option("--fresh", is_flag=True, help="Replace the store if the file exists.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Worklist items to show.")
+@one_line_errors
 def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, top: int) -> None:
     """Simulate one municipality's young people over a year, through the application's
     commands, into a new SQLite store; print a summary, the compliance table beside the focus

@@ -7,8 +7,6 @@ appear on a terminal only (on standard error), never when piped.
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 import sys
 import zipfile
 from collections.abc import Callable, Iterator
@@ -16,17 +14,22 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 import orjson
-from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    console,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 
@@ -42,26 +45,6 @@ _LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_t
 def _fail(err: Exception) -> NoReturn:
     click.echo(f"error: {scrub(str(err))}", err=True)
     sys.exit(1)
-
-
-F = TypeVar("F", bound=Callable[..., None])
-
-
-def _clean(command: F) -> F:
-    """Bad input or a file that cannot be read or written: one line on stderr, exit 1."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except InterchangeError as err:
-            _fail(err)
-        except OSError as err:
-            _fail(OSError(f"{err.strerror or err}: {err.filename}" if err.filename else err))
-        except (PersistenceError, sqlite3.Error) as err:
-            _fail(RuntimeError(f"the event store cannot be used: {err}"))
-
-    return run  # type: ignore[return-value]
 
 
 def _parse_datetime(ctx: click.Context, param: click.Parameter,
@@ -112,7 +95,7 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
                    "UNGEFORLOEB_SIGNING_KEY): also write the signed checkpoint, LOG.checkpoint.")
 @click.option("--origin", default=None, metavar="NAME",
               help="The checkpoint's origin line (default: the key's name).")
-@_clean
+@one_line_errors
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
                    municipality: str | None, sign_key: Path | None, origin: str | None) -> None:
     """Write the store's events as an interchange log (streamed)."""
@@ -144,7 +127,7 @@ def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: dat
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="The signer key file (kept secret); the verifier key, to hand "
                                    "to auditors, goes to FILE.pub.")
-@_clean
+@one_line_errors
 def keygen_command(name: str, out: Path) -> None:
     """Make an Ed25519 key pair for signing checkpoints (C2SP signed-note key format)."""
     import os
@@ -224,7 +207,7 @@ class _Anchors:
 @_KEY
 @_CHECKPOINT
 @_EXPECT_ROOT
-@_clean
+@one_line_errors
 def import_command(log: Path, db: Path, key: Path | None, checkpoint: Path | None,
                    expect_root: str | None) -> None:
     """Load a log into an empty store, all or nothing, after the checks of verify --recompute
@@ -281,7 +264,7 @@ def _stages(label: str) -> Iterator[Stages | None]:
 @_CHECKPOINT
 @_EXPECT_ROOT
 @_JOBS
-@_clean
+@one_line_errors
 def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Path | None,
                    expect_root: str | None, jobs: int | None) -> None:
     """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1); with
@@ -333,7 +316,7 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
 @_CHECKPOINT
 @_EXPECT_ROOT
 @_JOBS
-@_clean
+@one_line_errors
 def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str,
                   out: Path | None, case_id: str | None, no_reference: bool, lang: str,
                   key: Path | None, checkpoint: Path | None, expect_root: str | None,

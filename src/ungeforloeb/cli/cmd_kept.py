@@ -10,7 +10,7 @@ import click
 
 from ungeforloeb.application.kept import KeptVerdicts
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, open_store, parse_date
+from ungeforloeb.cli._common import DEFAULT_DB, one_line_errors, open_store, parse_date
 from ungeforloeb.cli._output import emit, format_option
 from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, item_dict, worklist_rows
 
@@ -20,6 +20,7 @@ from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, item_dict, worklist_rows
               help="The day to keep the verdicts for (default: today; never backwards).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
+@one_line_errors
 def keep_command(on: date | None, db: Path) -> None:
     """Apply every event recorded since the last run to the kept verdicts and worklists (in the
     store's file, tables kept_*), then roll the day: only the cases whose next change has come
@@ -46,6 +47,7 @@ def keep_command(on: date | None, db: Path) -> None:
 @format_option()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
+@one_line_errors
 def kept_worklist_command(caseworker: str | None, team: str | None, top: int, fmt: str,
                           db: Path) -> None:
     """The worklist of the kept day, read from the kept rows through their indexes (run

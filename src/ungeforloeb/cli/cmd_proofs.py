@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import parse_date
-from ungeforloeb.cli.cmd_interchange import _CHECKPOINT, _JOBS, _LOG, _checkpoint_text, _clean
+from ungeforloeb.cli._common import one_line_errors, parse_date
+from ungeforloeb.cli.cmd_interchange import _CHECKPOINT, _JOBS, _LOG, _checkpoint_text
 
 
 def _write_file(path: Path, data: bytes) -> None:
@@ -34,7 +34,7 @@ def _write_file(path: Path, data: bytes) -> None:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The proof file to write (JSON).")
 @_JOBS
-@_clean
+@one_line_errors
 def prove_command(log: Path, seqs: tuple[int, ...], case_id: str | None, extends: Path | None,
                   checkpoint: Path | None, out: Path, jobs: int | None) -> None:
     """Write a proof: events (--seq, --case) are in the log, or the log extends an earlier
@@ -93,7 +93,7 @@ def prove_command(log: Path, seqs: tuple[int, ...], case_id: str | None, extends
               help="The exporter's verifier key: the proof's checkpoint must bear its signature.")
 @click.option("--expect-root", "expect_root", default=None, metavar="HASH",
               help="The Merkle root recorded at export (hex or base64).")
-@_clean
+@one_line_errors
 def verify_proof_command(proof: Path, key: Path | None, expect_root: str | None) -> None:
     """Check a proof file, without the log (exit 0, or 1 naming what it does not prove)."""
     from ungeforloeb.interchange.checkpoint import read_verifier
@@ -123,7 +123,7 @@ def verify_proof_command(proof: Path, key: Path | None, expect_root: str | None)
 @click.option("--key", "key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, metavar="PUB", help="Check the checkpoint's signature first.")
 @_JOBS
-@_clean
+@one_line_errors
 def pack_command(log: Path, out: Path, as_of: date | None, checkpoint: Path | None,
                  key: Path | None, jobs: int | None) -> None:
     """Write an auditor's pack: the log, its checkpoint, the regime files it was judged by, the
