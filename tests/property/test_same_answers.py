@@ -73,6 +73,11 @@ def _on_case(name: str, **kinds: Any) -> Callable[..., None]:
     return do
 
 
+def _return(app: Ungeforloeb, d: Draw, day: date, s: dict[str, list[UUID]]) -> None:
+    app.return_to_benefit(young_person_id=d(st.sampled_from(s["people"])), occurred_on=day,
+                          recorded_by="cw-1")
+
+
 def _order(app: Ungeforloeb, d: Draw, day: date, s: dict[str, list[UUID]]) -> None:
     s["orders"].append(app.issue_order(d(st.sampled_from(s["people"])), occurred_on=day,
                                        recorded_by="cw-1"))
@@ -115,6 +120,9 @@ PERSON_COMMANDS: list[Callable[..., None]] = [
                team_id=st.sampled_from(["team-a", "team-b"])),
     _on_person("grant_mentor", purpose=st.sampled_from(MentorPurpose), extension=bools),
     _on_person("end_benefit", reason=st.sampled_from(BenefitEndReason)),
+    _on_person("end_benefit", reason=st.sampled_from(BenefitEndReason)),
+    _return,
+    _return,
     _order,
     _report,
 ]

@@ -531,6 +531,32 @@ class Ungeforloeb(Application[UUID]):
         self._call(self._person(young_person_id, "end_benefit"), "end_benefit",
                    occurred_on=occurred_on, recorded_by=recorded_by, reason=reason)
 
+    def return_to_benefit(self, *, occurred_on: date, recorded_by: str,
+                          cpr: str | None = None,
+                          young_person_id: UUID | None = None) -> UUID:
+        """A young person comes back to benefit after their last spell ended: a new benefit
+        spell starts with this first contact (``BenefitSpellStarted``) on the same person —
+        found by their CPR number through the identity store's keyed lookup, or by their id —
+        never a second registration. Returns the person's id. Refused while a spell is open
+        and on or before the day the last spell ended (nothing written)."""
+        command = "return_to_benefit"
+        if (cpr is None) == (young_person_id is None):
+            raise InvalidCommandError(command, "cpr", "given, or young_person_id (one of them)",
+                                      "<redacted>" if cpr is not None else None)
+        if cpr is not None:
+            found = self.identities.find_by_cpr(check_cpr(command, cpr))
+            if found is None:
+                raise InvalidCommandError(command, "cpr",
+                                          "the CPR number of a registered young person "
+                                          "(register_first_contact opens a new one)",
+                                          "<redacted>")
+            young_person_id = found
+        assert young_person_id is not None
+        check_uuid(command, "young_person_id", young_person_id)
+        self._call(self._person(young_person_id, command), command, occurred_on=occurred_on,
+                   recorded_by=recorded_by)
+        return young_person_id
+
     def decide_job_track(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                          starts_on: date, ends_on: date | None = None) -> None:
         """Record the decision to put the young person on the job track from ``starts_on``

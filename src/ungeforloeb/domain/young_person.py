@@ -240,9 +240,19 @@ class YoungPerson(Aggregate):
         extension: bool
 
     class BenefitEnded(Event):
-        """Education benefit (or cash benefit from 1 Jul 2025) ended."""
+        """Education benefit (or cash benefit from 1 Jul 2025) ended: the benefit spell ends."""
 
         reason: BenefitEndReason
+
+    class BenefitSpellStarted(Event):
+        """The young person came back to benefit after their last benefit spell ended: a new
+        benefit spell (ydelsesforløb) starts on ``occurred_on``, which is the new spell's first
+        contact (første henvendelse). The person is the same (found by their identity record);
+        the new spell's clocks run from this day, and the earlier spell's records and verdicts
+        stay as they were. ``spell`` numbers the person's spells: 1 is the spell opened by
+        ``FirstContactRegistered``, so the first return is spell 2."""
+
+        spell: int
 
     class JobTrackDecided(Event):
         """The caseworker decided that the young person follows the job track (jobsporet) from
@@ -276,6 +286,10 @@ class YoungPerson(Aggregate):
         self.team_id: str | None = None
         self._assignment: tuple[date, str, str] | None = None
         self.benefit_ended_on: date | None = None
+        self.spell = 1
+        """The number of the current (latest) benefit spell."""
+        self.spell_started_on = occurred_on
+        """The first contact of the current benefit spell."""
 
     def _when(self, event: CaseEvent) -> None:
         if isinstance(event, YoungPerson.FirstConversationHeld):
@@ -295,6 +309,18 @@ class YoungPerson(Aggregate):
                 self.team_id = event.team_id
         elif isinstance(event, YoungPerson.BenefitEnded):
             self.benefit_ended_on = event.occurred_on
+        elif isinstance(event, YoungPerson.BenefitSpellStarted):
+            self.spell = event.spell
+            self.spell_started_on = event.occurred_on
+            self.benefit_ended_on = None
+            self.first_conversation_on = None
+            self.group = None
+            self.final_visitation_on = None
+
+    @property
+    def _spell_start_event(self) -> str:
+        """The event that started the current benefit spell (for error messages)."""
+        return "FirstContactRegistered" if self.spell == 1 else "BenefitSpellStarted"
 
     # --------------------------------------------------------------- commands
 
@@ -341,6 +367,9 @@ class YoungPerson(Aggregate):
                                 recorded_at: datetime) -> None:
         """Record the first conversation; refused if one is already recorded."""
         command = "hold_first_conversation"
+        check_date(command, "occurred_on", occurred_on)
+        check_not_before(command, occurred_on, self._spell_start_event,
+                         self.spell_started_on, "young person", self.id)
         if self.first_conversation_on is not None:
             raise EventOutOfOrderError(
                 f"{command}: FirstConversationHeld already recorded on "
@@ -522,8 +551,32 @@ class YoungPerson(Aggregate):
                 f"{command}: BenefitEnded already recorded on {self.benefit_ended_on.isoformat()}"
                 f" for young person {self.id}"
             )
+        check_date(command, "occurred_on", occurred_on)
+        check_not_before(command, occurred_on, self._spell_start_event,
+                         self.spell_started_on, "young person", self.id)
         self._record(self.BenefitEnded, command, occurred_on, recorded_by, recorded_at,
                      reason=reason)
+
+    def return_to_benefit(self, *, occurred_on: date, recorded_by: str,
+                          recorded_at: datetime) -> None:
+        """Start a new benefit spell: the young person's first contact again, after the last
+        spell ended. Refused while a spell is open (no ``BenefitEnded`` since its first
+        contact) and on or before the day the last spell ended."""
+        command = "return_to_benefit"
+        check_date(command, "occurred_on", occurred_on)
+        if self.benefit_ended_on is None:
+            raise InvalidCommandError(
+                command, "occurred_on",
+                f"a first contact after benefit ended, but benefit spell {self.spell} of young "
+                f"person {self.id} (first contact {self.spell_started_on.isoformat()}) is "
+                f"open: no BenefitEnded recorded", occurred_on)
+        if occurred_on <= self.benefit_ended_on:
+            raise InvalidCommandError(
+                command, "occurred_on",
+                f"after {self.benefit_ended_on.isoformat()}, the day benefit spell {self.spell} "
+                f"of young person {self.id} ended", occurred_on)
+        self._record(self.BenefitSpellStarted, command, occurred_on, recorded_by, recorded_at,
+                     spell=self.spell + 1)
 
     def decide_job_track(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                          starts_on: date, ends_on: date | None = None) -> None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ungeforloeb.casefile.fold import Facts
+from ungeforloeb.casefile.fold import SPELL_START, Facts
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.rules.calendar import Calendar
 from ungeforloeb.rules.model import DateRef, EventMatch, Rule
@@ -89,10 +89,20 @@ def _value_key(ref: DateRef | EventMatch) -> tuple[object, ...]:
     return key
 
 
+FIRST_CONTACT = "FirstContactRegistered"
+SAME_AS: Mapping[str, str] = {SPELL_START: FIRST_CONTACT}
+"""Event types the rules read as another: a later benefit spell's start is that spell's first
+contact, so a rule naming ``FirstContactRegistered`` judges every spell from its own start (a
+spell's records hold one of the two, never both)."""
+
+
 def _index(records: Sequence[EventRecord]) -> dict[str, tuple[EventRecord, ...]]:
     by_type: dict[str, list[EventRecord]] = {}
     for r in records:
         by_type.setdefault(r.type, []).append(r)
+        also = SAME_AS.get(r.type)
+        if also is not None:
+            by_type.setdefault(also, []).append(r)
     return {k: tuple(v) for k, v in by_type.items()}
 
 
@@ -248,7 +258,7 @@ def where(rec: EventRecord, condition: Mapping[str, Any]) -> bool:
 
 def matches_event(rec: EventRecord, m: EventMatch, group: str | None) -> bool:
     """Whether the record matches (type, payload values, group)."""
-    if rec.type != m.event or not where(rec, m.where):
+    if (rec.type != m.event and SAME_AS.get(rec.type) != m.event) or not where(rec, m.where):
         return False
     return not m.groups or group in m.groups
 
