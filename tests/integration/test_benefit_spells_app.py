@@ -91,3 +91,41 @@ def test_a_return_while_the_spell_is_open_is_refused_and_writes_nothing(backend)
         text = str(error.value)
         assert "0105041234" not in text and "311299" not in text and "Signe" not in text
     assert app.recorder.max_notification_id() == before
+
+
+def test_a_young_person_of_the_youth_effort_comes_to_benefit_as_the_same_person(backend):
+    from ungeforloeb.domain.errors import EventOutOfOrderError
+    from ungeforloeb.domain.values import ContactChannel, YouthActivity
+
+    app = backend.app(clock=SettableClock(NOW))
+    yp = app.follow_in_youth_effort(occurred_on=date(2024, 2, 1), recorded_by="kui-1",
+                                    municipality_code="101", birth_date=date(2007, 5, 1),
+                                    cpr=CPR, name=NAME)
+    case = app.note_interruption(yp, occurred_on=date(2024, 3, 1), recorded_by="kui-1",
+                                 institution_id="123456", report_id="afb-1",
+                                 received_on=date(2024, 3, 4))
+    app.contact_young_person(case, occurred_on=date(2024, 3, 6), recorded_by="kui-1",
+                             channel=ContactChannel.PHONE)
+    app.start_new_activity(case, occurred_on=date(2024, 4, 15), recorded_by="kui-1",
+                           activity=YouthActivity.EDUCATION)
+    before = app.recorder.max_notification_id()
+    with pytest.raises(EventOutOfOrderError, match="followed by the youth effort"):
+        app.issue_order(yp, occurred_on=date(2024, 3, 5), recorded_by="kui-1")
+    assert app.recorder.max_notification_id() == before
+    assert app.return_to_benefit(cpr=CPR, occurred_on=date(2024, 6, 3),
+                                 recorded_by="cw-1") == yp
+    app.hold_first_conversation(yp, occurred_on=date(2024, 6, 4), recorded_by="cw-1")
+    as_of = date(2024, 7, 1)
+    live = evaluate_all(app.case_files().values(), as_of)
+    mine = {(v.rule_id, v.subject.split("/")[0]): v.status.value for v in live.verdicts}
+    assert mine[("kui_contact_15_17_interruption", "spell:0")] == "met"
+    assert mine[("kui_new_activity_15_17", "spell:0")] == "missed"  # 42 days
+    assert mine[("cp01_first_conversation", "")] == "met"
+    assert mine[("cp01_first_conversation", "spell:0")] == "not_applicable"
+    out = io.BytesIO()
+    export_log(app, out, exported_at=EXPORTED_AT, as_of=as_of)
+    log = out.getvalue()
+    assert CPR.encode() not in log and NAME.encode() not in log
+    _, files = read_case_files(io.BytesIO(log))
+    audited = evaluate(files.values(), as_of)
+    assert [v.to_dict() for v in audited.verdicts] == [v.to_dict() for v in live.verdicts]

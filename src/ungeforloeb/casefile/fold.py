@@ -125,7 +125,8 @@ class Facts:
     """Records that name an order, admission or case never seen (reported by the audit)."""
     spell: int = 1
     """The benefit spell these facts are of: 1 opened by ``FirstContactRegistered``, each
-    later one by ``BenefitSpellStarted`` (then :attr:`first_contact` is that record)."""
+    later one by ``BenefitSpellStarted`` (then :attr:`first_contact` is that record); 0 for a
+    young person followed by the youth effort before any benefit spell (no first contact)."""
     earlier: list[Facts] = field(default_factory=list)
     """The person's earlier spells, oldest first (set on the latest spell only)."""
     caseworker_before: tuple[str, str] | None = None
@@ -251,6 +252,10 @@ def _yp(f: Facts, r: EventRecord) -> None:
         f.benefit_ended = r
     elif t == SPELL_START:
         f.first_contact = r
+    elif t == YOUTH_EFFORT:
+        f.municipality_code = p["municipality_code"]
+        f.birth_date = date.fromisoformat(p["birth_date"])
+        f.other.setdefault(t, []).append(r)
     else:
         f.other.setdefault(t, []).append(r)
 
@@ -304,7 +309,7 @@ def _order(f: Facts, r: EventRecord) -> None:
 
 def _retention(f: Facts, r: EventRecord) -> None:
     t = r.type
-    if t == "RiskOfDropoutReported":
+    if t in REPORT_OPENERS:
         case = f.retention_cases.get(r.stream_id)
         if case is None:
             f.retention_cases[r.stream_id] = case = Retention(r, r.stream_id)
@@ -337,6 +342,11 @@ def _occurred(r: EventRecord) -> date:
 
 SPELL_START = "BenefitSpellStarted"
 """The event that starts a benefit spell after the first (the spell's first contact)."""
+YOUTH_EFFORT = "YouthEffortFollowed"
+"""The event that opens a young person followed by the youth effort without benefit (their
+records before any benefit spell are spell 0)."""
+REPORT_OPENERS = ("RiskOfDropoutReported", "InterruptionNoted")
+"""The events that open a retention case (each a subject of the rules' ``report`` scope)."""
 
 
 def _fold_one(young_person_id: str, records: Iterable[EventRecord]) -> Facts:
@@ -396,7 +406,9 @@ def fold(young_person_id: str, records: Iterable[EventRecord]) -> Facts:
     parts = split_spells(records)
     spells = [_fold_one(young_person_id, part) for part in parts]
     person = spells[0]
-    for n, spell in enumerate(spells[1:], start=2):
+    first = 0 if any(r.type == YOUTH_EFFORT for r in parts[0]) else 1
+    person.spell = first
+    for n, spell in enumerate(spells[1:], start=first + 1):
         spell.spell = n
         spell.municipality_code = person.municipality_code
         spell.birth_date = person.birth_date

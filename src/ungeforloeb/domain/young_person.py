@@ -105,6 +105,14 @@ def assignment_order(occurred_on: date, caseworker_id: str,
     return (occurred_on, caseworker_id, team_id)
 
 
+WITHOUT_BENEFIT = frozenset({
+    "BenefitSpellStarted", "CaseworkerAssigned", "InstitutionReportReceived",
+    "InstitutionReportConflicting", "InstitutionReportApplied", "SubscriptionOpened",
+    "SubscriptionRefused", "SubscriptionClosed", "PersonalDataErased"})
+"""What may be recorded about a young person followed by the youth effort without a benefit
+case (spell 0): everything else is a benefit case's fact."""
+
+
 class YoungPerson(Aggregate):
     """Den unge: one case at the municipality, from first contact (første henvendelse)."""
 
@@ -122,6 +130,20 @@ class YoungPerson(Aggregate):
 
         municipality_code: str
         birth_date: date
+
+    class YouthEffortFollowed(Event, Aggregate.Created):
+        """The municipal youth effort (kommunal ungeindsats, KUI) follows the young person —
+        aged 15–17, with no benefit case — from ``occurred_on``. No benefit spell is open: the
+        benefit duties do not apply to them (``return_to_benefit`` opens their first spell if
+        they come to benefit); the youth effort's own duties (contact after an interruption or
+        a risk report, a new activity) do."""
+
+        municipality_code: str
+        birth_date: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.spell = 0
+            aggregate.youth_effort_since = self.occurred_on
 
     class FirstConversationHeld(Event):
         """The first conversation (1. samtale / første visitationssamtale) was held."""
@@ -287,7 +309,9 @@ class YoungPerson(Aggregate):
         self._assignment: tuple[date, str, str] | None = None
         self.benefit_ended_on: date | None = None
         self.spell = 1
-        """The number of the current (latest) benefit spell."""
+        """The number of the current (latest) benefit spell; 0: none yet (followed by the
+        youth effort only)."""
+        self.youth_effort_since: date | None = None
         self.spell_started_on = occurred_on
         """The first contact of the current benefit spell."""
 
@@ -349,8 +373,40 @@ class YoungPerson(Aggregate):
             timestamp=recorded_at,
         )
 
+    @classmethod
+    def follow_in_youth_effort(cls, *, occurred_on: date, recorded_by: str,
+                               recorded_at: datetime, municipality_code: str, birth_date: date,
+                               young_person_id: UUID | None = None) -> YoungPerson:
+        """Record that the youth effort follows a young person without a benefit case; returns
+        the new aggregate. The age (15–17 for the youth effort's duties) is the rule data's to
+        judge, not refused here."""
+        command = "follow_in_youth_effort"
+        check_date(command, "occurred_on", occurred_on)
+        check_actor_id(command, "recorded_by", recorded_by)
+        check_pattern(command, "municipality_code", municipality_code, MUNICIPALITY_CODE,
+                      "a three-digit municipality code")
+        check_date(command, "birth_date", birth_date)
+        check_not_in_future(command, occurred_on, recorded_at)
+        if birth_date >= occurred_on:
+            raise InvalidCommandError(command, "birth_date", "before the youth effort began",
+                                      birth_date)
+        return cls._create(
+            cls.YouthEffortFollowed,
+            id=young_person_id or uuid4(),
+            occurred_on=occurred_on,
+            recorded_by=recorded_by,
+            municipality_code=municipality_code,
+            birth_date=birth_date,
+            timestamp=recorded_at,
+        )
+
     def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
                 recorded_by: str, recorded_at: datetime, **fields: Any) -> None:
+        if self.spell == 0 and event_class.__name__ not in WITHOUT_BENEFIT:
+            raise EventOutOfOrderError(
+                f"{command}: young person {self.id} is followed by the youth effort without a "
+                f"benefit case: {event_class.__name__} needs a benefit spell "
+                "(return_to_benefit opens one)")
         check_date(command, "occurred_on", occurred_on)
         check_actor_id(command, "recorded_by", recorded_by)
         check_not_in_future(command, occurred_on, recorded_at)
@@ -564,6 +620,10 @@ class YoungPerson(Aggregate):
         contact) and on or before the day the last spell ended."""
         command = "return_to_benefit"
         check_date(command, "occurred_on", occurred_on)
+        if self.spell == 0:  # followed by the youth effort only: the first benefit spell
+            self._record(self.BenefitSpellStarted, command, occurred_on, recorded_by,
+                         recorded_at, spell=1)
+            return
         if self.benefit_ended_on is None:
             raise InvalidCommandError(
                 command, "occurred_on",

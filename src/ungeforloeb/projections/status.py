@@ -136,7 +136,8 @@ class CaseStatus:
     benefit_ended_on: date | None
     """The day the current benefit spell ended (None while it runs)."""
     spell: int = 1
-    """The number of the current benefit spell (1, then 2 after the first return, …)."""
+    """The number of the current benefit spell (1, then 2 after the first return, …; 0 for a
+    young person followed by the youth effort without a benefit case)."""
     spell_started_on: date | None = None
     """The first contact of the current spell (the person's first contact in spell 1)."""
 
@@ -234,7 +235,8 @@ def case_status(facts: Facts) -> CaseStatus:
     return CaseStatus(
         young_person_id=facts.young_person_id,
         municipality_code=facts.municipality_code,
-        first_contact_on=spells[0].first_contact_on,
+        first_contact_on=next((f.first_contact_on for f in spells if f.first_contact_on),
+                              None),
         group=VisitationGroup(group) if group is not None else None,
         visitation_final=facts.final_visitation is not None,
         caseworker_id=caseworker[0] if caseworker is not None else None,

@@ -98,7 +98,7 @@ _SUBJECT_LABEL = {"order": "order", "admission": "admission", "report": "risk of
 
 def _subject_text(subject: str) -> str:
     spell, about = spell_of(subject)
-    shown = [] if spell == 1 else [f"spell {spell}"]
+    shown = [] if spell == 1 else ["youth effort"] if spell == 0 else [f"spell {spell}"]
     if about:
         scope, _, key = about.partition(":")
         if scope == "order":

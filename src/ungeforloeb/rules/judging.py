@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ungeforloeb.casefile.fold import SPELL_START, Facts
+from ungeforloeb.casefile.fold import REPORT_OPENERS, SPELL_START, Facts
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.rules.calendar import Calendar
 from ungeforloeb.rules.model import DateRef, EventMatch, Rule
@@ -235,7 +235,7 @@ def subjects(scope: str, case: Case) -> list[Subject]:
     out = []
     seen: set[str] = set()
     for r in recs:
-        if r.type != "RiskOfDropoutReported" or r.stream_id in seen:
+        if r.type not in REPORT_OPENERS or r.stream_id in seen:
             continue
         seen.add(r.stream_id)
         aid = r.payload.get("admission_id")
@@ -339,6 +339,10 @@ def population(rule: Rule, subject: Subject, case: Case, decided_on: date,
     """``None`` when the subject is in the rule's population; else why not (an outcome)."""
     p = rule.population
     d = case.as_of.isoformat()
+    if case.facts.spell == 0 and not p.youth_effort:
+        return Outcome(Status.NOT_APPLICABLE,
+                       "followed by the youth effort without a benefit case; the rule applies "
+                       "to benefit spells")
     if p.groups:
         if case.group is None:
             return Outcome(Status.NOT_DOCUMENTED,
