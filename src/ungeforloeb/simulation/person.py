@@ -81,15 +81,17 @@ RETURN_RATE = 0.2
 """Share of those who leave benefit without education that come back within the scenario: a
 new benefit spell (a plausible figure, not the audit's)."""
 YOUTH_EFFORT_RATE = 0.03
-"""Share of the arrivals that are 15–17-year-olds the youth effort follows without benefit."""
+"""Share of the arrivals that are 15–17-year-olds the youth effort follows without benefit
+(drawn from a stream of their own, so the other people's paths and ids do not move)."""
 YOUTH_EFFORT = "kui-1"
 """``recorded_by`` of the youth effort's records (a team id)."""
 
 
-def plan_person(world: World, rng: random.Random, first_contact: date) -> list[Action]:
-    """Plan one young person's path from ``first_contact`` to the scenario's last day (a small
-    share are 15–17-year-olds the youth effort follows without benefit)."""
-    if rng.random() < YOUTH_EFFORT_RATE:
+def plan_person(world: World, rng: random.Random, first_contact: date, *,
+                youth_effort: bool = False) -> list[Action]:
+    """Plan one young person's path from ``first_contact`` to the scenario's last day, or with
+    ``youth_effort`` a 15–17-year-old the youth effort follows without benefit."""
+    if youth_effort:
         return _youth_effort(world, rng, first_contact)
     return with_institution_messages(  # the institutions' reports through the exchange
         _Person(world, rng, first_contact).plan_all(), rng, world.scenario.last_day)
