@@ -179,3 +179,13 @@ def test_a_work_item_of_a_later_spell_says_so():
 def test_a_spells_subject_reads_back():
     for spell, key in ((1, ""), (1, "admission:a"), (2, ""), (3, "order:x")):
         assert spell_of(spell_subject(spell, key)) == (spell, key)
+
+
+def test_the_fold_day_by_day_gives_each_days_spell_as_the_fold_does():
+    from ungeforloeb.casefile.fold import fold_days
+
+    records = two_spells().records
+    for on, facts in fold_days(YP, records):
+        whole = fold(YP, [r for r in records if r.occurred_on <= on])
+        assert (facts.spell, facts.first_contact, facts.benefit_ended, len(facts.earlier)) == (
+            whole.spell, whole.first_contact, whole.benefit_ended, len(whole.earlier))

@@ -450,9 +450,18 @@ def fold_days(young_person_id: str,
               records: Iterable[EventRecord]) -> Iterable[tuple[date, Facts]]:
     """The fold day by day: after the records of each day on which something happened, that
     day and the facts as of it (one :class:`Facts`, updated in place — read it before the next
-    step). The facts of a day are those :func:`fold` gives for the records up to that day."""
-    facts = Facts(young_person_id)
+    step). The facts of a day are those :func:`fold` gives for the records up to that day
+    (for a person with benefit spells, or followed by the youth effort, a new :class:`Facts`
+    each day: the latest spell's, as :func:`fold` gives them)."""
     ordered = sorted(records, key=_occurred)
+    if any(r.type in (SPELL_START, YOUTH_EFFORT) for r in ordered):
+        # more than one spell (or none yet): each day's facts as fold() splits them, folded
+        # afresh (rare: only people who came back to benefit or the youth effort follows)
+        days = sorted({r.occurred_on for r in ordered})
+        for day in days:
+            yield day, fold(young_person_id, [r for r in ordered if r.occurred_on <= day])
+        return
+    facts = Facts(young_person_id)
     i = 0
     while i < len(ordered):
         day = ordered[i].occurred_on
