@@ -142,7 +142,8 @@ def test_the_exchange_sees_an_admission_of_a_later_spell_as_due_for_notification
     assert status.spell == 2 and len(status.orders) == 2
     (order,) = [UUID(o.order_id) for o in status.orders if o.issued_on == date(2024, 6, 10)]
     app.admit(order, occurred_on=date(2024, 7, 1), recorded_by="cw-2", admission_id="a-1",
-              institution_id="123456", education_code="EUD-1", starts_on=date(2024, 8, 12))
+              institution_id="123456", education_code="EUD-1", starts_on=date(2024, 8, 12),
+              qualifying=True)
     app.assess_duty_to_start(order, occurred_on=date(2024, 7, 2), recorded_by="cw-2",
                              admission_id="a-1", ordered_to_start_and_complete=True)
     assert app.notification_due(order, "a-1", date(2024, 7, 3))
