@@ -64,6 +64,7 @@ ANCHOR_OF = {
     "audit_json": "bare_chained_fold",
     "audit_jobs": "bare_chained_fold",
     "audit_json_jobs": "bare_chained_fold",
+    "management": "audit",
     "bare_chained_fold": "orjson_loads",
     "verify": "bare_chained_fold",
     "es_plain_save_each": "sqlite_executemany",
@@ -298,6 +299,7 @@ class Bench:
             self.measure(f"projection_{kind}", "projection",
                          {"db": str(size.store), "kind": kind, "as_of": size.as_of})
         self.export_log(size, "export")
+        self.merkle(size)
         self.measure("orjson_loads", "orjson_loads", {"log": str(size.log)})
         self.measure("bare_chained_fold", "bare_chained_fold",
                      {"log": str(size.log), "as_of": size.as_of})
@@ -310,6 +312,13 @@ class Bench:
             self.measure(label, "audit",
                          {"log": str(size.log), "as_of": size.as_of, "jobs": jobs, "fmt": fmt},
                          note=f"{fmt}, {'one core' if jobs == 1 else f'{cores} cores'}")
+        m = self.measure("management", "management", {"log": str(size.log), "as_of": size.as_of},
+                         note="the group on a day and a year's flows, from the log")
+        if m.runs:
+            o = m.runs[-1]
+            self.console.log(f"management: read {o['read_s']:.2f} s, timelines "
+                             f"{o['timelines_s']:.2f} s, figures {o['figures_s']:.2f} s "
+                             f"({o['cases']:,} cases, {o['in_group']:,} in the group)")
         if a.optimize:  # one run each: a side measurement
             self.measure("audit:O", "audit",
                          {"log": str(size.log), "as_of": size.as_of, "jobs": 1},
@@ -344,6 +353,24 @@ class Bench:
                 self.measure(f"{label}@{_k(GROWTH_BASE)}", "audit",
                              {"log": str(small.log), "as_of": small.as_of, "jobs": jobs},
                              note=f"table, {'one core' if jobs == 1 else f'{cores} cores'}")
+
+    def merkle(self, size: Size) -> None:
+        """The Merkle tree on export, with and without it in the same run (CPU time), and one
+        case's inclusion proof checked (see ``bench.workloads.merkle``)."""
+        r = self.measure("export_merkle", "merkle", {"db": str(size.store), "as_of": size.as_of},
+                         runs=1, note="export with the tree (CPU time)")
+        if r.runs:
+            o = r.runs[-1]
+            self.console.log(
+                f"merkle: export {o['export_cpu_s']:.2f} s CPU, with the tree "
+                f"{o['export_tree_cpu_s']:.2f} s (+{o['tree_overhead']:.1%}); the lines alone "
+                f"{o['lines_cpu_s']:.2f} s, with the tree {o['lines_tree_cpu_s']:.2f} s "
+                f"(+{o['lines_tree_overhead']:.1%}); the tree alone over the same lines "
+                f"{o['tree_alone_cpu_s']:.2f} s ({o['tree_alone_share']:.1%} of the export); "
+                f"one case's proof ({o['proof_events']} "
+                f"events, {o['proof_bytes']:,} bytes) checked in {o['proof_check_ms']:.2f} ms; "
+                f"as many paths in a {o['big_leaves']:,}-leaf tree in "
+                f"{o['big_tree_paths_check_ms']:.2f} ms")
 
     def kept(self, size: Size) -> None:
         """The kept projection: ``kept_catch_up`` (events/s, anchor: the plain read of every
@@ -531,6 +558,15 @@ class Bench:
                 g = v / v10 if v and v10 else None
                 out.append((f"{call} at {k} ≤ 1.5 × at {small}", f"{g:.2f} ×" if g else "–",
                             g <= 1.5 if g else None))
+        m = r.get("export_merkle")
+        if m is not None and m.runs:
+            o = m.runs[-1]
+            out.append(("export with the Merkle tree ≤ 1.2 × without (CPU, same run)",
+                        f"{1 + o['tree_overhead']:.3f} ×", o["tree_overhead"] <= 0.2))
+            out.append(("the tree alone ≤ 0.2 × the export's CPU time",
+                        f"{o['tree_alone_share']:.3f} ×", o["tree_alone_share"] <= 0.2))
+            out.append(("one case's inclusion proof checked in ≤ 10 ms",
+                        f"{o['proof_check_ms']:.2f} ms", o["proof_check_ms"] <= 10))
         kept = eps("kept_catch_up")
         out.append(("kept verdicts, cold catch-up ≥ 30,000 events/s (SQLite)",
                     f"{kept:,.0f}/s" if kept else "–", kept >= 30_000 if kept else None))

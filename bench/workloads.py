@@ -7,6 +7,7 @@ process's peak RSS.
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import statistics
@@ -292,6 +293,118 @@ def export(db: str, log: str, as_of: str) -> dict[str, Any]:
     return {"events": summary.event_count, "seconds": seconds}
 
 
+def merkle(db: str, as_of: str, runs: int = 3, sample: int = 50,
+           big_leaves: int = 1_000_000) -> dict[str, Any]:
+    """The Merkle tree's cost on export, and an inclusion proof's check (issue 15).
+
+    In one process, alternately: the export to ``/dev/null`` without and with the tree, and the
+    export's line writing alone (a constant verdict digest) without and with it; CPU time
+    (``time.process_time``), the median of ``runs`` each. Then the check of one case's
+    inclusion proof (the case with the most events of ``sample`` drawn), here and in a tree of
+    ``big_leaves`` leaves with a case of as many events (paths of that tree's depth); CPU time,
+    the median of 20."""
+    import random
+
+    from ungeforloeb.interchange.checkpoint import Signer
+    from ungeforloeb.interchange.export import export_log
+    from ungeforloeb.interchange.merkle import Leaves, inclusion_paths, leaf_hash
+    from ungeforloeb.interchange.proofs import proof_bytes, prove_inclusion, verify_proof
+    from ungeforloeb.interchange.ranges import Source, check_log
+
+    app = _app(db)
+    day = date.fromisoformat(as_of)
+
+    def cpu(tree: bool, lines_only: bool) -> tuple[float, int]:
+        with open(os.devnull, "wb") as null:
+            t0 = time.process_time()
+            options: dict[str, Any] = {"digest": lambda _files, _day: "0" * 64} \
+                if lines_only else {}
+            summary = export_log(app, null, exported_at=EXPORTED_AT, as_of=day, merkle=tree,
+                                 **options)
+            return time.process_time() - t0, summary.event_count
+
+    times: dict[tuple[bool, bool], list[float]] = {}
+    events = 0
+    for _ in range(runs):
+        for lines_only in (False, True):
+            for tree in (False, True):
+                t, events = cpu(tree, lines_only)
+                times.setdefault((tree, lines_only), []).append(t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+
+    # the tree alone over the same event lines (what the export adds to each line it writes)
+    from ungeforloeb.interchange.merkle import TreeBuilder, event_leaf_hash
+
+    with open(os.devnull, "wb") as null:
+        export_log(app, null, exported_at=EXPORTED_AT, as_of=day, merkle=False,
+                   digest=lambda _files, _day: "0" * 64)
+    buffer = io.BytesIO()
+    export_log(app, buffer, exported_at=EXPORTED_AT, as_of=day, merkle=False,
+               digest=lambda _files, _day: "0" * 64)
+    lines = buffer.getvalue().splitlines(keepends=True)[1:-1]
+    alone = []
+    for _ in range(runs):
+        t0 = time.process_time()
+        built = TreeBuilder()
+        for line in lines:
+            built.append(event_leaf_hash(line))
+        built.root()
+        alone.append(time.process_time() - t0)
+    del lines, buffer
+
+    # one case's proof in this log, checked as an auditor checks it (signed checkpoint)
+    work = Path(db).with_suffix(".merkle.jsonl")
+    signer = Signer("bench", bytes(32))
+    from ungeforloeb.interchange.export import export_to_file
+
+    try:
+        note = export_to_file(app, work, exported_at=EXPORTED_AT, as_of=day, signer=signer,
+                              digest=lambda _files, _day: "0" * 64).checkpoint
+        source = Source(path=str(work))
+        index = check_log(source, None)
+        rng = random.Random(1)
+        ids = rng.sample(index.case_ids, min(sample, len(index.case_ids)))
+        case = max(ids, key=index.events_of)
+        proof = proof_bytes(prove_inclusion(source, case_id=case, checkpoint=note))
+        source.close()
+    finally:
+        work.unlink(missing_ok=True)
+        Path(str(work) + ".checkpoint").unlink(missing_ok=True)
+    verifier = signer.verifier()
+    checks = []
+    for _ in range(20):
+        t0 = time.process_time()
+        checked = verify_proof(proof, verifier=verifier)
+        checks.append((time.process_time() - t0) * 1000)
+
+    # the same number of events in a tree of big_leaves leaves: the path length of a 1M log
+    leaves = Leaves()
+    for i in range(big_leaves):
+        leaves.append(leaf_hash(i.to_bytes(8, "big")))
+    picked = sorted(rng.sample(range(big_leaves), checked.events))
+    root = leaves.root()
+    paths = inclusion_paths(leaves, picked)
+    from ungeforloeb.interchange.merkle import verify_inclusion
+
+    big = []
+    for _ in range(20):
+        t0 = time.process_time()
+        assert all(verify_inclusion(i, big_leaves, leaf_hash(i.to_bytes(8, "big")), paths[i],
+                                    root) for i in picked)
+        big.append((time.process_time() - t0) * 1000)
+    app.close()
+    return {"events": events, "seconds": med[(True, False)],
+            "export_cpu_s": med[(False, False)], "export_tree_cpu_s": med[(True, False)],
+            "lines_cpu_s": med[(False, True)], "lines_tree_cpu_s": med[(True, True)],
+            "tree_overhead": med[(True, False)] / med[(False, False)] - 1,
+            "lines_tree_overhead": med[(True, True)] / med[(False, True)] - 1,
+            "tree_alone_cpu_s": statistics.median(alone),
+            "tree_alone_share": statistics.median(alone) / med[(False, False)],
+            "proof_events": checked.events, "proof_bytes": len(proof),
+            "proof_check_ms": statistics.median(checks),
+            "big_tree_paths_check_ms": statistics.median(big), "big_leaves": big_leaves}
+
+
 def audit(log: str, as_of: str, jobs: int | None = 1, fmt: str = "table") -> dict[str, Any]:
     """``ungeforloeb audit --format FMT --jobs N`` on the log: check it in ranges, index it,
     judge every case and stream the verdicts into the digest and the output (``table``: the
@@ -357,6 +470,33 @@ def noop() -> dict[str, Any]:
     return {"events": 0, "seconds": 0.0}
 
 
+def management(log: str, as_of: str) -> dict[str, Any]:
+    """Management figures from a log (issue 16): read and check the log into case files (as
+    the audit does), then each case's timeline, the group on ``as_of`` and the year's flows
+    and outcomes before it, month by month. ``seconds`` is the whole; the parts are reported
+    so the figures' own cost shows beside the reading."""
+    from dateutil.relativedelta import relativedelta
+
+    from ungeforloeb.interchange.audit import read_case_files
+    from ungeforloeb.projections.management import flows, outcomes, status_on, timelines
+
+    day = date.fromisoformat(as_of)
+    t0 = time.perf_counter()
+    with open(log, "rb") as stream:
+        reader, files = read_case_files(stream)
+    t1 = time.perf_counter()
+    lines = timelines(files.values())
+    t2 = time.perf_counter()
+    group = status_on(lines, day)
+    start = day - relativedelta(years=1) + relativedelta(days=1)
+    rows = flows(lines, start, day, "month")
+    figures = outcomes(lines, start, day, day)
+    t3 = time.perf_counter()
+    return {"events": reader.event_count, "seconds": t3 - t0, "read_s": t1 - t0,
+            "timelines_s": t2 - t1, "figures_s": t3 - t2, "cases": len(lines),
+            "in_group": group.total, "periods": len(rows), "outcomes": len(figures)}
+
+
 WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "command": command,
     "plain": plain,
@@ -364,6 +504,8 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "export": export,
     "case_reads": case_reads,
     "audit": audit,
+    "merkle": merkle,
+    "management": management,
     "kept": kept,
     "kept_pg": kept_pg,
     "bare_chained_fold": bare_chained_fold,

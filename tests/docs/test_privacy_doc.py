@@ -68,3 +68,52 @@ def test_no_event_has_a_free_text_field():
             for tp in _plain(hint):
                 assert tp in (str, bool, int, date, datetime, UUID) or (
                     isinstance(tp, type) and issubclass(tp, Enum)), (name, field, tp)
+
+
+def test_the_refusal_after_erasure_and_the_cli_handler_named_are_the_codes():
+    from ungeforloeb.cli import _common
+    from ungeforloeb.domain import errors
+
+    assert issubclass(errors.PersonalDataErasedError, errors.EventOutOfOrderError)
+    assert "`PersonalDataErasedError` (an\n  `EventOutOfOrderError`)" in DOC
+    assert callable(_common.one_line_errors) and "`ungeforloeb.cli._common.one_line_errors`" in DOC
+    from ungeforloeb.application.identity import CACHE_SECONDS
+
+    assert f"(`CACHE_SECONDS`, {CACHE_SECONDS:.0f} seconds)" in DOC
+    for words in ("the disk is full", "it is read-only"):
+        assert words in DOC and words in Path(_common.__file__).read_text(encoding="utf-8")
+
+
+def test_the_migration_named_is_the_codes():
+    from ungeforloeb.application import migration
+
+    for name in (migration.PLAIN_TABLE, migration.PENDING_TABLE, "secure_delete", "VACUUM",
+                 "app.migrated", "ungeforloeb.application.migration"):
+        assert name in DOC, name
+    text = Path(migration.__file__).read_text(encoding="utf-8")
+    for name in ("secure_delete", "VACUUM", "wal_checkpoint(TRUNCATE)", "BEGIN IMMEDIATE"):
+        assert name in text, name
+
+
+def test_the_kill_points_promised_run_on_both_back_ends():
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "integration" / "test_kill_points.py"
+            ).read_text(encoding="utf-8")
+    assert "on SQLite and on\nPostgreSQL" in DOC and "\nKILLS = 30\n" in text
+    for name in ("registrations", "erasures", "import"):
+        assert re.search(rf"def test_\w*{name}\w*\(backend\b", text), name
+
+
+def test_the_encryption_cost_names_the_bench_and_its_variants():
+    import re
+
+    bench = (Path(__file__).resolve().parents[2] / "bench" / "privacy.py").read_text(
+        encoding="utf-8")
+    assert "`python -m bench.privacy`" in DOC
+    for name in ("none", "personal", "at_rest", "both", "register", "commands", "export",
+                 "replay"):
+        assert f'"{name}"' in bench, name
+    for phase in ("register", "commands", "export", "replay"):
+        assert re.search(rf"^\| {phase} \| [0-9,]+ \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \|$", DOC,
+                         re.M), phase

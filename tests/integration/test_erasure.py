@@ -114,3 +114,25 @@ def test_an_erasure_by_another_application_is_honoured_once_the_cache_expires(ba
     monkeypatch.setattr(identity, "CACHE_SECONDS", 0.0)
     assert reader.case_file(yp).records[0].payload["birth_date"] != BORN.isoformat()
     assert reader.personal_data.data_key(yp) is None
+
+
+def test_a_command_on_an_order_or_case_after_an_erasure_elsewhere_is_refused(backend,
+                                                                           monkeypatch):
+    from ungeforloeb.application import identity
+    from ungeforloeb.domain.errors import PersonalDataErasedError
+    from ungeforloeb.domain.values import ContactChannel, OrderEndReason
+
+    writer = backend.app(clock=SettableClock(TODAY))
+    yp, order, case = walk_a_case(writer)
+    backend.app(clock=SettableClock(TODAY)).erase_personal_data(
+        yp, occurred_on=ERASED_ON, recorded_by="dpo-1")
+    monkeypatch.setattr(identity, "CACHE_SECONDS", 0.0)
+    with pytest.raises(PersonalDataErasedError, match=f"end_order: order {order} belongs to "
+                                                      f"young person {yp}, whose personal data "
+                                                      f"was erased on 2024-09-02"):
+        writer.end_order(order, occurred_on=ERASED_ON, recorded_by="cw-1",
+                         reason=next(iter(OrderEndReason)))
+    with pytest.raises(PersonalDataErasedError, match=f"retention case {case}"):
+        writer.contact_young_person(case, occurred_on=ERASED_ON, recorded_by="cw-7",
+                                    channel=ContactChannel.PHONE)
+    assert [r.type for r in backend.app().case_file(yp).records][-1] == "PersonalDataErased"

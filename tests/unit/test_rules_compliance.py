@@ -14,13 +14,13 @@ from rich.console import Console
 from rules_builder import CaseBuilder
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.cli import main
+from ungeforloeb.cli._output import compliance_listing, emit
 from ungeforloeb.domain.values import VisitationGroup, VisitationStage
 from ungeforloeb.projections.compliance import (
     REFERENCE_LABEL,
     ComplianceReport,
     evaluate_all,
     load_rules,
-    render_table,
 )
 from ungeforloeb.projections.worklist import verdict_items as compliance_items
 from ungeforloeb.report.labels import EVENT_LABELS, STATUS_LABELS
@@ -84,14 +84,16 @@ def test_digest_json_and_csv_are_deterministic() -> None:
 
 
 def test_the_table_shows_the_audits_share_as_a_labelled_reference() -> None:
-    out = Console(width=300, record=True)
-    out.print(render_table(report()))
-    text = out.export_text()
+    def text(reference: bool) -> str:
+        out = Console(width=400, record=True, force_terminal=True)
+        r = report()
+        emit(*compliance_listing(r, reference=reference, count=len(r.verdicts))[:2],
+             fmt="table", title="t", out=out)
+        return out.export_text()
+
     assert REFERENCE_LABEL == "audit 2018–20, not ours"
-    assert "not ours" in text and "92 % (N=369)" in text
-    out2 = Console(width=300, record=True)
-    out2.print(render_table(report(), reference=False))
-    assert "not ours" not in out2.export_text()
+    assert "not ours" in text(True) and "92 % (N=369)" in text(True)
+    assert "not ours" not in text(False)
 
 
 def test_the_worklist_gets_every_due_and_undone_missed_rule() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -55,7 +55,12 @@ from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.domain.base import check_date, check_not_before, check_uuid
 from ungeforloeb.domain.education_order import EducationOrder
-from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError, UnknownCaseError
+from ungeforloeb.domain.errors import (
+    EventOutOfOrderError,
+    InvalidCommandError,
+    PersonalDataErasedError,
+    UnknownCaseError,
+)
 from ungeforloeb.domain.exchange_values import FurtherInformationChannel
 from ungeforloeb.domain.retention import RetentionCase
 from ungeforloeb.domain.values import (
@@ -125,6 +130,10 @@ class Ungeforloeb(Application[UUID]):
         self.exchange = ExchangePolicy(_Cases(self))
         """The exchange policy (institution reports applied to cases, notices sent); its
         commands are also the application's, under the same names."""
+        from ungeforloeb.application.migration import Migrated, migrate_plain_identities
+
+        self.migrated: Migrated | None = migrate_plain_identities(self)
+        """What opening migrated of an older store's plain identity records (None: nothing)."""
 
     def _identity_store(self) -> IdentityStore:
         """Identity records and data keys beside the events (in memory for popo)."""
@@ -254,11 +263,32 @@ class Ungeforloeb(Application[UUID]):
     def _person(self, young_person_id: UUID, command: str) -> YoungPerson:
         return self._get(YoungPerson, "young person", young_person_id, command)
 
+    _READS = frozenset({"orders_of", "retention_cases_of", "notification_due"})
+    """Look-ups by ``_order``/``_retention`` that record nothing (allowed after erasure)."""
+
     def _order(self, order_id: UUID, command: str) -> EducationOrder:
-        return self._get(EducationOrder, "order", order_id, command)
+        order = self._get(EducationOrder, "order", order_id, command)
+        if command not in self._READS:
+            self._refuse_if_erased(command, "order", order.id, order.young_person_id)
+        return order
 
     def _retention(self, case_id: UUID, command: str) -> RetentionCase:
-        return self._get(RetentionCase, "retention case", case_id, command)
+        case = self._get(RetentionCase, "retention case", case_id, command)
+        if command not in self._READS:
+            self._refuse_if_erased(command, "retention case", case.id, case.young_person_id)
+        return case
+
+    def _refuse_if_erased(self, command: str, kind: str, case_id: UUID,
+                          young_person_id: UUID) -> None:
+        """Refuse a command on an order or retention case of a person whose personal data was
+        erased (their key store keeps what erasure kept; another process's erasure is seen
+        within :data:`~ungeforloeb.application.identity.CACHE_SECONDS`)."""
+        if self.personal_data.kept(young_person_id) is None:
+            return
+        erased_on: date | None = None
+        with suppress(AggregateNotFoundError):
+            erased_on = self.repository.get(young_person_id).erased_on
+        raise PersonalDataErasedError(command, kind, case_id, young_person_id, erased_on)
 
     def _call(self, aggregate: Aggregate, method: str, **kwargs: Any) -> None:
         getattr(aggregate, method)(recorded_at=self.clock(), **kwargs)
@@ -620,6 +650,9 @@ class Ungeforloeb(Application[UUID]):
                     order_id: UUID | None = None) -> UUID:
         """Issue an education order to an existing young person; returns the order id."""
         person = self._person(young_person_id, "issue_order")
+        if person.erased_on is not None:
+            raise PersonalDataErasedError("issue_order", "young person", person.id, person.id,
+                                          person.erased_on)
         check_date("issue_order", "occurred_on", occurred_on)
         if order_id is not None:
             check_uuid("issue_order", "order_id", order_id)
@@ -765,6 +798,9 @@ class Ungeforloeb(Application[UUID]):
                         received_on: date, order_id: UUID | None, admission_id: str | None,
                         case_id: UUID | None, interruption: bool = False) -> UUID:
         person = self._person(young_person_id, command)
+        if person.erased_on is not None:
+            raise PersonalDataErasedError(command, "young person", person.id, person.id,
+                                          person.erased_on)
         check_date(command, "occurred_on", occurred_on)
         check_not_before(command, occurred_on,
                          "FirstContactRegistered" if person.youth_effort_since is None

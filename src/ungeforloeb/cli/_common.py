@@ -2,21 +2,98 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import errno
+import functools
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+from eventsourcing.persistence import PersistenceError
 from rich.console import Console
-from rich.table import Table
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.app import DEFAULT_DB
 from ungeforloeb.application.store_index import person_streams
 from ungeforloeb.casefile.fold import CaseFile
-from ungeforloeb.projections.worklist import WorkItem
 
-__all__ = ["DEFAULT_DB", "console", "open_store", "parse_date", "worklist_table"]
+__all__ = ["DEFAULT_DB", "console", "one_line_errors", "open_store", "parse_date"]
+
+F = TypeVar("F", bound=Callable[..., None])
+
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _why(err: BaseException, where: Path | None = None) -> str:
+    """What a store or file error means, in a few words: a full disk, a read-only store, or
+    the error's own text (scrubbed: no CPR number or name in it). ``where``: the file in
+    question, whose file system is asked when the error's text does not say (SQLite's
+    "unable to open database file" on a read-only or full disk)."""
+    from ungeforloeb.domain.redact import scrub
+
+    text = scrub(str(err.strerror if isinstance(err, OSError) and err.strerror else err))
+    low = f"{text} {err.__cause__ or ''}".lower()
+    number = getattr(err, "errno", None)
+    if number in _FULL or "full" in low or "no space" in low:
+        return f"the disk is full ({text})"
+    if number == errno.EROFS or "readonly" in low or "read-only" in low:
+        return f"it is read-only ({text})"
+    if number == errno.EACCES or "permission" in low:
+        return f"permission denied ({text})"
+    if where is not None:
+        folder = where if where.is_dir() else where.parent
+        try:
+            disk = os.statvfs(folder)
+        except OSError:
+            return text
+        if disk.f_flag & os.ST_RDONLY:
+            return f"it is read-only ({text})"
+        if disk.f_bavail == 0:
+            return f"the disk is full ({text})"
+    return text
+
+
+def one_line_errors(command: F) -> F:
+    """Every command's error handler: a store that cannot be read or written (full disk,
+    read-only, locked, wrong key), a file that cannot be written, bad input refused by the
+    domain or the interchange log — one line on stderr (``error: …``), exit 1, no traceback,
+    nothing personal in it. Usage errors (exit 2) are click's and pass through."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        from ungeforloeb.application.keys import KeyConfigurationError, KeyUnavailableError
+        from ungeforloeb.domain.errors import DomainError
+        from ungeforloeb.domain.redact import scrub
+        from ungeforloeb.interchange.errors import InterchangeError
+
+        try:
+            command(*args, **kwargs)
+        except click.ClickException:
+            raise
+        except (PersistenceError, sqlite3.Error) as err:
+            db = kwargs.get("db")
+            store = f"{db}: " if isinstance(db, Path) else ""
+            _exit(f"the event store cannot be used: {store}"
+                  f"{_why(err, db if isinstance(db, Path) else None)}")
+        except (KeyConfigurationError, KeyUnavailableError, DomainError,
+                InterchangeError) as err:
+            _exit(scrub(str(err)))
+        except OSError as err:
+            name = str(err.filename) if err.filename else None
+            _exit(f"cannot use {scrub(name)}: {_why(err, Path(name))}" if name
+                  else _why(err))
+
+    run.one_line_errors = True  # type: ignore[attr-defined]
+    return run  # type: ignore[return-value]
+
+
+def _exit(line: str) -> None:
+    click.echo(f"error: {' '.join(line.split())}", err=True)
+    sys.exit(1)
 
 
 def parse_date(ctx: click.Context | None, param: click.Parameter | None,
@@ -38,38 +115,6 @@ def open_store(db: Path) -> Ungeforloeb:
         raise click.UsageError(
             f"no event store at {db}; run `ungeforloeb demo --db {db}` first, or give --db")
     return Ungeforloeb(db)
-
-
-def worklist_table(items: Sequence[WorkItem], *, title: str, top: int | None = None) -> Table:
-    """A rich table of work items (the first ``top`` of them when given)."""
-    table = Table(title=title, title_justify="left", expand=False)
-    table.add_column("due", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    table.add_column("case", no_wrap=True)
-    table.add_column("caseworker", no_wrap=True)
-    table.add_column("team", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("what")
-    table.add_column("source")
-    table.add_column("cause (event #)", no_wrap=True)
-    shown = items if top is None else items[:top]
-    for item in shown:
-        table.add_row(
-            item.due_on.isoformat() if item.due_on else "-",
-            "[bold red]overdue[/]" if item.overdue else "due",
-            item.young_person_id[:8],
-            item.caseworker_id or "-",
-            item.team_id or "-",
-            item.kind,
-            item.title,
-            item.legal_source or item.rule_id or "",
-            " ".join(f"#{seq}" for seq in item.cause[:3]) + (" …" if len(item.cause) > 3 else ""),
-        )
-    rest = len(items) - len(shown)
-    if rest > 0:
-        table.caption = f"… and {rest} more item{'s' if rest != 1 else ''} (of {len(items)})"
-        table.caption_justify = "left"
-    return table
 
 
 def console() -> Console:

@@ -80,13 +80,19 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, fmt: str,
         return
     console = out or Console()
     if not console.is_terminal:
-        click.echo(f"# {title}")
-        click.echo("\t".join(c.heading for c in columns))
+        def echo(line: str) -> None:
+            if out is not None:
+                console.file.write(line + "\n")
+            else:
+                click.echo(line)
+
+        echo(f"# {title}")
+        echo("\t".join(c.heading for c in columns))
         for r in rows:
-            click.echo("\t".join(_text(r.get(c.key)).replace("\t", " ").replace("\n", " ")
-                                 for c in columns))
+            echo("\t".join(_text(r.get(c.key)).replace("\t", " ").replace("\n", " ")
+                            for c in columns))
         if caption:
-            click.echo(f"# {caption}")
+            echo(f"# {caption}")
         return
     if _needed(rows, columns) <= console.width:
         table = Table(title=escape(title), title_justify="left", expand=False)
@@ -113,11 +119,12 @@ def emit(rows: Sequence[dict[str, Any]], columns: Sequence[Column], *, fmt: str,
         console.print(escape(caption), highlight=False)
 
 
-def compliance_listing(report: Any, *, reference: bool
+def compliance_listing(report: Any, *, reference: bool, count: int
                        ) -> tuple[list[dict[str, Any]], list[Column], str, str]:
     """The compliance table's rows, columns, title and caption (for :func:`emit`): per rule the
     counts, the share, each visitation group's met/of, the legal source and, with
-    ``reference``, the focus audit's figure labelled as not ours."""
+    ``reference``, the focus audit's figure labelled as not ours; the caption names the rule
+    set's and the ``count`` verdicts' digests."""
     from ungeforloeb.projections.compliance import (
         GROUP_LABEL,
         GROUP_ORDER,
@@ -151,4 +158,5 @@ def compliance_listing(report: Any, *, reference: bool
     known = f", known at {report.known_at.isoformat()}" if report.known_at else ""
     return (rows, columns, f"Compliance as of {report.as_of.isoformat()}{known}",
             "share = met / (met + missed + unused); due, not applicable and not documented "
-            "are left out of the denominator")
+            f"are left out of the denominator. Rules {report.rules.digest[:16]}, verdicts "
+            f"{report.digest()[:16]} (sha256 prefixes; {count} verdicts)")

@@ -12,7 +12,13 @@ import click
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, find_case, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    find_case,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 from ungeforloeb.cli._output import Column, emit, format_option
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, audit_trail
 from ungeforloeb.projections.status import CaseStatus, EnrolmentState, case_status
@@ -57,7 +63,7 @@ def worklist_rows(items: Sequence[WorkItem]) -> list[dict[str, Any]]:
              "cause": " ".join(f"#{seq}" for seq in i.cause)} for i in items]
 
 
-def _item(i: WorkItem) -> dict[str, Any]:
+def item_dict(i: WorkItem) -> dict[str, Any]:
     return {"young_person_id": i.young_person_id, "kind": i.kind, "title": i.title,
             "due_on": i.due_on.isoformat() if i.due_on else None, "overdue": i.overdue,
             "rule_id": i.rule_id, "legal_source": i.legal_source,
@@ -76,6 +82,7 @@ def _item(i: WorkItem) -> dict[str, Any]:
 @click.option("--all", "show_all", is_flag=True, help="Show every item.")
 @format_option()
 @_DB
+@one_line_errors
 def worklist_command(on: date, known_at: date | None, caseworker: str | None, team: str | None,
                      top: int, show_all: bool, fmt: str, db: Path) -> None:
     """What is due or overdue on a day, overdue first."""
@@ -94,7 +101,7 @@ def worklist_command(on: date, known_at: date | None, caseworker: str | None, te
          caption=f"… and {rest} more (--all, or --format csv)" if rest > 0 else None,
          data={"on": on.isoformat(), "known_at": known_at.isoformat() if known_at else None,
                "caseworker": caseworker, "team": team, "count": len(items),
-               "overdue": sum(i.overdue for i in items), "items": [_item(i) for i in items]})
+               "overdue": sum(i.overdue for i in items), "items": [item_dict(i) for i in items]})
 
 
 def _known_owner(files: Sequence[CaseFile], on: date, *, caseworker: str | None,
@@ -128,6 +135,7 @@ TRAIL_COLUMNS = (
 @click.option("--by-occurred", is_flag=True, help="Order by the day things happened.")
 @format_option()
 @_DB
+@one_line_errors
 def trail_command(case_id: str, late_after: int, by_occurred: bool, fmt: str,
                   db: Path) -> None:
     """A case's audit trail: every event, when it happened, when and by whom it was recorded.
@@ -176,6 +184,7 @@ CASES_COLUMNS = (
 @main.command("cases")
 @format_option()
 @_DB
+@one_line_errors
 def cases_command(fmt: str, db: Path) -> None:
     """List the young people in a store with their group and status."""
     app = open_store(db)

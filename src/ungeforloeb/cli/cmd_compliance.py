@@ -10,7 +10,14 @@ import click
 from rich.markup import escape
 
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, find_case, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    console,
+    find_case,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 from ungeforloeb.cli._output import compliance_listing, emit
 from ungeforloeb.projections.compliance import (
     evaluate_all,
@@ -35,6 +42,7 @@ _KNOWN_AT = click.option("--known-at", callback=parse_date, default=None, metava
                                       "(rows and every verdict) or CSV (rows).")
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
 @_DB
+@one_line_errors
 def compliance_command(as_of: date, known_at: date | None, fmt: str, no_reference: bool,
                        db: Path) -> None:
     """Every control point's share met, with numerator, denominator and legal source."""
@@ -45,11 +53,9 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
     elif fmt == "csv":
         click.echo(report.to_csv(), nl=False)
     else:
-        rows, columns, title, caption = compliance_listing(report, reference=not no_reference)
-        emit(rows, columns, fmt="table", title=title,
-             caption=f"{caption}. Rules {report.rules.digest[:16]}, verdicts "
-                     f"{report.digest()[:16]} (sha256 prefixes; {len(report.verdicts)} "
-                     f"verdicts)")
+        rows, columns, title, caption = compliance_listing(
+            report, reference=not no_reference, count=len(report.verdicts))
+        emit(rows, columns, fmt="table", title=title, caption=caption)
 
 
 @main.command("explain")
@@ -61,6 +67,7 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
               help="da: Danish status words and event names (the glossary's), with the rule's "
                    "Danish quote and its reading.")
 @_DB
+@one_line_errors
 def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | None, lang: str,
                     db: Path) -> None:
     """Explain one rule's verdict for one case: the events and dates it used."""

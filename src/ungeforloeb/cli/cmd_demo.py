@@ -14,9 +14,11 @@ from rich.table import Table
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, worklist_table
+from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors
+from ungeforloeb.cli._output import compliance_listing, emit
+from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, worklist_rows
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS
-from ungeforloeb.projections.compliance import evaluate_all, render_table
+from ungeforloeb.projections.compliance import evaluate_all
 from ungeforloeb.projections.worklist import worklist
 from ungeforloeb.simulation.generator import Scenario, simulate
 
@@ -74,6 +76,7 @@ _LABELS = {"recorded late": f"events recorded > {DEFAULT_LATE_AFTER_DAYS} days l
 @click.option("--fresh", is_flag=True, help="Replace the store if the file exists.")
 @click.option("--top", type=click.IntRange(min=0), default=20, show_default=True,
               help="Worklist items to show.")
+@one_line_errors
 def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, top: int) -> None:
     """Simulate one municipality's young people over a year, through the application's
     commands, into a new SQLite store; print a summary, the compliance table beside the focus
@@ -115,14 +118,17 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
         summary.add_row(_LABELS.get(key, key), f"{counts.get(key, 0):,}")
     out.print(summary)
     report = evaluate_all(case_files, scenario.last_day)
-    out.print(render_table(report, reference=True))
+    rows, columns, ctitle, caption = compliance_listing(report, reference=True,
+                                                        count=len(report.verdicts))
+    emit(rows, columns, fmt="table", title=ctitle, caption=caption)
     out.print("The right-hand column is the focus audit's share for 2018–2020 (369 cases, "
               "judged by the pre-2020 rules): a reference, not our figure.")
     items = worklist(case_files, scenario.last_day)
     title = (f"Worklist on {scenario.last_day.isoformat()} ({len(items)} items, "
              f"{sum(i.overdue for i in items)} overdue)")
     if top:
-        out.print(worklist_table(items, top=top, title=title))
+        emit(worklist_rows(items[:top]), WORKLIST_COLUMNS, fmt="table", title=title,
+             caption=f"… and {len(items) - top} more" if len(items) > top else None)
     else:
         out.print(title)
     by_kind = Counter(i.kind for i in items)
@@ -131,5 +137,5 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
     for kind, label in _EXCHANGE_KINDS:
         of_kind = [i for i in items if i.kind == kind]
         if of_kind and top:
-            out.print(worklist_table(of_kind, top=min(top, 5),
-                                     title=f"{label} ({len(of_kind)} items)"))
+            emit(worklist_rows(of_kind[:5]), WORKLIST_COLUMNS, fmt="table",
+                 title=f"{label} ({len(of_kind)} items)")

@@ -7,28 +7,34 @@ appear on a terminal only (on standard error), never when piped.
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import click
 import orjson
-from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    console,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 
 if TYPE_CHECKING:
+    from ungeforloeb.interchange.checkpoint import Verifier
     from ungeforloeb.interchange.ranges import LogIndex, Source, Stages
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
@@ -39,26 +45,6 @@ _LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_t
 def _fail(err: Exception) -> NoReturn:
     click.echo(f"error: {scrub(str(err))}", err=True)
     sys.exit(1)
-
-
-F = TypeVar("F", bound=Callable[..., None])
-
-
-def _clean(command: F) -> F:
-    """Bad input or a file that cannot be read or written: one line on stderr, exit 1."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        try:
-            command(*args, **kwargs)
-        except InterchangeError as err:
-            _fail(err)
-        except OSError as err:
-            _fail(OSError(f"{err.strerror or err}: {err.filename}" if err.filename else err))
-        except (PersistenceError, sqlite3.Error) as err:
-            _fail(RuntimeError(f"the event store cannot be used: {err}"))
-
-    return run  # type: ignore[return-value]
 
 
 def _parse_datetime(ctx: click.Context, param: click.Parameter,
@@ -103,44 +89,139 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
               help="Date of the trailer's verdict digest (default: the export day).")
 @click.option("--municipality", default=None, metavar="CODE",
               help="Municipality code for the header (default: the store's).")
-@_clean
+@click.option("--sign-key", "sign_key", envvar="UNGEFORLOEB_SIGNING_KEY", default=None,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE",
+              help="The municipality's signer key (from `ungeforloeb keygen`; or the setting "
+                   "UNGEFORLOEB_SIGNING_KEY): also write the signed checkpoint, LOG.checkpoint.")
+@click.option("--origin", default=None, metavar="NAME",
+              help="The checkpoint's origin line (default: the key's name).")
+@one_line_errors
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
-                   municipality: str | None) -> None:
+                   municipality: str | None, sign_key: Path | None, origin: str | None) -> None:
     """Write the store's events as an interchange log (streamed)."""
-    from ungeforloeb.interchange.export import export_to_file
+    from ungeforloeb.interchange.checkpoint import read_signer
+    from ungeforloeb.interchange.export import checkpoint_path, export_to_file
 
+    signer = read_signer(sign_key) if sign_key is not None else None
     app = open_store(db)
     total = app.recorder.max_notification_id() or 0
     try:
         with _progress("export", total) as bar:
             summary = export_to_file(
                 app, out, exported_at=exported_at, as_of=as_of, municipality_code=municipality,
-                progress=(lambda done, _total: bar(done)) if bar else None)
+                progress=(lambda done, _total: bar(done)) if bar else None, signer=signer,
+                origin=origin)
     except InterchangeError as err:
         _fail(err)
+    assert summary.root is not None
     click.echo(f"exported {summary.event_count} events to {out}; final hash "
                f"{summary.final_hash}; verdict digest as of "
                f"{summary.verdicts_as_of.isoformat()} {summary.verdict_digest}")
+    click.echo(f"merkle root {summary.root.hex()} over {summary.tree_size} events"
+               + (f"; signed checkpoint {checkpoint_path(out)}" if signer is not None else ""))
+
+
+@main.command("keygen")
+@click.option("--name", required=True, metavar="NAME",
+              help="The key's name, also the checkpoints' origin (e.g. kommune-101.example.dk).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              metavar="FILE", help="The signer key file (kept secret); the verifier key, to hand "
+                                   "to auditors, goes to FILE.pub.")
+@one_line_errors
+def keygen_command(name: str, out: Path) -> None:
+    """Make an Ed25519 key pair for signing checkpoints (C2SP signed-note key format)."""
+    import os
+
+    from ungeforloeb.interchange.checkpoint import Signer
+
+    pub = out.with_name(out.name + ".pub")
+    for p in (out, pub):
+        if p.exists():
+            raise click.UsageError(f"{p} exists; keygen does not overwrite a key")
+    signer = Signer.generate(name)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(signer.text() + "\n")
+    pub.write_text(signer.verifier().text() + "\n", encoding="ascii")
+    click.echo(f"signer key {out} (keep it secret); verifier key {pub}: "
+               f"{signer.verifier().text()}")
 
 
 def _size(path: Path) -> int:
     return path.stat().st_size
 
 
+_KEY = click.option("--key", "key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                    default=None, metavar="PUB",
+                    help="The exporter's verifier key: the signed checkpoint must bear its valid "
+                         "signature and name this log's Merkle root.")
+_CHECKPOINT = click.option(
+    "--checkpoint", "checkpoint", default=None, metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The signed checkpoint (default: LOG.checkpoint, when it exists).")
+_EXPECT_ROOT = click.option(
+    "--expect-root", "expect_root", default=None, metavar="HASH",
+    help="The Merkle root recorded at export (hex or base64): the log's must equal it.")
+
+
+def _checkpoint_text(log: Path, given: Path | None, needed: bool) -> str | None:
+    from ungeforloeb.interchange.export import checkpoint_path
+
+    path = given if given is not None else checkpoint_path(log)
+    if given is None and not path.exists():
+        if needed:
+            raise click.UsageError(f"--key needs the log's signed checkpoint: no {path} "
+                                   "(give it with --checkpoint)")
+        return None
+    return path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class _Anchors:
+    """What a log is checked against besides itself: its signed checkpoint, the exporter's key,
+    the root recorded at export (the same options for verify, import and audit)."""
+
+    checkpoint: str | None
+    verifier: Verifier | None
+    expect_root: str | None
+
+    @classmethod
+    def of(cls, log: Path, key: Path | None, checkpoint: Path | None,
+           expect_root: str | None) -> _Anchors:
+        from ungeforloeb.interchange.checkpoint import read_verifier
+
+        verifier = read_verifier(key) if key is not None else None
+        note = _checkpoint_text(log, checkpoint, key is not None) \
+            if key is not None or checkpoint is not None else None
+        return cls(note, verifier, expect_root)
+
+    @property
+    def any(self) -> bool:
+        return self.checkpoint is not None or self.verifier is not None \
+            or self.expect_root is not None
+
+
 @main.command("import")
 @_LOG
 @_DB
-@_clean
-def import_command(log: Path, db: Path) -> None:
-    """Load a log into an empty store, all or nothing."""
+@_KEY
+@_CHECKPOINT
+@_EXPECT_ROOT
+@one_line_errors
+def import_command(log: Path, db: Path, key: Path | None, checkpoint: Path | None,
+                   expect_root: str | None) -> None:
+    """Load a log into an empty store, all or nothing, after the checks of verify --recompute
+    (and of --key, --expect-root when given)."""
     from ungeforloeb.application import Ungeforloeb
     from ungeforloeb.interchange.importer import import_log
 
+    anchors = _Anchors.of(log, key, checkpoint, expect_root)
     created = not db.exists()
     try:
         app = Ungeforloeb(db)
         with _progress("import", None) as bar, log.open("rb") as stream:
-            reader = import_log(app, stream, progress=bar)
+            reader = import_log(app, stream, progress=bar, checkpoint=anchors.checkpoint,
+                                verifier=anchors.verifier, expect_root=anchors.expect_root)
     except BaseException:
         if created:  # leave no empty store behind
             for suffix in ("", "-journal", "-wal", "-shm"):
@@ -179,27 +260,46 @@ def _stages(label: str) -> Iterator[Stages | None]:
 @_LOG
 @click.option("--recompute", is_flag=True,
               help="Also re-derive the verdicts by an audit and compare the trailer's digest.")
+@_KEY
+@_CHECKPOINT
+@_EXPECT_ROOT
 @_JOBS
-@_clean
-def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
-    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1)."""
+@one_line_errors
+def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Path | None,
+                   expect_root: str | None, jobs: int | None) -> None:
+    """Check a log: schema, order, stream versions, hash chain, trailer (exit 0 or 1); with
+    --key its signed checkpoint, with --expect-root its Merkle root."""
     from ungeforloeb.interchange.verify import verify_log
 
+    anchors = _Anchors.of(log, key, checkpoint, expect_root)
+    verifier, note = anchors.verifier, anchors.checkpoint
     try:
         with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
-            result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs)
+            result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs,
+                                checkpoint=note, verifier=verifier, expect_root=expect_root)
     except InterchangeError as err:
         _fail(err)
     digest = "recomputed and equal" if recompute else "not recomputed (use --recompute)"
     click.echo(f"ok: {log} holds {result.event_count} events, hash chain intact to "
                f"{result.trailer.final_hash}; verdict digest as of "
                f"{result.trailer.verdicts_as_of.isoformat()} {digest}")
+    if result.tree is not None:
+        checked = []
+        if verifier is not None:
+            checked.append(f"checkpoint signed by {verifier.name}")
+        elif note is not None:
+            checked.append("checkpoint (its signature not checked: give --key)")
+        if expect_root is not None:
+            checked.append("root recorded at export")
+        click.echo(f"merkle root {result.tree.root.hex()} over {result.tree.size} events equal "
+                   f"to the " + " and the ".join(checked))
 
 
 @main.command("audit")
-@_LOG
-@click.option("--as-of", "as_of", required=True, callback=parse_date, metavar="YYYY-MM-DD",
-              help="Judge what had happened by this day.")
+@click.argument("log", type=click.Path(exists=True, path_type=Path))
+@click.option("--as-of", "as_of", callback=parse_date, metavar="YYYY-MM-DD",
+              help="Judge what had happened by this day (required for a log; a pack names its "
+                   "own).")
 @click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Only what had been recorded by this day.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]),
@@ -212,17 +312,42 @@ def verify_command(log: Path, recompute: bool, jobs: int | None) -> None:
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
 @click.option("--lang", type=click.Choice(("en", "da")), default="en", show_default=True,
               help="Language of the HTML report (da: Danish words, the rules' Danish quotes).")
+@_KEY
+@_CHECKPOINT
+@_EXPECT_ROOT
 @_JOBS
-@_clean
-def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: Path | None,
-                  case_id: str | None, no_reference: bool, lang: str, jobs: int | None) -> None:
-    """Replay a log (no database) and print the compliance verdicts, streamed case by case."""
+@one_line_errors
+def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str,
+                  out: Path | None, case_id: str | None, no_reference: bool, lang: str,
+                  key: Path | None, checkpoint: Path | None, expect_root: str | None,
+                  jobs: int | None) -> None:
+    """Replay a log (no database) and print the compliance verdicts, streamed case by case,
+    after the checks of verify --recompute (and of --key, --expect-root when given). Given an
+    auditor's pack (a directory or zip from `ungeforloeb pack`), re-derive its verdicts and
+    answer identical or the first difference."""
+    if log.is_dir() or zipfile.is_zipfile(log):
+        _audit_pack(log, key)
+        return
+    if as_of is None:
+        raise click.UsageError("Missing option '--as-of' (needed to audit a log).")
     from ungeforloeb.interchange.audit import audit_log, regime_mismatch
     from ungeforloeb.interchange.ranges import Source, check_log
     from ungeforloeb.interchange.sinks import JsonLines, JsonReport
+    from ungeforloeb.interchange.verify import check_anchors, check_digest, verify_log
 
+    anchors = _Anchors.of(log, key, checkpoint, expect_root)
     source = Source(path=str(log))
+    # The trailer's digest is checked as verify --recompute checks it, before any output: in
+    # the audit's own pass when it judges as of the trailer's date into a report made at the
+    # end (table, CSV, HTML), else in a pass of its own first.
+    single = case_id is None and fmt in ("table", "csv", "html") and known_at is None \
+        and as_of == _trailer_date(source)
     try:
+        if not single:
+            with log.open("rb") as stream:
+                verify_log(stream, recompute_digest=True, jobs=jobs,
+                           checkpoint=anchors.checkpoint, verifier=anchors.verifier,
+                           expect_root=anchors.expect_root)
         if case_id is not None:
             with _stages("audit") as bar:
                 index = check_log(source, jobs, bar)
@@ -246,6 +371,11 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                 audited = audit_log(source, as_of, known_at, jobs=jobs, sink=sink,
                                     indented=fmt == "json", keep_missed=fmt == "html",
                                     progress=bar)
+            if single:
+                index = audited.index
+                check_digest(index.header, index.trailer, index.event_count, audited.digest)
+                check_anchors(source, checkpoint=anchors.checkpoint, verifier=anchors.verifier,
+                              expect_root=anchors.expect_root)
             if sink is not None:
                 sink.finish(audited)
         finally:
@@ -265,16 +395,16 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                    err=True)
     report = audited.report()
     if fmt == "table":
-        from ungeforloeb.projections.compliance import render_table
+        from ungeforloeb.cli._output import compliance_listing, emit
 
         # exactly what `ungeforloeb compliance` prints for the same verdicts
         target = out.open("w", encoding="utf-8") if out is not None else None
         try:
-            con = Console(file=target, width=160, no_color=True, highlight=False) \
-                if target is not None else console()
-            con.print(render_table(report, reference=not no_reference))
-            con.print(f"rules {report.rules.digest[:16]}…  verdicts {report.digest()[:16]}…  "
-                      f"({report.verdict_count} verdicts)")
+            rows, columns, title, caption = compliance_listing(
+                report, reference=not no_reference, count=report.verdict_count)
+            emit(rows, columns, fmt="table", title=title, caption=caption,
+                 out=Console(file=target, no_color=True, highlight=False)
+                 if target is not None else None)
         finally:
             if target is not None:
                 target.close()
@@ -285,6 +415,33 @@ def audit_command(log: Path, as_of: date, known_at: date | None, fmt: str, out: 
                            verdicts=report.verdict_count, lang=lang).encode("utf-8"), out)
     elif fmt == "csv":
         _write(report.to_csv().encode("utf-8"), out)
+
+
+def _audit_pack(pack: Path, key: Path | None) -> None:
+    from ungeforloeb.interchange.checkpoint import read_verifier
+    from ungeforloeb.interchange.pack import audit_pack
+
+    verifier = read_verifier(key) if key is not None else None
+    with _progress("audit pack", None) as bar:
+        summary = audit_pack(pack, verifier=verifier,
+                             progress=(lambda done, _total: bar(done)) if bar else None)
+    signed = (f"checkpoint signed by {summary.signed_by}" if summary.signed_by else
+              "checkpoint matches (its signature not checked: give --key)" if summary.checkpoint
+              else "no checkpoint")
+    click.echo(f"identical: {summary.verdict_count} verdicts of {summary.case_count} cases as "
+               f"of {summary.as_of.isoformat()} re-derived with the pack's rules "
+               f"({summary.rules_digest[:16]}…), digest {summary.verdict_digest}; {signed}")
+
+
+def _trailer_date(source: Source) -> date | None:
+    """The trailer's ``verdicts_as_of``, read from the log's last line (``None`` when it cannot
+    be read: the checks then name what is wrong)."""
+    try:
+        size = source.size()
+        start = source.line_start_before(size)
+        return date.fromisoformat(orjson.loads(source.read(start, size - start))["verdicts_as_of"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
 
 
 def _write(data: bytes, out: Path | None) -> None:
@@ -356,4 +513,5 @@ def _audit_case(index: LogIndex, source: Source, case_id: str, as_of: date,
                 con.print(line)
 
 
-__all__ = ["audit_command", "export_command", "import_command", "verify_command"]
+__all__ = ["audit_command", "export_command", "import_command", "keygen_command",
+           "verify_command"]

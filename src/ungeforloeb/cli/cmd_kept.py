@@ -10,7 +10,9 @@ import click
 
 from ungeforloeb.application.kept import KeptVerdicts
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date, worklist_table
+from ungeforloeb.cli._common import DEFAULT_DB, one_line_errors, open_store, parse_date
+from ungeforloeb.cli._output import emit, format_option
+from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, item_dict, worklist_rows
 
 
 @main.command("keep")
@@ -18,6 +20,7 @@ from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date,
               help="The day to keep the verdicts for (default: today; never backwards).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
+@one_line_errors
 def keep_command(on: date | None, db: Path) -> None:
     """Apply every event recorded since the last run to the kept verdicts and worklists (in the
     store's file, tables kept_*), then roll the day: only the cases whose next change has come
@@ -41,9 +44,12 @@ def keep_command(on: date | None, db: Path) -> None:
 @click.option("--team", default=None, help="Only this team's items.")
 @click.option("--top", type=click.IntRange(min=0), default=50, show_default=True,
               help="Show at most this many items.")
+@format_option()
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
-def kept_worklist_command(caseworker: str | None, team: str | None, top: int, db: Path) -> None:
+@one_line_errors
+def kept_worklist_command(caseworker: str | None, team: str | None, top: int, fmt: str,
+                          db: Path) -> None:
     """The worklist of the kept day, read from the kept rows through their indexes (run
     ``ungeforloeb keep`` first). For another day, use ``ungeforloeb worklist --on``."""
     app = open_store(db)
@@ -54,6 +60,10 @@ def kept_worklist_command(caseworker: str | None, team: str | None, top: int, db
     items = kept.worklist(caseworker=caseworker, team=team)
     who = f" for {caseworker}" if caseworker else ""
     who += f" in {team}" if team else ""
-    console().print(worklist_table(
-        items, top=top, title=f"Kept worklist on {kept.day.isoformat()}{who} ({len(items)} "
-                              f"items, {sum(i.overdue for i in items)} overdue)"))
+    shown = items if fmt != "table" else items[:top]
+    emit(worklist_rows(shown), WORKLIST_COLUMNS, fmt=fmt,
+         title=f"Kept worklist on {kept.day.isoformat()}{who} ({len(items)} items, "
+               f"{sum(i.overdue for i in items)} overdue)",
+         caption=f"… and {len(items) - len(shown)} more" if len(shown) < len(items) else None,
+         data={"on": kept.day.isoformat(), "caseworker": caseworker, "team": team,
+               "count": len(items), "items": [item_dict(i) for i in items]})

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, open_store, parse_date
+from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors, open_store, parse_date
 from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 from ungeforloeb.projections.management import (
@@ -96,6 +96,7 @@ def _json(data: object) -> None:
 @_FORMAT
 @_LOG
 @_DB
+@one_line_errors
 def status_on_command(on: date, known_at: date | None, bands: tuple[tuple[int, int], ...],
                       cap: int | None, fmt: str, log: Path | None, db: Path) -> None:
     """How many young people are in the group on a day: by state, group, age band, team and
@@ -142,6 +143,7 @@ def status_on_command(on: date, known_at: date | None, bands: tuple[tuple[int, i
 @_FORMAT
 @_LOG
 @_DB
+@one_line_errors
 def flows_command(start: date, end: date, every: str, as_of: date | None,
                   known_at: date | None, fmt: str, log: Path | None, db: Path) -> None:
     """Inflow and outflow with their reasons, week by week or month by month, and the outcome
@@ -210,6 +212,7 @@ def flows_command(start: date, end: date, every: str, as_of: date | None,
 @_FORMAT
 @_LOG
 @_DB
+@one_line_errors
 def what_if_command(as_of: date, regimes: Path | None, added: tuple[Path, ...],
                     known_at: date | None, limit: int, fmt: str, log: Path | None,
                     db: Path) -> None:
@@ -283,6 +286,7 @@ def what_if_command(as_of: date, regimes: Path | None, added: tuple[Path, ...],
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
 @_LOG
 @_DB
+@one_line_errors
 def management_report_command(start: date, end: date, on: date | None, every: str,
                               cap: int | None, bands: tuple[tuple[int, int], ...],
                               municipality: str | None, lang: str, known_at: date | None,

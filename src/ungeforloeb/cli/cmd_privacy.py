@@ -3,50 +3,22 @@
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 import sys
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
 from uuid import UUID
 
 import click
 import orjson
-from eventsourcing.persistence import PersistenceError
 
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, find_case, open_store, parse_date
-
-F = TypeVar("F", bound=Callable[..., None])
-
-
-def _one_line(command: F) -> F:
-    """A store that cannot be read or written (full disk, read-only, wrong key): one line on
-    stderr, exit 1, no traceback — and nothing personal in it."""
-
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> None:
-        from ungeforloeb.application.keys import KeyConfigurationError, KeyUnavailableError
-        from ungeforloeb.domain.errors import DomainError
-        from ungeforloeb.domain.redact import scrub
-
-        try:
-            command(*args, **kwargs)
-        except (PersistenceError, sqlite3.Error) as err:
-            click.echo(f"error: the event store cannot be used: {scrub(str(err))}", err=True)
-            sys.exit(1)
-        except (KeyConfigurationError, KeyUnavailableError, DomainError) as err:
-            click.echo(f"error: {scrub(str(err))}", err=True)
-            sys.exit(1)
-        except OSError as err:
-            click.echo(f"error: {scrub(err.strerror or str(err))}"
-                       f"{': ' + str(err.filename) if err.filename else ''}", err=True)
-            sys.exit(1)
-
-    return run  # type: ignore[return-value]
-
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    find_case,
+    one_line_errors,
+    open_store,
+    parse_date,
+)
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
                    show_default=True, help="SQLite event store.")
@@ -61,7 +33,7 @@ _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), defa
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @_DB
-@_one_line
+@one_line_errors
 def own_view_command(case_id: str, as_of: date | None, fmt: str, out: Path | None,
                      db: Path) -> None:
     """Everything recorded about one young person, in Danish: their identity (while it is
@@ -93,7 +65,7 @@ def own_view_command(case_id: str, as_of: date | None, fmt: str, out: Path | Non
               help="Who records the erasures (an id, never a name).")
 @click.option("--dry-run", is_flag=True, help="Only list who is past the period.")
 @_DB
-@_one_line
+@one_line_errors
 def shred_expired_command(years: int | None, on: date | None, recorded_by: str, dry_run: bool,
                           db: Path) -> None:
     """List the young people whose spell closed more than the retention period ago, and erase

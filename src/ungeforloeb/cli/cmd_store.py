@@ -8,12 +8,13 @@ import click
 
 from ungeforloeb.application.store_index import person_streams_unbuilt, stderr_progress
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, open_store
+from ungeforloeb.cli._common import DEFAULT_DB, one_line_errors, open_store
 
 
 @main.command("reindex")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
               show_default=True, help="SQLite event store.")
+@one_line_errors
 def reindex_command(db: Path) -> None:
     """Index every stream of the store by young person, in one transaction.
 

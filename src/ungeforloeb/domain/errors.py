@@ -54,3 +54,23 @@ class UnknownCaseError(DomainError, LookupError):
         self.case_id = case_id
         text = str(case_id) if isinstance(case_id, UUID) else shown(case_id)
         super().__init__(f"{command}: no {kind} with id {text}")
+
+
+class PersonalDataErasedError(EventOutOfOrderError):
+    """Raised when a command is given to an education order or a retention case (or would open
+    one) of a young person whose personal data was erased: nothing more is recorded about them.
+
+    The message names the command, the order or case and its id, the young person, and why."""
+
+    def __init__(self, command: str, kind: str, case_id: UUID, young_person_id: UUID,
+                 erased_on: object = None) -> None:
+        self.command = command
+        self.kind = kind
+        self.case_id = case_id
+        self.young_person_id = young_person_id
+        on = f" on {erased_on.isoformat()}" if hasattr(erased_on, "isoformat") else ""
+        whose = "" if case_id == young_person_id else \
+            f"{kind} {case_id} belongs to young person {young_person_id}, whose "
+        subject = whose or f"the {kind} {case_id}'s "
+        super().__init__(f"{command}: {subject}personal data was erased{on}; nothing more is "
+                         "recorded about them")

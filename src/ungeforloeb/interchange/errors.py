@@ -129,3 +129,35 @@ class StoreNotEmptyError(InterchangeError):
 
 class ExportError(InterchangeError):
     """Raised when a store cannot be exported as one log (e.g. two municipality codes)."""
+
+
+class CheckpointError(LogError):
+    """Raised when a log's checkpoint cannot be read, or names another tree (size, Merkle root,
+    trailer) than the log's: the events are not those that were exported."""
+
+
+class SignatureError(CheckpointError):
+    """Raised when a checkpoint bears no valid signature of the key given (``verify --key``)."""
+
+
+class RootMismatchError(CheckpointError):
+    """Raised when a log's Merkle root differs from the one the auditor recorded at export
+    (``verify --expect-root``)."""
+
+
+class KeyFileError(InterchangeError):
+    """Raised when a signing or verifier key file cannot be read as a key."""
+
+
+class ProofError(InterchangeError):
+    """Raised when a proof file cannot be read, or does not prove what it claims."""
+
+
+class PackError(InterchangeError):
+    """Raised when an auditor's pack is incomplete, its manifest does not match its files, or
+    its regime files are not those the log names."""
+
+
+class PackDifference(InterchangeError):
+    """Raised by ``audit PACK`` when the re-derived verdicts differ from the pack's: names the
+    first difference (case, rule, subject, verdict)."""

@@ -11,6 +11,7 @@ stream from the store, so memory grows with the number of streams, not with the 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from array import array
@@ -29,7 +30,9 @@ from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.interchange import format as fmt
 from ungeforloeb.interchange.audit import InCaseOrder, rule_regimes, verdict_digest
+from ungeforloeb.interchange.checkpoint import Checkpoint, Signer
 from ungeforloeb.interchange.errors import ExportError
+from ungeforloeb.interchange.merkle import TreeBuilder, event_leaf_hash
 
 Digest = Callable[[Iterable[CaseFile], date], str]
 
@@ -65,6 +68,17 @@ class ExportSummary:
     verdicts_as_of: date
     verdict_digest: str
     exported_at: datetime
+    tree_size: int = 0
+    root: bytes | None = None
+    """The Merkle root over the event lines (docs/interchange.md, section 11), unless not built."""
+    trailer_hash: str = ""
+    checkpoint: str | None = None
+    """The signed checkpoint's text, when the export was signed."""
+
+    def checkpoint_of(self, origin: str) -> Checkpoint:
+        if self.root is None:
+            raise ExportError("the export built no Merkle tree, so it has no checkpoint")
+        return Checkpoint(origin, self.tree_size, self.root, self.trailer_hash)
 
 
 class CaseIndex:
@@ -119,13 +133,15 @@ def municipality_of(app: Store, stop: int | None = None) -> str | None:
 def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = None,
                municipality_code: str | None = None, as_of: date | None = None,
                regimes: Mapping[str, str] | None = None, digest: Digest = verdict_digest,
-               progress: Callable[[int, int], None] | None = None) -> ExportSummary:
+               progress: Callable[[int, int], None] | None = None,
+               merkle: bool = True) -> ExportSummary:
     """Write the store's events to ``out`` as a log.
 
     ``exported_at`` (default: now, UTC) goes into the header; ``as_of`` (default: the export
     day) is the date of the trailer's verdict digest. ``municipality_code`` defaults to the
     store's (its cases must all share it). ``progress(done, total)`` is called as events are
-    written. Only the events stored when the export starts are exported.
+    written. Only the events stored when the export starts are exported. ``merkle``: build the
+    Merkle tree over the event lines as they are written (its root is in the summary).
     """
     when = (exported_at or datetime.now(tz=UTC)).astimezone(UTC)
     day = as_of or when.date()
@@ -136,6 +152,7 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
         regimes=rule_regimes() if regimes is None else regimes), fmt.GENESIS_HASH)
     out.write(line)
     index = CaseIndex()
+    tree = TreeBuilder() if merkle else None
     seq = 0
     if stop:
         for rec in app.records(1, stop):
@@ -148,21 +165,33 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
             rec = rec._replace(seq=seq)
             line, previous = fmt.seal(fmt.event(rec, seq), previous)
             out.write(line)
+            if tree is not None:
+                tree.append(event_leaf_hash(line))
             index.add(rec)
             if progress is not None and seq % 500 == 0:
                 progress(seq, stop)
     vd = digest(InCaseOrder(index.case_files(app)), day)
-    line, _ = fmt.seal(fmt.trailer(event_count=seq, final_hash=previous, verdicts_as_of=day,
-                                   verdict_digest=vd), previous)
+    line, trailer_hash = fmt.seal(fmt.trailer(event_count=seq, final_hash=previous,
+                                              verdicts_as_of=day, verdict_digest=vd), previous)
     out.write(line)
     if progress is not None:
         progress(seq, max(seq, stop))
-    return ExportSummary(seq, previous, day, vd, when)
+    return ExportSummary(seq, previous, day, vd, when, seq,
+                         tree.root() if tree is not None else None, trailer_hash)
 
 
-def export_to_file(app: Store, path: str | Path, **options: object) -> ExportSummary:
+def checkpoint_path(log: str | Path) -> Path:
+    """Where a log's signed checkpoint is written and looked for: beside it, with
+    ``.checkpoint`` appended to its name."""
+    p = Path(log)
+    return p.with_name(p.name + ".checkpoint")
+
+
+def export_to_file(app: Store, path: str | Path, *, signer: Signer | None = None,
+                   origin: str | None = None, **options: object) -> ExportSummary:
     """Export to ``path`` atomically: written to a temporary file beside it, then renamed, so a
-    failed export never leaves a partial log."""
+    failed export never leaves a partial log. With a ``signer``, the signed checkpoint is written
+    beside it (:func:`checkpoint_path`; its origin defaults to the key's name)."""
     target = Path(path)
     if not target.parent.is_dir():
         raise ExportError(f"cannot write {target}: no directory {target.parent}")
@@ -174,8 +203,26 @@ def export_to_file(app: Store, path: str | Path, **options: object) -> ExportSum
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it 0600)
+        if signer is not None:
+            note = summary.checkpoint_of(origin or signer.name).sign(signer)
+            _write_atomically(checkpoint_path(target), note.encode())
+            summary = dataclasses.replace(summary, checkpoint=note)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return summary
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

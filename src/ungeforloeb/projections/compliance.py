@@ -26,7 +26,6 @@ from typing import Any
 
 import attrs
 import orjson
-from rich.table import Table
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.rules.calendar import Calendar, Calendars
@@ -333,37 +332,6 @@ def reference_text(r: ComplianceRow) -> str:
         text += (f" | {OURS_ON_AUDIT_POPULATION}: {_pct(r.reference_share)} "
                  f"({r.reference_met}/{r.reference_denominator})")
     return text
-
-
-def render_table(report: ComplianceReport, *, reference: bool = True) -> Table:
-    """The compliance table: per rule, share met with numerator and denominator, by group, the
-    legal source, and (``reference``) the audit's 2018–2020 share, labelled as not ours."""
-    known = f", known at {report.known_at.isoformat()}" if report.known_at else ""
-    table = Table(title=f"Compliance as of {report.as_of.isoformat()}{known}",
-                  caption="share = met / (met + missed); due, not applicable and not documented "
-                          "are left out of the denominator")
-    table.add_column("CP", justify="right")
-    table.add_column("rule", no_wrap=True)
-    table.add_column("met", justify="right")
-    table.add_column("of", justify="right")
-    table.add_column("share", justify="right")
-    for g in GROUP_ORDER:
-        table.add_column(GROUP_LABEL[g], justify="right")
-    table.add_column("due", justify="right")
-    table.add_column("n/a", justify="right")
-    table.add_column("not doc.", justify="right")
-    table.add_column("legal source")
-    if reference:
-        table.add_column(REFERENCE_LABEL, justify="right")
-    for r in report.rows():
-        by = {g.group: g for g in r.by_group}
-        cells = [r.control_point or "", r.rule_id, str(r.met), str(r.denominator),
-                 _pct(r.share), *(_pct(by[g].share) if g in by else "–" for g in GROUP_ORDER),
-                 str(r.due), str(r.not_applicable), str(r.not_documented), r.legal_source]
-        if reference:
-            cells.append(reference_text(r))
-        table.add_row(*cells)
-    return table
 
 
 # ------------------------------------------------------------------------- worklist source
