@@ -32,8 +32,10 @@ def test_the_settings_tables_token_and_marks_named_are_the_codes():
 
 
 def test_the_one_personal_field_named_is_the_only_one_sealed():
-    assert PERSONAL_FIELDS == {"FirstContactRegistered": ("birth_date",)}
+    assert PERSONAL_FIELDS == {"FirstContactRegistered": ("birth_date",),
+                               "YouthEffortFollowed": ("birth_date",)}
     assert "**`FirstContactRegistered.birth_date`**" in DOC
+    assert "**`YouthEffortFollowed.birth_date`**" in DOC
 
 
 def test_the_erasure_event_has_the_fields_the_page_names():

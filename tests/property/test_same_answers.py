@@ -33,6 +33,7 @@ from ungeforloeb.domain.values import (
     RetentionOutcome,
     VisitationGroup,
     VisitationStage,
+    YouthActivity,
 )
 from ungeforloeb.interchange.audit import evaluate, read_case_files
 from ungeforloeb.interchange.export import export_log
@@ -71,6 +72,25 @@ def _on_case(name: str, **kinds: Any) -> Callable[..., None]:
         args = {k: d(v) for k, v in kinds.items()}
         getattr(app, name)(case, occurred_on=day, recorded_by="cw-1", **args)
     return do
+
+
+def _return(app: Ungeforloeb, d: Draw, day: date, s: dict[str, list[UUID]]) -> None:
+    app.return_to_benefit(young_person_id=d(st.sampled_from(s["people"])), occurred_on=day,
+                          recorded_by="cw-1")
+
+
+def _youth_effort(app: Ungeforloeb, d: Draw, day: date, s: dict[str, list[UUID]]) -> None:
+    s["people"].append(app.follow_in_youth_effort(
+        occurred_on=day, recorded_by="kui-1", municipality_code="101",
+        birth_date=day - timedelta(days=d(st.integers(15 * 365, 18 * 365)))))
+
+
+def _interruption(app: Ungeforloeb, d: Draw, day: date, s: dict[str, list[UUID]]) -> None:
+    order = d(st.sampled_from(s["orders"])) if s["orders"] else None
+    s["cases"].append(app.note_interruption(
+        d(st.sampled_from(s["people"])), occurred_on=day, recorded_by="udb",
+        institution_id="123456", report_id=f"afb-{len(s['cases'])}",
+        received_on=day + timedelta(days=d(st.integers(0, 5))), order_id=order))
 
 
 def _order(app: Ungeforloeb, d: Draw, day: date, s: dict[str, list[UUID]]) -> None:
@@ -115,6 +135,11 @@ PERSON_COMMANDS: list[Callable[..., None]] = [
                team_id=st.sampled_from(["team-a", "team-b"])),
     _on_person("grant_mentor", purpose=st.sampled_from(MentorPurpose), extension=bools),
     _on_person("end_benefit", reason=st.sampled_from(BenefitEndReason)),
+    _on_person("end_benefit", reason=st.sampled_from(BenefitEndReason)),
+    _return,
+    _return,
+    _youth_effort,
+    _interruption,
     _order,
     _report,
 ]
@@ -144,6 +169,7 @@ CASE_COMMANDS: list[Callable[..., None]] = [
     _on_case("decide_retention_initiative", initiative=st.sampled_from(RetentionInitiative),
              with_institution=bools),
     _on_case("close_retention_case", outcome=st.sampled_from(RetentionOutcome)),
+    _on_case("start_new_activity", activity=st.sampled_from(YouthActivity)),
 ]
 
 

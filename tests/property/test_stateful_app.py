@@ -81,6 +81,13 @@ class PersonModel:
     first_conversation: bool = False
     benefit_ended: bool = False
     open_offers: dict[str, date] = field(default_factory=dict)
+    spell_started_on: date | None = None
+    """The first contact of the current benefit spell (None: the first contact's)."""
+    ended_on: date | None = None
+
+    @property
+    def spell_start(self) -> date:
+        return self.spell_started_on or self.first_contact_on
 
 
 @dataclass
@@ -212,7 +219,8 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(yp=people, lag=LAG)
     def hold_first_conversation(self, yp: UUID, lag: int) -> None:
         person, on = self.persons[yp], self.after(self.persons[yp].first_contact_on, lag)
-        refuse = person.first_conversation or self._person_refuses(person, on)
+        refuse = person.first_conversation or self._person_refuses(person, on) or \
+            on < person.spell_start
         if self.attempt(refuse, "hold_first_conversation", yp, occurred_on=on,
                         recorded_by="cw-1"):
             person.first_conversation = True
@@ -254,10 +262,25 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(yp=people, lag=LAG)
     def end_benefit(self, yp: UUID, lag: int) -> None:
         person, on = self.persons[yp], self.after(self.persons[yp].first_contact_on, lag)
-        refuse = person.benefit_ended or self._person_refuses(person, on)
+        refuse = person.benefit_ended or self._person_refuses(person, on) or \
+            on < person.spell_start
         if self.attempt(refuse, "end_benefit", yp, occurred_on=on, recorded_by="cw-1",
                         reason=BenefitEndReason.STARTED_EDUCATION):
             person.benefit_ended = True
+            person.ended_on = on
+
+    @rule(yp=people, lag=st.integers(min_value=-2, max_value=25))
+    def return_to_benefit(self, yp: UUID, lag: int) -> None:
+        person = self.persons[yp]
+        on = self.after(person.ended_on or person.spell_start, lag)
+        refuse = not person.benefit_ended or person.ended_on is None or \
+            on <= person.ended_on or self._person_refuses(person, on)
+        if self.attempt(refuse, "return_to_benefit", young_person_id=yp, occurred_on=on,
+                        recorded_by="cw-1"):
+            person.benefit_ended = False
+            person.ended_on = None
+            person.spell_started_on = on
+            person.first_conversation = False
 
     # ------------------------------------------------------------------ orders
 

@@ -48,7 +48,10 @@ def test_caseworkers_record_on_working_days_only(planned: list[Action]) -> None:
 
 def test_every_person_has_a_first_contact_and_the_group_mix_is_near_the_audits(
         planned: list[Action]) -> None:
-    assert sum(a.command == "register_first_contact" for a in planned) == SCENARIO.people
+    opened = Counter(a.command for a in planned
+                     if a.command in ("register_first_contact", "follow_in_youth_effort"))
+    assert sum(opened.values()) == SCENARIO.people
+    assert 0.01 < opened["follow_in_youth_effort"] / SCENARIO.people < 0.06  # small rate
     groups = Counter(a.kwargs["group"].value for a in planned if a.command == "visitate"
                      and a.kwargs["stage"] is VisitationStage.PRELIMINARY)
     total = sum(groups.values())
@@ -57,13 +60,28 @@ def test_every_person_has_a_first_contact_and_the_group_mix_is_near_the_audits(
     assert abs(groups["AP"] / total - 0.34) < 0.04
 
 
+def test_some_return_to_benefit_in_a_new_spell_after_their_benefit_ended(
+        planned: list[Action]) -> None:
+    ended: dict[object, date] = {}
+    returned = 0
+    for a in planned:
+        if a.command == "end_benefit":
+            ended.setdefault(a.target, a.occurred_on)
+        elif a.command == "return_to_benefit":
+            assert a.target in ended and a.occurred_on > ended[a.target]
+            returned += 1
+    assert 0 < returned < 0.05 * SCENARIO.people
+
+
 def test_first_conversations_and_final_visitations_are_mostly_in_time(
         planned: list[Action]) -> None:
     first_contact = {a.kwargs["young_person_id"]: a.occurred_on for a in planned
                      if a.command == "register_first_contact"}
     early = {yp for yp, day in first_contact.items() if day < date(2024, 8, 1)}
-    conversation = {a.target: a.occurred_on for a in planned
-                    if a.command == "hold_first_conversation"}
+    conversation: dict[object, date] = {}
+    for a in planned:  # the first spell's (a returning person holds another)
+        if a.command == "hold_first_conversation":
+            conversation.setdefault(a.target, a.occurred_on)
     final = {a.target: a.occurred_on for a in planned
              if a.command == "visitate" and a.kwargs["stage"] is VisitationStage.FINAL}
     within_week = sum(conversation.get(yp, date.max) - first_contact[yp] <= timedelta(days=7)

@@ -125,6 +125,11 @@ def test_a_case_from_first_contact_to_the_end_goes_through_every_command(
     run("decide_retention_initiative", **c, **_by("2024-09-05", initiative="mentor",
                                                   with_institution=True))
     run("close_retention_case", **c, **_by("2024-10-01", outcome="retained"))
+    dropped = run("note_interruption", 201, **person,
+                  **_by("2024-08-20", institution_id="280727", report_id="r-2",
+                        received_on="2024-08-21", order_id=order,
+                        admission_id="a-2"))["case_id"]
+    run("start_new_activity", case_id=dropped, **_by("2024-09-02", activity="education"))
 
     assert run("open_subscription", **person, **_by("2024-06-01"))["opened"] is True
     assert run("apply_pending_reports", **person)["applied"] == []

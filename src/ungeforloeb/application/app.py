@@ -79,6 +79,7 @@ from ungeforloeb.domain.values import (
     RetentionOutcome,
     VisitationGroup,
     VisitationStage,
+    YouthActivity,
 )
 from ungeforloeb.domain.young_person import YoungPerson
 from ungeforloeb.exchange.messages import Contact, InboundMessage
@@ -233,7 +234,8 @@ class Ungeforloeb(Application[UUID]):
         ``events`` and who has none yet; the rows to write with those events."""
         rows = []
         for event in events:
-            if isinstance(event, YoungPerson.FirstContactRegistered) and \
+            if isinstance(event, (YoungPerson.FirstContactRegistered,
+                                  YoungPerson.YouthEffortFollowed)) and \
                     self.personal_data.data_key(event.originator_id) is None:
                 data_key = new_data_key()
                 self.personal_data.remember(event.originator_id, data_key)
@@ -327,6 +329,31 @@ class Ungeforloeb(Application[UUID]):
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
             young_person_id=young_person_id)
+        return self._open_person(command, person, cpr, name)
+
+    def follow_in_youth_effort(self, *, occurred_on: date, recorded_by: str,
+                               municipality_code: str, birth_date: date,
+                               cpr: str | None = None, name: str | None = None,
+                               young_person_id: UUID | None = None) -> UUID:
+        """Record a young person the municipal youth effort (KUI) follows without a benefit
+        case (``YouthEffortFollowed``): no first contact, no benefit spell, so the benefit
+        duties do not apply; the youth effort's do (on ``note_interruption`` and
+        ``report_risk_of_dropout``). CPR and name go to the identity record only, as at a first
+        contact; if the young person later comes to benefit, ``return_to_benefit`` opens their
+        first benefit spell on the same person."""
+        command = "follow_in_youth_effort"
+        if young_person_id is not None:
+            check_uuid(command, "young_person_id", young_person_id)
+        person = YoungPerson.follow_in_youth_effort(
+            occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
+            municipality_code=municipality_code, birth_date=birth_date,
+            young_person_id=young_person_id)
+        return self._open_person(command, person, cpr, name)
+
+    def _open_person(self, command: str, person: YoungPerson, cpr: str | None,
+                     name: str | None) -> UUID:
+        """Save a new young person with their data key and (with ``cpr``) identity record, in
+        one transaction."""
         keys = self.personal_data.keys
         data_key = new_data_key()
         rows = PersonalRows(person.id, keys.wrapper.wrap(person.id, data_key))
@@ -561,6 +588,32 @@ class Ungeforloeb(Application[UUID]):
         self._call(self._person(young_person_id, "end_benefit"), "end_benefit",
                    occurred_on=occurred_on, recorded_by=recorded_by, reason=reason)
 
+    def return_to_benefit(self, young_person_id: UUID | None = None, *, occurred_on: date,
+                          recorded_by: str, cpr: str | None = None) -> UUID:
+        """A young person comes back to benefit after their last spell ended: a new benefit
+        spell starts with this first contact (``BenefitSpellStarted``) on the same person (for a
+        young person followed by the youth effort only, their first benefit spell) —
+        found by their CPR number through the identity store's keyed lookup, or by their id —
+        never a second registration. Returns the person's id. Refused while a spell is open
+        and on or before the day the last spell ended (nothing written)."""
+        command = "return_to_benefit"
+        if (cpr is None) == (young_person_id is None):
+            raise InvalidCommandError(command, "cpr", "given, or young_person_id (one of them)",
+                                      "<redacted>" if cpr is not None else None)
+        if cpr is not None:
+            found = self.identities.find_by_cpr(check_cpr(command, cpr))
+            if found is None:
+                raise InvalidCommandError(command, "cpr",
+                                          "the CPR number of a registered young person "
+                                          "(register_first_contact opens a new one)",
+                                          "<redacted>")
+            young_person_id = found
+        assert young_person_id is not None
+        check_uuid(command, "young_person_id", young_person_id)
+        self._call(self._person(young_person_id, command), command, occurred_on=occurred_on,
+                   recorded_by=recorded_by)
+        return young_person_id
+
     def decide_job_track(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                          starts_on: date, ends_on: date | None = None) -> None:
         """Record the decision to put the young person on the job track from ``starts_on``
@@ -605,6 +658,11 @@ class Ungeforloeb(Application[UUID]):
             check_uuid("issue_order", "order_id", order_id)
         check_not_before("issue_order", occurred_on, "FirstContactRegistered",
                          person.first_contact_on, "young person", person.id)
+        if person.spell == 0:
+            raise EventOutOfOrderError(
+                f"issue_order: young person {person.id} is followed by the youth effort "
+                "without a benefit case: an education order needs a benefit spell "
+                "(return_to_benefit opens one)")
         order = EducationOrder.issue(occurred_on=occurred_on, recorded_by=recorded_by,
                                      recorded_at=self.clock(), young_person_id=young_person_id,
                                      step=step, order_id=order_id)
@@ -729,24 +787,59 @@ class Ungeforloeb(Application[UUID]):
         """Open a retention case on a risk-of-dropout message; returns the case id.
 
         ``case_id`` names the new case (a migration or a seeded simulation); random if None."""
-        person = self._person(young_person_id, "report_risk_of_dropout")
+        return self._open_retention("report_risk_of_dropout", young_person_id,
+                                    occurred_on=occurred_on, recorded_by=recorded_by,
+                                    institution_id=institution_id, report_id=report_id,
+                                    received_on=received_on, order_id=order_id,
+                                    admission_id=admission_id, case_id=case_id)
+
+    def _open_retention(self, command: str, young_person_id: UUID, *, occurred_on: date,
+                        recorded_by: str, institution_id: str, report_id: str,
+                        received_on: date, order_id: UUID | None, admission_id: str | None,
+                        case_id: UUID | None, interruption: bool = False) -> UUID:
+        person = self._person(young_person_id, command)
         if person.erased_on is not None:
-            raise PersonalDataErasedError("report_risk_of_dropout", "young person", person.id,
-                                          person.id, person.erased_on)
-        check_date("report_risk_of_dropout", "occurred_on", occurred_on)
-        check_not_before("report_risk_of_dropout", occurred_on, "FirstContactRegistered",
-                         person.first_contact_on, "young person", person.id)
+            raise PersonalDataErasedError(command, "young person", person.id, person.id,
+                                          person.erased_on)
+        check_date(command, "occurred_on", occurred_on)
+        check_not_before(command, occurred_on,
+                         "FirstContactRegistered" if person.youth_effort_since is None
+                         else "YouthEffortFollowed", person.first_contact_on, "young person",
+                         person.id)
         if order_id is not None:
-            self._order(order_id, "report_risk_of_dropout")
+            self._order(order_id, command)
         if case_id is not None:
-            check_uuid("report_risk_of_dropout", "case_id", case_id)
+            check_uuid(command, "case_id", case_id)
         case = RetentionCase.open(occurred_on=occurred_on, recorded_by=recorded_by,
                                   recorded_at=self.clock(), young_person_id=young_person_id,
                                   institution_id=institution_id, report_id=report_id,
                                   received_on=received_on, order_id=order_id,
-                                  admission_id=admission_id, case_id=case_id)
+                                  admission_id=admission_id, case_id=case_id,
+                                  interruption=interruption)
         self.save(case)
         return case.id
+
+    def note_interruption(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
+                          institution_id: str, report_id: str, received_on: date,
+                          order_id: UUID | None = None, admission_id: str | None = None,
+                          case_id: UUID | None = None) -> UUID:
+        """Open a case on the municipality learning (``received_on``) that the young person
+        interrupted their education on ``occurred_on``; returns the case id. For a
+        15–17-year-old the youth effort's contact and new-activity duties run from
+        ``received_on`` (rule data); the case records the contact, the new activity and the
+        close as after a risk-of-dropout message."""
+        return self._open_retention("note_interruption", young_person_id,
+                                    occurred_on=occurred_on, recorded_by=recorded_by,
+                                    institution_id=institution_id, report_id=report_id,
+                                    received_on=received_on, order_id=order_id,
+                                    admission_id=admission_id, case_id=case_id,
+                                    interruption=True)
+
+    def start_new_activity(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
+                           activity: YouthActivity) -> None:
+        """Record the new activity the young person started after an interruption."""
+        self._call(self._retention(case_id, "start_new_activity"), "start_new_activity",
+                   occurred_on=occurred_on, recorded_by=recorded_by, activity=activity)
 
     def contact_young_person(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
                              channel: ContactChannel) -> None:

@@ -453,7 +453,7 @@ class ExchangePolicy:
         facts = CaseFile(str(order.young_person_id),
                          cases.records_of(person, order)).view(as_of=on)
         for v in evaluate(facts, on, default_rules().only((NOTIFICATION_RULE,))):
-            if v.subject == f"admission:{admission_id}" and v.met_by is None and \
+            if v.about == f"admission:{admission_id}" and v.met_by is None and \
                     v.status in (Status.DUE, Status.MISSED):
                 return True
         return False

@@ -24,7 +24,8 @@ import orjson
 
 from ungeforloeb.application.keys import KeyUnavailableError, open_sealed, seal
 
-PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"FirstContactRegistered": ("birth_date",)}
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {"FirstContactRegistered": ("birth_date",),
+                                                "YouthEffortFollowed": ("birth_date",)}
 """Event type → its personal fields (sealed with the person's key; the person is the stream)."""
 
 TOKEN = "sealed:v1:"

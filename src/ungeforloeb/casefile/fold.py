@@ -6,10 +6,19 @@ the records before the fold, so a verdict as of D can never depend on an event a
 
 Every fact keeps the record it came from (``rec``) so that explanations can name the event, its
 sequence number and its dates.
+
+Benefit spells: a young person who comes back to benefit after their spell ended starts a new
+spell (``BenefitSpellStarted``, the spell's first contact). The fold splits the records into
+spells — the young person's own records by the day they happened (on or after a spell's start
+belongs to that spell), an order's or retention case's whole stream by the day it was opened (a
+risk report about an order's admission goes with the order) — and folds each spell on its own,
+so a spell's facts, and so its verdicts, never change because a later spell started.
+:func:`fold` returns the latest spell, with the earlier ones in :attr:`Facts.earlier`.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -114,6 +123,20 @@ class Facts:
     """Records of event types this fold does not model specifically, by type."""
     orphans: list[EventRecord] = field(default_factory=list)
     """Records that name an order, admission or case never seen (reported by the audit)."""
+    spell: int = 1
+    """The benefit spell these facts are of: 1 opened by ``FirstContactRegistered``, each
+    later one by ``BenefitSpellStarted`` (then :attr:`first_contact` is that record); 0 for a
+    young person followed by the youth effort before any benefit spell (no first contact)."""
+    earlier: list[Facts] = field(default_factory=list)
+    """The person's earlier spells, oldest first (set on the latest spell only)."""
+    caseworker_before: tuple[str, str] | None = None
+    """The caseworker (and team) at the end of the spell before, who stays the caseworker of
+    a later spell until one is assigned in it."""
+
+    @property
+    def spells(self) -> list[Facts]:
+        """Every spell of the person, oldest first (the earlier ones, then this one)."""
+        return [*self.earlier, self]
 
     # ------------------------------------------------------------ derived facts
 
@@ -149,7 +172,7 @@ class Facts:
                   if isinstance(r.payload.get("caseworker_id"), str)
                   and isinstance(r.payload.get("team_id"), str)]
         if not usable:
-            return None
+            return self.caseworker_before
         rec = max(usable, key=assignment_key)
         return rec.payload["caseworker_id"], rec.payload["team_id"]
 
@@ -227,6 +250,12 @@ def _yp(f: Facts, r: EventRecord) -> None:
         f.mentors.append(r)
     elif t == "BenefitEnded":
         f.benefit_ended = r
+    elif t == SPELL_START:
+        f.first_contact = r
+    elif t == YOUTH_EFFORT:
+        f.municipality_code = p["municipality_code"]
+        f.birth_date = date.fromisoformat(p["birth_date"])
+        f.other.setdefault(t, []).append(r)
     else:
         f.other.setdefault(t, []).append(r)
 
@@ -280,7 +309,7 @@ def _order(f: Facts, r: EventRecord) -> None:
 
 def _retention(f: Facts, r: EventRecord) -> None:
     t = r.type
-    if t == "RiskOfDropoutReported":
+    if t in REPORT_OPENERS:
         case = f.retention_cases.get(r.stream_id)
         if case is None:
             f.retention_cases[r.stream_id] = case = Retention(r, r.stream_id)
@@ -311,22 +340,82 @@ def _occurred(r: EventRecord) -> date:
     return r.occurred_on
 
 
-def fold(young_person_id: str, records: Iterable[EventRecord]) -> Facts:
-    """Fold one young person's records into their facts.
+SPELL_START = "BenefitSpellStarted"
+"""The event that starts a benefit spell after the first (the spell's first contact)."""
+YOUTH_EFFORT = "YouthEffortFollowed"
+"""The event that opens a young person followed by the youth effort without benefit (their
+records before any benefit spell are spell 0)."""
+REPORT_OPENERS = ("RiskOfDropoutReported", "InterruptionNoted")
+"""The events that open a retention case (each a subject of the rules' ``report`` scope)."""
 
-    Records are taken in the order of ``occurred_on`` (a stable sort: ties keep recording
-    order, which within a stream is its version order, and the domain refuses a fact dated
-    before one it depends on), so that the same history recorded in another order gives the
-    same facts.
-    """
+
+def _fold_one(young_person_id: str, records: Iterable[EventRecord]) -> Facts:
     facts = Facts(young_person_id)
-    for r in sorted(records, key=_occurred):
+    for r in records:
         handler = _BY_STREAM.get(r.stream_type)
         if handler is None:
             facts.other.setdefault(r.type, []).append(r)
         else:
             handler(facts, r)
     return facts
+
+
+def split_spells(records: Iterable[EventRecord]) -> list[list[EventRecord]]:
+    """The records (sorted by ``occurred_on``) split into the person's benefit spells, oldest
+    first: a young person's record goes to the spell running on its day; an order's or
+    retention case's stream goes whole to the spell running on the day it was opened, except
+    a retention case about an order's admission, which goes with the order; an offer's end
+    goes with its start."""
+    recs = sorted(records, key=_occurred)
+    starts = sorted(r.occurred_on for r in recs
+                    if r.type == SPELL_START and r.stream_type == "YoungPerson")
+    if not starts:
+        return [recs]
+    stream_spell: dict[str, int] = {}
+    for r in recs:
+        if r.stream_type == "YoungPerson" or r.stream_id in stream_spell:
+            continue
+        order_id = r.payload.get("order_id")
+        owner = stream_spell.get(order_id) if isinstance(order_id, str) else None
+        stream_spell[r.stream_id] = (owner if owner is not None
+                                     else bisect_right(starts, r.occurred_on))
+    out: list[list[EventRecord]] = [[] for _ in range(len(starts) + 1)]
+    offer_spell: dict[object, int] = {}
+    for r in recs:
+        if r.stream_type != "YoungPerson":
+            n = stream_spell[r.stream_id]
+        elif r.type == "OfferEnded" and r.payload.get("offer_id") in offer_spell:
+            n = offer_spell[r.payload.get("offer_id")]  # with the offer it ends
+        else:
+            n = bisect_right(starts, r.occurred_on)
+            if r.type == "OfferStarted":
+                offer_spell[r.payload.get("offer_id")] = n
+        out[n].append(r)
+    return out
+
+
+def fold(young_person_id: str, records: Iterable[EventRecord]) -> Facts:
+    """Fold one young person's records into their facts: the latest benefit spell's, with the
+    earlier spells' in :attr:`Facts.earlier` (see :func:`split_spells`).
+
+    Records are taken in the order of ``occurred_on`` (a stable sort: ties keep recording
+    order, which within a stream is its version order, and the domain refuses a fact dated
+    before one it depends on), so that the same history recorded in another order gives the
+    same facts.
+    """
+    parts = split_spells(records)
+    spells = [_fold_one(young_person_id, part) for part in parts]
+    person = spells[0]
+    first = 0 if any(r.type == YOUTH_EFFORT for r in parts[0]) else 1
+    person.spell = first
+    for n, spell in enumerate(spells[1:], start=first + 1):
+        spell.spell = n
+        spell.municipality_code = person.municipality_code
+        spell.birth_date = person.birth_date
+        spell.caseworker_before = spells[n - 2].current_caseworker
+    latest = spells[-1]
+    latest.earlier = spells[:-1]
+    return latest
 
 
 @dataclass(slots=True)
@@ -361,9 +450,18 @@ def fold_days(young_person_id: str,
               records: Iterable[EventRecord]) -> Iterable[tuple[date, Facts]]:
     """The fold day by day: after the records of each day on which something happened, that
     day and the facts as of it (one :class:`Facts`, updated in place — read it before the next
-    step). The facts of a day are those :func:`fold` gives for the records up to that day."""
-    facts = Facts(young_person_id)
+    step). The facts of a day are those :func:`fold` gives for the records up to that day
+    (for a person with benefit spells, or followed by the youth effort, a new :class:`Facts`
+    each day: the latest spell's, as :func:`fold` gives them)."""
     ordered = sorted(records, key=_occurred)
+    if any(r.type in (SPELL_START, YOUTH_EFFORT) for r in ordered):
+        # more than one spell (or none yet): each day's facts as fold() splits them, folded
+        # afresh (rare: only people who came back to benefit or the youth effort follows)
+        days = sorted({r.occurred_on for r in ordered})
+        for day in days:
+            yield day, fold(young_person_id, [r for r in ordered if r.occurred_on <= day])
+        return
+    facts = Facts(young_person_id)
     i = 0
     while i < len(ordered):
         day = ordered[i].occurred_on

@@ -26,7 +26,12 @@ from ungeforloeb.domain.base import (
     check_uuid,
 )
 from ungeforloeb.domain.errors import CaseClosedError, InvalidCommandError
-from ungeforloeb.domain.values import ContactChannel, RetentionInitiative, RetentionOutcome
+from ungeforloeb.domain.values import (
+    ContactChannel,
+    RetentionInitiative,
+    RetentionOutcome,
+    YouthActivity,
+)
 
 
 class RetentionCase(Aggregate):
@@ -49,6 +54,26 @@ class RetentionCase(Aggregate):
         institution_id: str
         report_id: str
         received_on: date
+
+    class InterruptionNoted(Event, Aggregate.Created):
+        """The municipality learnt that the young person interrupted their education (afbrud,
+        dropped out): ``occurred_on`` is the day of the interruption, ``received_on`` the day
+        the municipality became aware of it. For a 15–17-year-old the youth effort's duties run
+        from that day (contact, a new activity); the case records what was done, as after a
+        risk-of-dropout message."""
+
+        young_person_id: UUID
+        order_id: UUID | None
+        admission_id: str | None
+        institution_id: str
+        report_id: str
+        received_on: date
+
+    class NewActivityStarted(Event):
+        """After an interruption the young person started a new activity (education, work or
+        other activity)."""
+
+        activity: YouthActivity
 
     class YoungPersonContacted(Event):
         """The municipality contacted the young person about the risk."""
@@ -89,9 +114,10 @@ class RetentionCase(Aggregate):
     def open(cls, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
              young_person_id: UUID, institution_id: str, report_id: str, received_on: date,
              order_id: UUID | None = None, admission_id: str | None = None,
-             case_id: UUID | None = None) -> RetentionCase:
-        """Open a retention case on a risk-of-dropout message."""
-        command = "report_risk_of_dropout"
+             case_id: UUID | None = None, interruption: bool = False) -> RetentionCase:
+        """Open a retention case on a risk-of-dropout message (or, with ``interruption``, on
+        the municipality learning of an interruption: command ``note_interruption``)."""
+        command = "note_interruption" if interruption else "report_risk_of_dropout"
         check_date(command, "occurred_on", occurred_on)
         check_actor_id(command, "recorded_by", recorded_by)
         check_uuid(command, "young_person_id", young_person_id)
@@ -107,7 +133,8 @@ class RetentionCase(Aggregate):
             raise InvalidCommandError(command, "received_on", "on or after occurred_on",
                                       received_on)
         check_not_in_future(command, received_on, recorded_at, "received_on")
-        return cls._create(cls.RiskOfDropoutReported, id=case_id or uuid4(),
+        opened = cls.InterruptionNoted if interruption else cls.RiskOfDropoutReported
+        return cls._create(opened, id=case_id or uuid4(),
                            occurred_on=occurred_on, recorded_by=recorded_by,
                            young_person_id=young_person_id, order_id=order_id,
                            admission_id=admission_id, institution_id=institution_id,
@@ -135,6 +162,14 @@ class RetentionCase(Aggregate):
         check_enum(command, "channel", channel, ContactChannel)
         self._record(self.YoungPersonContacted, command, occurred_on, recorded_by, recorded_at,
                      channel=channel)
+
+    def start_new_activity(self, *, occurred_on: date, recorded_by: str,
+                           recorded_at: datetime, activity: YouthActivity) -> None:
+        """Record that the young person started a new activity."""
+        command = "start_new_activity"
+        check_enum(command, "activity", activity, YouthActivity)
+        self._record(self.NewActivityStarted, command, occurred_on, recorded_by, recorded_at,
+                     activity=activity)
 
     def decide_initiative(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                           initiative: RetentionInitiative, with_institution: bool) -> None:

@@ -122,6 +122,15 @@ class RetentionInitiative(Enum):
     OTHER = "other"
 
 
+class YouthActivity(Enum):
+    """The new activity a young person followed by the youth effort started (uddannelse,
+    beskæftigelse eller anden aktivitet)."""
+
+    EDUCATION = "education"
+    WORK = "work"
+    OTHER_ACTIVITY = "other_activity"
+
+
 class RetentionOutcome(Enum):
     """How a retention case was closed."""
 

@@ -105,6 +105,14 @@ def assignment_order(occurred_on: date, caseworker_id: str,
     return (occurred_on, caseworker_id, team_id)
 
 
+WITHOUT_BENEFIT = frozenset({
+    "BenefitSpellStarted", "CaseworkerAssigned", "InstitutionReportReceived",
+    "InstitutionReportConflicting", "InstitutionReportApplied", "SubscriptionOpened",
+    "SubscriptionRefused", "SubscriptionClosed", "PersonalDataErased"})
+"""What may be recorded about a young person followed by the youth effort without a benefit
+case (spell 0): everything else is a benefit case's fact."""
+
+
 class YoungPerson(Aggregate):
     """Den unge: one case at the municipality, from first contact (første henvendelse)."""
 
@@ -122,6 +130,20 @@ class YoungPerson(Aggregate):
 
         municipality_code: str
         birth_date: date
+
+    class YouthEffortFollowed(Event, Aggregate.Created):
+        """The municipal youth effort (kommunal ungeindsats, KUI) follows the young person —
+        aged 15–17, with no benefit case — from ``occurred_on``. No benefit spell is open: the
+        benefit duties do not apply to them (``return_to_benefit`` opens their first spell if
+        they come to benefit); the youth effort's own duties (contact after an interruption or
+        a risk report, a new activity) do."""
+
+        municipality_code: str
+        birth_date: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.spell = 0
+            aggregate.youth_effort_since = self.occurred_on
 
     class FirstConversationHeld(Event):
         """The first conversation (1. samtale / første visitationssamtale) was held."""
@@ -240,9 +262,19 @@ class YoungPerson(Aggregate):
         extension: bool
 
     class BenefitEnded(Event):
-        """Education benefit (or cash benefit from 1 Jul 2025) ended."""
+        """Education benefit (or cash benefit from 1 Jul 2025) ended: the benefit spell ends."""
 
         reason: BenefitEndReason
+
+    class BenefitSpellStarted(Event):
+        """The young person came back to benefit after their last benefit spell ended: a new
+        benefit spell (ydelsesforløb) starts on ``occurred_on``, which is the new spell's first
+        contact (første henvendelse). The person is the same (found by their identity record);
+        the new spell's clocks run from this day, and the earlier spell's records and verdicts
+        stay as they were. ``spell`` numbers the person's spells: 1 is the spell opened by
+        ``FirstContactRegistered``, so the first return is spell 2."""
+
+        spell: int
 
     class JobTrackDecided(Event):
         """The caseworker decided that the young person follows the job track (jobsporet) from
@@ -276,6 +308,12 @@ class YoungPerson(Aggregate):
         self.team_id: str | None = None
         self._assignment: tuple[date, str, str] | None = None
         self.benefit_ended_on: date | None = None
+        self.spell = 1
+        """The number of the current (latest) benefit spell; 0: none yet (followed by the
+        youth effort only)."""
+        self.youth_effort_since: date | None = None
+        self.spell_started_on = occurred_on
+        """The first contact of the current benefit spell."""
 
     def _when(self, event: CaseEvent) -> None:
         if isinstance(event, YoungPerson.FirstConversationHeld):
@@ -295,6 +333,18 @@ class YoungPerson(Aggregate):
                 self.team_id = event.team_id
         elif isinstance(event, YoungPerson.BenefitEnded):
             self.benefit_ended_on = event.occurred_on
+        elif isinstance(event, YoungPerson.BenefitSpellStarted):
+            self.spell = event.spell
+            self.spell_started_on = event.occurred_on
+            self.benefit_ended_on = None
+            self.first_conversation_on = None
+            self.group = None
+            self.final_visitation_on = None
+
+    @property
+    def _spell_start_event(self) -> str:
+        """The event that started the current benefit spell (for error messages)."""
+        return "FirstContactRegistered" if self.spell == 1 else "BenefitSpellStarted"
 
     # --------------------------------------------------------------- commands
 
@@ -323,8 +373,40 @@ class YoungPerson(Aggregate):
             timestamp=recorded_at,
         )
 
+    @classmethod
+    def follow_in_youth_effort(cls, *, occurred_on: date, recorded_by: str,
+                               recorded_at: datetime, municipality_code: str, birth_date: date,
+                               young_person_id: UUID | None = None) -> YoungPerson:
+        """Record that the youth effort follows a young person without a benefit case; returns
+        the new aggregate. The age (15–17 for the youth effort's duties) is the rule data's to
+        judge, not refused here."""
+        command = "follow_in_youth_effort"
+        check_date(command, "occurred_on", occurred_on)
+        check_actor_id(command, "recorded_by", recorded_by)
+        check_pattern(command, "municipality_code", municipality_code, MUNICIPALITY_CODE,
+                      "a three-digit municipality code")
+        check_date(command, "birth_date", birth_date)
+        check_not_in_future(command, occurred_on, recorded_at)
+        if birth_date >= occurred_on:
+            raise InvalidCommandError(command, "birth_date", "before the youth effort began",
+                                      birth_date)
+        return cls._create(
+            cls.YouthEffortFollowed,
+            id=young_person_id or uuid4(),
+            occurred_on=occurred_on,
+            recorded_by=recorded_by,
+            municipality_code=municipality_code,
+            birth_date=birth_date,
+            timestamp=recorded_at,
+        )
+
     def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
                 recorded_by: str, recorded_at: datetime, **fields: Any) -> None:
+        if self.spell == 0 and event_class.__name__ not in WITHOUT_BENEFIT:
+            raise EventOutOfOrderError(
+                f"{command}: young person {self.id} is followed by the youth effort without a "
+                f"benefit case: {event_class.__name__} needs a benefit spell "
+                "(return_to_benefit opens one)")
         check_date(command, "occurred_on", occurred_on)
         check_actor_id(command, "recorded_by", recorded_by)
         check_not_in_future(command, occurred_on, recorded_at)
@@ -341,6 +423,9 @@ class YoungPerson(Aggregate):
                                 recorded_at: datetime) -> None:
         """Record the first conversation; refused if one is already recorded."""
         command = "hold_first_conversation"
+        check_date(command, "occurred_on", occurred_on)
+        check_not_before(command, occurred_on, self._spell_start_event,
+                         self.spell_started_on, "young person", self.id)
         if self.first_conversation_on is not None:
             raise EventOutOfOrderError(
                 f"{command}: FirstConversationHeld already recorded on "
@@ -522,8 +607,36 @@ class YoungPerson(Aggregate):
                 f"{command}: BenefitEnded already recorded on {self.benefit_ended_on.isoformat()}"
                 f" for young person {self.id}"
             )
+        check_date(command, "occurred_on", occurred_on)
+        check_not_before(command, occurred_on, self._spell_start_event,
+                         self.spell_started_on, "young person", self.id)
         self._record(self.BenefitEnded, command, occurred_on, recorded_by, recorded_at,
                      reason=reason)
+
+    def return_to_benefit(self, *, occurred_on: date, recorded_by: str,
+                          recorded_at: datetime) -> None:
+        """Start a new benefit spell: the young person's first contact again, after the last
+        spell ended. Refused while a spell is open (no ``BenefitEnded`` since its first
+        contact) and on or before the day the last spell ended."""
+        command = "return_to_benefit"
+        check_date(command, "occurred_on", occurred_on)
+        if self.spell == 0:  # followed by the youth effort only: the first benefit spell
+            self._record(self.BenefitSpellStarted, command, occurred_on, recorded_by,
+                         recorded_at, spell=1)
+            return
+        if self.benefit_ended_on is None:
+            raise InvalidCommandError(
+                command, "occurred_on",
+                f"a first contact after benefit ended, but benefit spell {self.spell} of young "
+                f"person {self.id} (first contact {self.spell_started_on.isoformat()}) is "
+                f"open: no BenefitEnded recorded", occurred_on)
+        if occurred_on <= self.benefit_ended_on:
+            raise InvalidCommandError(
+                command, "occurred_on",
+                f"after {self.benefit_ended_on.isoformat()}, the day benefit spell {self.spell} "
+                f"of young person {self.id} ended", occurred_on)
+        self._record(self.BenefitSpellStarted, command, occurred_on, recorded_by, recorded_at,
+                     spell=self.spell + 1)
 
     def decide_job_track(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                          starts_on: date, ends_on: date | None = None) -> None:

@@ -167,7 +167,8 @@ def next_change(facts: Facts, verdicts: Sequence[Verdict], day: date, rules: Rul
             see(d)
             break
     records = collect_records(facts)
-    for rec in records:  # dates the records name: received, starts, ends, deadlines
+    every_spell = [r for f in facts.earlier for r in collect_records(f)] + records
+    for rec in every_spell:  # dates the records name: received, starts, ends, deadlines
         for value in rec.payload.values():
             if isinstance(value, str):
                 for d in _named_days(value, notice_days):

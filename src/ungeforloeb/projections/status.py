@@ -134,6 +134,12 @@ class CaseStatus:
     open_retention_cases: tuple[str, ...]
     """Ids of retention cases not closed, sorted."""
     benefit_ended_on: date | None
+    """The day the current benefit spell ended (None while it runs)."""
+    spell: int = 1
+    """The number of the current benefit spell (1, then 2 after the first return, …; 0 for a
+    young person followed by the youth effort without a benefit case)."""
+    spell_started_on: date | None = None
+    """The first contact of the current spell (the person's first contact in spell 1)."""
 
     @property
     def open_orders(self) -> tuple[OrderStatus, ...]:
@@ -218,25 +224,34 @@ def _order_status(order: Order) -> OrderStatus:
 
 
 def case_status(facts: Facts) -> CaseStatus:
-    """The status of a case from its facts (pure)."""
+    """The status of a case from its facts (pure): the group, caseworker and benefit end of
+    the current benefit spell; the orders, open offers and open retention cases of every
+    spell (an order of an earlier spell stays an order until it ends)."""
     group = facts.current_group
     caseworker = facts.current_caseworker
-    orders = sorted(facts.orders.values(), key=lambda o: (o.rec.occurred_on, o.rec.seq))
+    spells = facts.spells
+    orders = sorted((o for f in spells for o in f.orders.values()),
+                    key=lambda o: (o.rec.occurred_on, o.rec.seq))
     return CaseStatus(
         young_person_id=facts.young_person_id,
         municipality_code=facts.municipality_code,
-        first_contact_on=facts.first_contact_on,
+        first_contact_on=next((f.first_contact_on for f in spells if f.first_contact_on),
+                              None),
         group=VisitationGroup(group) if group is not None else None,
         visitation_final=facts.final_visitation is not None,
         caseworker_id=caseworker[0] if caseworker is not None else None,
         team_id=caseworker[1] if caseworker is not None else None,
         orders=tuple(_order_status(o) for o in orders),
-        open_offers=tuple(sorted(k for k, o in facts.offers.items() if o.ended is None)),
+        open_offers=tuple(sorted(k for f in spells for k, o in f.offers.items()
+                                 if o.ended is None)),
         open_retention_cases=tuple(sorted(
-            k for k, c in facts.retention_cases.items() if c.closed is None)),
+            k for f in spells for k, c in f.retention_cases.items() if c.closed is None)),
         benefit_ended_on=(facts.benefit_ended.occurred_on
                           if facts.benefit_ended is not None else None),
+        spell=facts.spell,
+        spell_started_on=facts.first_contact_on,
     )
+
 
 
 # ------------------------------------------------------------------ the projection

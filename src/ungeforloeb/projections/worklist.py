@@ -30,7 +30,7 @@ from ungeforloeb.rules.calendar import Calendar, Calendars
 from ungeforloeb.rules.evaluate import evaluate, plan_of
 from ungeforloeb.rules.loader import default_rules
 from ungeforloeb.rules.model import Rule, RuleSet
-from ungeforloeb.rules.verdict import Status, Verdict
+from ungeforloeb.rules.verdict import Status, Verdict, spell_of
 
 
 @attrs.frozen
@@ -97,12 +97,14 @@ _SUBJECT_LABEL = {"order": "order", "admission": "admission", "report": "risk of
 
 
 def _subject_text(subject: str) -> str:
-    if not subject:
-        return ""
-    scope, _, key = subject.partition(":")
-    if scope == "order":
-        key = key[:8]
-    return f" ({_SUBJECT_LABEL.get(scope, scope)} {key})"
+    spell, about = spell_of(subject)
+    shown = [] if spell == 1 else ["youth effort"] if spell == 0 else [f"spell {spell}"]
+    if about:
+        scope, _, key = about.partition(":")
+        if scope == "order":
+            key = key[:8]
+        shown.append(f"{_SUBJECT_LABEL.get(scope, scope)} {key}")
+    return f" ({', '.join(shown)})" if shown else ""
 
 
 def title(rule: Rule, verdict: Verdict) -> str:

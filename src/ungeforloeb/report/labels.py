@@ -23,6 +23,8 @@ EVENT_LABELS: dict[str, str] = {
     "CaseworkerAssigned": "sagsbehandler (og team) tilknyttet",
     "MentorGranted": "mentor bevilget",
     "BenefitEnded": "hjælpen ophørt",
+    "BenefitSpellStarted": "nyt ydelsesforløb (ny første henvendelse)",
+    "YouthEffortFollowed": "fulgt af den kommunale ungeindsats (uden hjælp)",
     "JobTrackDecided": "afgørelse om jobsporet fra–til",
     "ContactExemptionDecided": "fritagelse for jobsamtaler og tilbud fra–til",
     "InstitutionReportReceived": "hændelse modtaget fra UDB",
@@ -53,6 +55,8 @@ EVENT_LABELS: dict[str, str] = {
     "RiskOfDropoutReported": "risiko for frafald indberettet",
     "RiskOfDropoutReportedAgain": "risiko for frafald indberettet igen",
     "YoungPersonContacted": "den unge kontaktet",
+    "InterruptionNoted": "afbrud af uddannelse kendt af kommunen",
+    "NewActivityStarted": "ny aktivitet påbegyndt",
     "RetentionInitiativeDecided": "fastholdelsesinitiativ besluttet",
     "RetentionCaseClosed": "fastholdelsessag lukket",
 }

@@ -42,7 +42,7 @@ from ungeforloeb.rules.judging import (
 )
 from ungeforloeb.rules.kinds import KINDS
 from ungeforloeb.rules.model import Rule, RuleSet, SetAside
-from ungeforloeb.rules.verdict import EventRef, Status, Verdict
+from ungeforloeb.rules.verdict import EventRef, Status, Verdict, spell_subject
 
 __all__ = ["Plan", "evaluate", "period_day", "plan_of"]
 
@@ -318,7 +318,9 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
 def evaluate(facts: Facts, as_of: date, rules: RuleSet,
              calendars: Calendars | Calendar | None = None, *,
              explain: bool = True) -> list[Verdict]:
-    """Every rule's verdicts for one case as of ``as_of``, sorted by (rule id, subject).
+    """Every rule's verdicts for one case as of ``as_of``, sorted by (rule id, subject): each
+    benefit spell of the person judged as a case of its own (:attr:`Facts.spells`), a later
+    spell's verdicts with the spell in their subject (:func:`spell_subject`).
 
     ``explain=False`` leaves every verdict's explanation empty (``""``), everything else the
     same: for callers that keep or count verdicts and never show the text (the kept projection,
@@ -327,6 +329,19 @@ def evaluate(facts: Facts, as_of: date, rules: RuleSet,
         calendar = calendars
     else:
         calendar = (calendars or Calendars()).for_municipality(facts.municipality_code)
+    verdicts: list[Verdict] = []
+    for spell in facts.spells:
+        found = _evaluate_spell(spell, as_of, rules, calendar, explain)
+        if spell.spell != 1:
+            found = [attrs.evolve(v, subject=spell_subject(spell.spell, v.subject))
+                     for v in found]
+        verdicts.extend(found)
+    verdicts.sort(key=lambda v: v.sort_key)
+    return verdicts
+
+
+def _evaluate_spell(facts: Facts, as_of: date, rules: RuleSet, calendar: Calendar,
+                    explain: bool) -> list[Verdict]:
     case = Case.of(facts, as_of, calendar)
     prior: dict[tuple[str, str], Verdict] = {}
     verdicts: list[Verdict] = []
@@ -352,5 +367,4 @@ def evaluate(facts: Facts, as_of: date, rules: RuleSet,
             v = _judge(compiled, sub, case, prior, explain)
             prior[(compiled.rule_id, sub.key)] = v
             verdicts.append(v)
-    verdicts.sort(key=lambda v: v.sort_key)
     return verdicts

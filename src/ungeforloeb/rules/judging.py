@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from ungeforloeb.casefile.fold import Facts
+from ungeforloeb.casefile.fold import REPORT_OPENERS, SPELL_START, Facts
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.rules.calendar import Calendar
 from ungeforloeb.rules.model import DateRef, EventMatch, Rule
@@ -89,10 +89,20 @@ def _value_key(ref: DateRef | EventMatch) -> tuple[object, ...]:
     return key
 
 
+FIRST_CONTACT = "FirstContactRegistered"
+SAME_AS: Mapping[str, str] = {SPELL_START: FIRST_CONTACT}
+"""Event types the rules read as another: a later benefit spell's start is that spell's first
+contact, so a rule naming ``FirstContactRegistered`` judges every spell from its own start (a
+spell's records hold one of the two, never both)."""
+
+
 def _index(records: Sequence[EventRecord]) -> dict[str, tuple[EventRecord, ...]]:
     by_type: dict[str, list[EventRecord]] = {}
     for r in records:
         by_type.setdefault(r.type, []).append(r)
+        also = SAME_AS.get(r.type)
+        if also is not None:
+            by_type.setdefault(also, []).append(r)
     return {k: tuple(v) for k, v in by_type.items()}
 
 
@@ -225,7 +235,7 @@ def subjects(scope: str, case: Case) -> list[Subject]:
     out = []
     seen: set[str] = set()
     for r in recs:
-        if r.type != "RiskOfDropoutReported" or r.stream_id in seen:
+        if r.type not in REPORT_OPENERS or r.stream_id in seen:
             continue
         seen.add(r.stream_id)
         aid = r.payload.get("admission_id")
@@ -248,7 +258,7 @@ def where(rec: EventRecord, condition: Mapping[str, Any]) -> bool:
 
 def matches_event(rec: EventRecord, m: EventMatch, group: str | None) -> bool:
     """Whether the record matches (type, payload values, group)."""
-    if rec.type != m.event or not where(rec, m.where):
+    if (rec.type != m.event and SAME_AS.get(rec.type) != m.event) or not where(rec, m.where):
         return False
     return not m.groups or group in m.groups
 
@@ -329,6 +339,10 @@ def population(rule: Rule, subject: Subject, case: Case, decided_on: date,
     """``None`` when the subject is in the rule's population; else why not (an outcome)."""
     p = rule.population
     d = case.as_of.isoformat()
+    if case.facts.spell == 0 and not p.youth_effort:
+        return Outcome(Status.NOT_APPLICABLE,
+                       "followed by the youth effort without a benefit case; the rule applies "
+                       "to benefit spells")
     if p.groups:
         if case.group is None:
             return Outcome(Status.NOT_DOCUMENTED,

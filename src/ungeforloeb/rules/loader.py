@@ -120,7 +120,11 @@ def _presentation(c: Ctx, value: Any, key: str) -> Presentation:
 
 def _population(c: Ctx, value: Any, key: str) -> Population:
     t = c.table(value, key, (), ("groups", "age", "requires", "requires_any", "excluded_if",
-                                 "within", "min_case_length", "after_status"))
+                                 "within", "min_case_length", "after_status",
+                                 "youth_effort"))
+    youth_effort = t.get("youth_effort", False)
+    if not isinstance(youth_effort, bool):
+        raise c.fail(f"{key}.youth_effort", f"must be true or false, got {youth_effort!r}")
     age = None
     if "age" in t:
         band = c.list_of(t["age"], f"{key}.age")
@@ -171,6 +175,7 @@ def _population(c: Ctx, value: Any, key: str) -> Population:
         min_case_length=(length(c, t["min_case_length"], f"{key}.min_case_length")
                          if "min_case_length" in t else None),
         after_status=after,
+        youth_effort=youth_effort,
     )
 
 

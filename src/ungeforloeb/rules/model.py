@@ -151,9 +151,14 @@ class Population:
     min_case_length: tuple[int, Unit] | None = None
     after_status: tuple[str, tuple[str, ...]] | None = None
     """(rule id, statuses): only where that rule's verdict has one of these statuses."""
+    youth_effort: bool = False
+    """Whether young people the youth effort follows without a benefit case are in the
+    population too (the youth effort's duties); otherwise the rule is a benefit spell's."""
 
     def describe(self) -> str:
         parts: list[str] = []
+        if self.youth_effort:
+            parts.append("with or without benefit (also those the youth effort follows)")
         if self.groups:
             parts.append("group " + "/".join(self.groups) + " (at the end of the case)")
         if self.age:

@@ -57,6 +57,27 @@ class EventRef:
                 "recorded_on": self.recorded_on.isoformat(), "on": self.on.isoformat()}
 
 
+SPELL_PREFIX = "spell:"
+
+
+def spell_subject(spell: int, key: str) -> str:
+    """A verdict's subject in a benefit spell: the key as it is in the first spell (so a
+    person with one spell reads as before), ``spell:<n>`` or ``spell:<n>/<key>`` in a later
+    one — the spell is part of what a verdict is about, so each spell's verdicts count on
+    their own in every denominator."""
+    if spell == 1:
+        return key
+    return f"{SPELL_PREFIX}{spell}" + (f"/{key}" if key else "")
+
+
+def spell_of(subject: str) -> tuple[int, str]:
+    """(spell, key) of a verdict's subject (the inverse of :func:`spell_subject`)."""
+    if not subject.startswith(SPELL_PREFIX):
+        return 1, subject
+    number, _, key = subject[len(SPELL_PREFIX):].partition("/")
+    return int(number), key
+
+
 @attrs.frozen
 class Verdict:
     """One rule's judgement of one subject of one case, as of a date."""
@@ -90,6 +111,16 @@ class Verdict:
     @property
     def sort_key(self) -> tuple[str, str, str]:
         return (self.case_id, self.rule_id, self.subject)
+
+    @property
+    def spell(self) -> int:
+        """The benefit spell the verdict is about (1 unless its subject names a later one)."""
+        return spell_of(self.subject)[0]
+
+    @property
+    def about(self) -> str:
+        """The subject without its spell: ``""`` for the case, ``admission:<id>``, …"""
+        return spell_of(self.subject)[1]
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able data, keys in a fixed order (the canonical serialisation)."""

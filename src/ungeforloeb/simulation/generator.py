@@ -32,7 +32,7 @@ import attrs
 
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.simulation.calendar import WorkCalendar
-from ungeforloeb.simulation.person import plan_person
+from ungeforloeb.simulation.person import YOUTH_EFFORT_RATE, plan_person
 from ungeforloeb.simulation.plan import Action, perform, seeded_uuid
 from ungeforloeb.simulation.scenario import Scenario, World
 
@@ -71,7 +71,8 @@ def actions(scenario: Scenario) -> Iterator[Action]:
         _at, _planned, no, pos, plan = heapq.heappop(heap)
         if plan is None:
             day, seed = arrivals[no]
-            plan = plan_person(world, random.Random(seed), day)
+            kui = random.Random(f"{seed}:youth effort").random() < YOUTH_EFFORT_RATE
+            plan = plan_person(world, random.Random(seed), day, youth_effort=kui)
             if plan:
                 heapq.heappush(heap, (plan[0].recorded_at, 1, no, 0, plan))
             continue

@@ -33,6 +33,7 @@ from ungeforloeb.domain.values import (
     RetentionOutcome,
     VisitationGroup,
     VisitationStage,
+    YouthActivity,
 )
 from ungeforloeb.rules.loader import default_rules
 from ungeforloeb.simulation.institutions import with_institution_messages
@@ -76,10 +77,56 @@ class Admission:
         self.starts_on = starts_on
 
 
-def plan_person(world: World, rng: random.Random, first_contact: date) -> list[Action]:
-    """Plan one young person's path from ``first_contact`` to the scenario's last day."""
+RETURN_RATE = 0.2
+"""Share of those who leave benefit without education that come back within the scenario: a
+new benefit spell (a plausible figure, not the audit's)."""
+YOUTH_EFFORT_RATE = 0.03
+"""Share of the arrivals that are 15–17-year-olds the youth effort follows without benefit
+(drawn from a stream of their own, so the other people's paths and ids do not move)."""
+YOUTH_EFFORT = "kui-1"
+"""``recorded_by`` of the youth effort's records (a team id)."""
+
+
+def plan_person(world: World, rng: random.Random, first_contact: date, *,
+                youth_effort: bool = False) -> list[Action]:
+    """Plan one young person's path from ``first_contact`` to the scenario's last day, or with
+    ``youth_effort`` a 15–17-year-old the youth effort follows without benefit."""
+    if youth_effort:
+        return _youth_effort(world, rng, first_contact)
     return with_institution_messages(  # the institutions' reports through the exchange
         _Person(world, rng, first_contact).plan_all(), rng, world.scenario.last_day)
+
+
+def _youth_effort(world: World, rng: random.Random, since: date) -> list[Action]:
+    """A 15–17-year-old the youth effort follows without benefit: an interruption the
+    municipality learns of, the contact (within 5 working days in most cases) and a new
+    activity (within 30 days in most)."""
+    cal, last = world.cal, world.scenario.last_day
+    plan = Plan(rng, cal)
+    yp = seeded_uuid(rng)
+    age = rng.choice((15, 16, 17))
+    birth = since - timedelta(days=365 * age + rng.randrange(300) + age // 4)
+    since = cal.next_working_day(since)
+    plan.add(since, "follow_in_youth_effort", None, YOUTH_EFFORT, deps=(), recorded_on=since,
+             municipality_code=world.scenario.municipality_code, birth_date=birth,
+             young_person_id=yp)
+    dropped = cal.next_working_day(since + timedelta(days=rng.randint(0, 90)))
+    received = cal.next_working_day(dropped + timedelta(days=rng.randint(0, 5)))
+    case_id = seeded_uuid(rng)
+    opened = plan.add(dropped, "note_interruption", yp, YOUTH_EFFORT, recorded_on=received,
+                      institution_id=INSTITUTIONS[rng.randrange(len(INSTITUTIONS))][0],
+                      report_id=f"afb-{rng.getrandbits(48):012x}", received_on=received,
+                      case_id=case_id)
+    contacted = cal.add_working_days(received, rng.randint(0, 4) if rng.random() < 0.85
+                                     else rng.randint(6, 12))
+    plan.add(contacted, "contact_young_person", case_id, YOUTH_EFFORT, deps=(opened,),
+             channel=rng.choice(list(ContactChannel)))
+    if rng.random() < 0.8:
+        started = received + timedelta(days=rng.randint(7, 28) if rng.random() < 0.8
+                                       else rng.randint(31, 60))
+        plan.add(started, "start_new_activity", case_id, YOUTH_EFFORT, deps=(opened,),
+                 activity=rng.choice(list(YouthActivity)))
+    return plan.actions(last)
 
 
 class _Person:
@@ -541,8 +588,31 @@ class _Person:
         """Leaving benefit without education ends the open order too."""
         if self.exit_on is None or self.started_on is not None:
             return
-        self.note(self.exit_on, "end_benefit", reason=self.exit_reason)
+        ended = self.note(self.exit_on, "end_benefit", reason=self.exit_reason)
         if self.order_acts:
             self.plan.add(self.exit_on, "end_order", self.order_id,
                           self.caseworker_on(self.exit_on), deps=tuple(self.order_acts),
                           reason=OrderEndReason.LEFT_BENEFIT)
+        if self.chance(RETURN_RATE):
+            self._return(ended)
+
+    def _return(self, ended: int) -> None:
+        """Back on benefit: a new spell with its own first conversation and visitation (and,
+        for some, an end again)."""
+        assert self.exit_on is not None
+        back = self.wd(self.exit_on + self.days(20, 200))
+        if back > self.last:
+            return
+        before = tuple(i for i, day in enumerate(self.plan.occurred) if day <= back)
+        returned = self.plan.add(back, "return_to_benefit", self.yp, self.caseworker_on(back),
+                                 deps=(ended, *before))  # the spell before is on file first
+        talk = self.wd(back + self.days(0, 9))
+        self.plan.add(talk, "hold_first_conversation", self.yp, self.caseworker_on(talk),
+                      deps=(returned,))
+        self.plan.add(talk, "visitate", self.yp, self.caseworker_on(talk), deps=(returned,),
+                      stage=VisitationStage.PRELIMINARY, group=self.group,
+                      perspective_recorded=self.chance(0.8), justification_recorded=True)
+        if self.chance(0.5):
+            again = self.wd(back + self.days(30, 150))
+            self.plan.add(again, "end_benefit", self.yp, self.caseworker_on(again),
+                          deps=(returned,), reason=BenefitEndReason.STARTED_WORK)

@@ -50,7 +50,8 @@ COMMAND_TAGS = (
                    "visitation, offers, caseworker, benefit."),
     (ORDER, "The education order (uddannelsespålæg): its steps and deadlines, admission, start, "
             "completion, interruption, the support assessment."),
-    (RETENTION, "Retention cases opened by a risk of dropout (risiko for frafald)."),
+    (RETENTION, "Retention cases opened by a risk of dropout (risiko for frafald) or an "
+                "interruption the municipality learnt of (afbrud; the youth effort)."),
     (EXCHANGE, "The outbound DataTilInstitution, the UDB subscription and pending reports."),
 )
 
@@ -111,6 +112,8 @@ COMMANDS: tuple[Command, ...] = (
     _c("receive_receipt", ORDER, "ReceiptReceived"),
     _c("record_further_information", ORDER, "FurtherInformationSent"),
     _c("report_risk_of_dropout", RETENTION, "RiskOfDropoutReported", result="case_id"),
+    _c("note_interruption", RETENTION, "InterruptionNoted", result="case_id"),
+    _c("start_new_activity", RETENTION, "NewActivityStarted"),
     _c("contact_young_person", RETENTION, "YoungPersonContacted"),
     _c("decide_retention_initiative", RETENTION, "RetentionInitiativeDecided"),
     _c("close_retention_case", RETENTION, "RetentionCaseClosed"),
@@ -132,6 +135,10 @@ NOT_COMMANDS: dict[str, str] = {
     "designate_recipient": "configuration, not an event: ungeforloeb-http --routing FILE",
     "use_routing": "configuration, not an event: ungeforloeb-http --routing FILE",
     "erase_personal_data": "not on HTTP until the access issue decides who may erase",
+    "return_to_benefit": "not on HTTP yet: it finds the person by CPR number, which only "
+                         "register_first_contact takes over HTTP (issue 11)",
+    "follow_in_youth_effort": "not on HTTP yet: it takes a CPR number and name, which only "
+                              "register_first_contact takes over HTTP (issue 11)",
 }
 """Public methods of the application that record events but are not a ``/commands`` route,
 and where they are instead."""
