@@ -52,3 +52,34 @@ def test_the_readme_tutorial_is_clean_under_mypy_strict_outside_the_repo(tmp_pat
          str(tmp_path / ".mypy_cache"), str(script)],
         cwd=tmp_path, capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_public_command_says_what_it_records_and_what_it_raises() -> None:
+    """A docstring on every public method of the application; a command's names the event it
+    records, and every rule id a docstring names exists in the rule data."""
+    import ast
+    import re
+
+    from ungeforloeb.domain.catalogue import EVENT_TYPES
+    from ungeforloeb.rules.loader import default_rules
+
+    source = (ROOT / "src" / "ungeforloeb" / "application" / "app.py").read_text("utf-8")
+    cls = next(n for n in ast.parse(source).body
+               if isinstance(n, ast.ClassDef) and n.name == "Ungeforloeb")
+    ids = set(default_rules().ids)
+    missing = []
+    for fn in cls.body:
+        if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("_"):
+            continue
+        doc = ast.get_docstring(fn)
+        if not doc:
+            missing.append(fn.name)
+            continue
+        for named in re.findall(r"``([a-z0-9_]+)``", doc):
+            if re.fullmatch(r"(cp\d+\w*|x22_\w+|kui_\w+|order_step\d_deadline)", named):
+                assert named in ids, (fn.name, named)
+        if doc.startswith("Record ``"):
+            event = doc.split("``")[1]
+            assert event in EVENT_TYPES, (fn.name, event)
+            assert "Raises" in doc, fn.name
+    assert not missing, f"public methods without a docstring: {missing}"

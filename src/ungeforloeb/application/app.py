@@ -154,6 +154,8 @@ class Ungeforloeb(Application[UUID]):
                                 recorder.placeholder)
 
     def construct_mapper(self) -> Mapper[UUID]:
+        """eventsourcing's hook: the mapper that stores events as orjson (cipher and
+        compressor as configured) and seals personal fields with the person's key."""
         return OrjsonMapper(transcoder=self.factory.transcoder(),
                             cipher=self.factory.cipher(),
                             compressor=self.factory.compressor())
@@ -289,10 +291,6 @@ class Ungeforloeb(Application[UUID]):
         with suppress(AggregateNotFoundError):
             erased_on = self.repository.get(young_person_id).erased_on
         raise PersonalDataErasedError(command, kind, case_id, young_person_id, erased_on)
-
-    def _call(self, aggregate: Aggregate, method: str, **kwargs: Any) -> None:
-        getattr(aggregate, method)(recorded_at=self.clock(), **kwargs)
-        self.save(aggregate)
 
     def _events_of(self, aggregate: Aggregate) -> list[Any]:
         """Stored and not yet saved events of one aggregate, in order."""
@@ -485,108 +483,319 @@ class Ungeforloeb(Application[UUID]):
 
     def hold_first_conversation(self, young_person_id: UUID, *, occurred_on: date,
                                 recorded_by: str) -> None:
-        self._call(self._person(young_person_id, "hold_first_conversation"),
-                   "hold_first_conversation", occurred_on=occurred_on, recorded_by=recorded_by)
+        """Record ``FirstConversationHeld`` on the young person: the first conversation with the
+        young person. Read by the rules ``cp01_first_conversation``,
+        ``cp02a_group_at_first_conversation``, ``cp09_order_at_first_conversation``,
+        ``cp12_minimum_conversations`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "hold_first_conversation")
+        person.hold_first_conversation(recorded_at=self.clock(), occurred_on=occurred_on,
+                                       recorded_by=recorded_by)
+        self.save(person)
 
     def visitate(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                  stage: VisitationStage, group: VisitationGroup, perspective_recorded: bool,
                  justification_recorded: bool) -> None:
-        self._call(self._person(young_person_id, "visitate"), "visitate",
-                   occurred_on=occurred_on, recorded_by=recorded_by, stage=stage, group=group,
-                   perspective_recorded=perspective_recorded,
-                   justification_recorded=justification_recorded)
+        """Record ``Visitated`` on the young person: a preliminary or final visitation into a
+        group, with whether the young person's perspective and the justification were
+        recorded. Read by the rules ``cp02_final_visitation``,
+        ``cp02a_group_at_first_conversation``, ``cp02b_same_group_at_final_visitation``,
+        ``cp03_perspective_in_visitation``, ``cp04_justification_of_visitation``,
+        ``cp11_coordinating_caseworker`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "visitate")
+        person.visitate(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
+                        stage=stage, group=group, perspective_recorded=perspective_recorded,
+                        justification_recorded=justification_recorded)
+        self.save(person)
 
     def assess_literacy_test(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                              need: LiteracyTestNeed, earlier_test_on: date | None = None) -> None:
-        self._call(self._person(young_person_id, "assess_literacy_test"), "assess_literacy_test",
-                   occurred_on=occurred_on, recorded_by=recorded_by, need=need,
-                   earlier_test_on=earlier_test_on)
+        """Record ``LiteracyTestAssessed`` on the young person: the assessment of the need for a
+        reading, writing and maths (FVU) test, and any earlier valid test. Read by the
+        rules ``cp05_literacy_need_assessed``, ``cp06_literacy_test_in_time``,
+        ``cp07_reason_if_not_tested`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "assess_literacy_test")
+        person.assess_literacy_test(recorded_at=self.clock(), occurred_on=occurred_on,
+                                    recorded_by=recorded_by, need=need,
+                                    earlier_test_on=earlier_test_on)
+        self.save(person)
 
     def take_literacy_test(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                            shows_need: bool) -> None:
-        self._call(self._person(young_person_id, "take_literacy_test"), "take_literacy_test",
-                   occurred_on=occurred_on, recorded_by=recorded_by, shows_need=shows_need)
+        """Record ``LiteracyTestTaken`` on the young person: a reading, writing and maths (FVU)
+        test taken, and whether it shows a need. Read by the rules
+        ``cp06_literacy_test_in_time``, ``cp08_course_after_test`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "take_literacy_test")
+        person.take_literacy_test(recorded_at=self.clock(), occurred_on=occurred_on,
+                                  recorded_by=recorded_by, shows_need=shows_need)
+        self.save(person)
 
     def give_rights_guidance(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                              topic: GuidanceTopic) -> None:
-        self._call(self._person(young_person_id, "give_rights_guidance"), "give_rights_guidance",
-                   occurred_on=occurred_on, recorded_by=recorded_by, topic=topic)
+        """Record ``RightsGuidanceGiven`` on the young person: guidance given on a topic (e.g. the
+        225-hour rule). Read by the rules ``cp10_guidance_225_hours`` (their legal
+        sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "give_rights_guidance")
+        person.give_rights_guidance(recorded_at=self.clock(), occurred_on=occurred_on,
+                                    recorded_by=recorded_by, topic=topic)
+        self.save(person)
 
     def offer_coordinating_caseworker(self, young_person_id: UUID, *, occurred_on: date,
                                       recorded_by: str) -> None:
-        self._call(self._person(young_person_id, "offer_coordinating_caseworker"),
-                   "offer_coordinating_caseworker", occurred_on=occurred_on,
-                   recorded_by=recorded_by)
+        """Record ``CoordinatingCaseworkerOffered`` on the young person: that a coordinating
+        caseworker was offered. Read by the rules ``cp11_coordinating_caseworker``
+        (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "offer_coordinating_caseworker")
+        person.offer_coordinating_caseworker(recorded_at=self.clock(), occurred_on=occurred_on,
+                                             recorded_by=recorded_by)
+        self.save(person)
 
     def hold_conversation(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                           follows_up_current_step: bool, education_focus: bool,
                           job_focus: bool = False) -> None:
-        self._call(self._person(young_person_id, "hold_conversation"), "hold_conversation",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   follows_up_current_step=follows_up_current_step,
-                   education_focus=education_focus, job_focus=job_focus)
+        """Record ``ConversationHeld`` on the young person: a conversation, with whether it
+        followed up on the order's current step and had an education or job focus. Read
+        by the rules ``cp12_minimum_conversations``, ``cp13_follow_up_current_step``,
+        ``cp14_education_focus``, ``cp15_job_focus`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "hold_conversation")
+        person.hold_conversation(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by,
+                                 follows_up_current_step=follows_up_current_step,
+                                 education_focus=education_focus, job_focus=job_focus)
+        self.save(person)
 
     def update_plan(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                     education_goal: bool, job_goal: bool, agreements_recorded: bool,
                     order_shown: bool) -> None:
-        self._call(self._person(young_person_id, "update_plan"), "update_plan",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   education_goal=education_goal, job_goal=job_goal,
-                   agreements_recorded=agreements_recorded, order_shown=order_shown)
+        """Record ``PlanUpdated`` on the young person: an update of Min Plan, with its education
+        goal, job goal, agreements and whether the order is shown. Read by the rules
+        ``cp23_min_plan_education_goal``, ``cp24_min_plan_job_goal``,
+        ``cp25_min_plan_agreements`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "update_plan")
+        person.update_plan(recorded_at=self.clock(), occurred_on=occurred_on,
+                           recorded_by=recorded_by, education_goal=education_goal,
+                           job_goal=job_goal, agreements_recorded=agreements_recorded,
+                           order_shown=order_shown)
+        self.save(person)
 
     def start_offer(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                     offer_id: str, kind: OfferKind, individually_assessed: bool,
                     purpose_stated: bool) -> None:
-        self._call(self._person(young_person_id, "start_offer"), "start_offer",
-                   occurred_on=occurred_on, recorded_by=recorded_by, offer_id=offer_id,
-                   kind=kind, individually_assessed=individually_assessed,
-                   purpose_stated=purpose_stated)
+        """Record ``OfferStarted`` on the young person: the start of an offer, with whether it was
+        individually assessed and its purpose stated. Read by the rules
+        ``cp08_course_after_test``, ``cp17_offer_individually_assessed``,
+        ``cp18_offer_purpose``, ``offer_continuity``, ``offer_first_within_a_month``
+        (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "start_offer")
+        person.start_offer(recorded_at=self.clock(), occurred_on=occurred_on,
+                           recorded_by=recorded_by, offer_id=offer_id, kind=kind,
+                           individually_assessed=individually_assessed,
+                           purpose_stated=purpose_stated)
+        self.save(person)
 
     def end_offer(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                   offer_id: str) -> None:
-        self._call(self._person(young_person_id, "end_offer"), "end_offer",
-                   occurred_on=occurred_on, recorded_by=recorded_by, offer_id=offer_id)
+        """Record ``OfferEnded`` on the young person: the end of an open offer. Read by the rules
+        ``offer_continuity`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "end_offer")
+        person.end_offer(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
+                         offer_id=offer_id)
+        self.save(person)
 
     def record_absence(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                        valid_reason: bool, offer_id: str | None = None) -> None:
-        self._call(self._person(young_person_id, "record_absence"), "record_absence",
-                   occurred_on=occurred_on, recorded_by=recorded_by, valid_reason=valid_reason,
-                   offer_id=offer_id)
+        """Record ``AbsenceRecorded`` on the young person: an absence from an offer, with whether a
+        valid reason was documented. Read by the rules
+        ``cp21_absence_reason_documented``, ``cp22_sanction_after_absence`` (their legal
+        sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "record_absence")
+        person.record_absence(recorded_at=self.clock(), occurred_on=occurred_on,
+                              recorded_by=recorded_by, valid_reason=valid_reason, offer_id=offer_id)
+        self.save(person)
 
     def decide_sanction(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                         imposed: bool, personal_contact_attempted: bool) -> None:
-        self._call(self._person(young_person_id, "decide_sanction"), "decide_sanction",
-                   occurred_on=occurred_on, recorded_by=recorded_by, imposed=imposed,
-                   personal_contact_attempted=personal_contact_attempted)
+        """Record ``SanctionDecided`` on the young person: a decision on a sanction after an
+        absence. Read by the rules ``cp22_sanction_after_absence`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "decide_sanction")
+        person.decide_sanction(recorded_at=self.clock(), occurred_on=occurred_on,
+                               recorded_by=recorded_by, imposed=imposed,
+                               personal_contact_attempted=personal_contact_attempted)
+        self.save(person)
 
     def make_cv_available(self, young_person_id: UUID, *, occurred_on: date,
                           recorded_by: str, job_goal_recorded: bool | None = None) -> None:
-        self._call(self._person(young_person_id, "make_cv_available"), "make_cv_available",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   job_goal_recorded=job_goal_recorded)
+        """Record ``CvMadeAvailable`` on the young person: that the CV was made available to
+        employers. Read by the rules ``cp28_job_goal_with_cv``, ``cp29_cv_available``
+        (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "make_cv_available")
+        person.make_cv_available(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by, job_goal_recorded=job_goal_recorded)
+        self.save(person)
 
     def register_job_seeker(self, young_person_id: UUID, *, occurred_on: date,
                             recorded_by: str) -> None:
-        self._call(self._person(young_person_id, "register_job_seeker"), "register_job_seeker",
-                   occurred_on=occurred_on, recorded_by=recorded_by)
+        """Record ``JobSeekerRegistered`` on the young person: the registration as a job seeker.
+        Read by the rules ``cp30_job_seeker_registered`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "register_job_seeker")
+        person.register_job_seeker(recorded_at=self.clock(), occurred_on=occurred_on,
+                                   recorded_by=recorded_by)
+        self.save(person)
 
     def assign_caseworker(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                           caseworker_id: str, team_id: str) -> None:
-        self._call(self._person(young_person_id, "assign_caseworker"), "assign_caseworker",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   caseworker_id=caseworker_id, team_id=team_id)
+        """Record ``CaseworkerAssigned`` on the young person: the caseworker (and team) of the case
+        from a day; same-day assignments are ordered by id, never by recording order. No
+        rule reads it today; the status, the trail and the log keep it.
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "assign_caseworker")
+        person.assign_caseworker(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by, caseworker_id=caseworker_id,
+                                 team_id=team_id)
+        self.save(person)
 
     def grant_mentor(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                      purpose: MentorPurpose, until: date | None = None,
                      extension: bool = False) -> None:
-        self._call(self._person(young_person_id, "grant_mentor"), "grant_mentor",
-                   occurred_on=occurred_on, recorded_by=recorded_by, purpose=purpose,
-                   until=until, extension=extension)
+        """Record ``MentorGranted`` on the young person: a mentor granted, with its purpose. Read
+        by the rules ``cp19_mentor_offered``, ``cp35_transition_mentor``,
+        ``mentor_right_window`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "grant_mentor")
+        person.grant_mentor(recorded_at=self.clock(), occurred_on=occurred_on,
+                            recorded_by=recorded_by, purpose=purpose, until=until,
+                            extension=extension)
+        self.save(person)
 
     def end_benefit(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
                     reason: BenefitEndReason) -> None:
-        self._call(self._person(young_person_id, "end_benefit"), "end_benefit",
-                   occurred_on=occurred_on, recorded_by=recorded_by, reason=reason)
+        """Record ``BenefitEnded`` on the young person: the end of education benefit (of the
+        current spell), with the reason. Read by the rules
+        ``offer_first_within_a_month`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        person = self._person(young_person_id, "end_benefit")
+        person.end_benefit(recorded_at=self.clock(), occurred_on=occurred_on,
+                           recorded_by=recorded_by, reason=reason)
+        self.save(person)
 
     def return_to_benefit(self, young_person_id: UUID | None = None, *, occurred_on: date,
                           recorded_by: str, cpr: str | None = None) -> UUID:
@@ -610,8 +819,10 @@ class Ungeforloeb(Application[UUID]):
             young_person_id = found
         assert young_person_id is not None
         check_uuid(command, "young_person_id", young_person_id)
-        self._call(self._person(young_person_id, command), command, occurred_on=occurred_on,
-                   recorded_by=recorded_by)
+        person = self._person(young_person_id, command)
+        person.return_to_benefit(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by)
+        self.save(person)
         return young_person_id
 
     def decide_job_track(self, young_person_id: UUID, *, occurred_on: date, recorded_by: str,
@@ -619,29 +830,34 @@ class Ungeforloeb(Application[UUID]):
         """Record the decision to put the young person on the job track from ``starts_on``
         (until ``ends_on``): the rules the rule data sets aside by it do not apply while it
         runs. Refused on a day no regime knows the job track."""
-        self._decide("decide_job_track", "JobTrackDecided", young_person_id,
-                     occurred_on=occurred_on, recorded_by=recorded_by, starts_on=starts_on,
-                     ends_on=ends_on)
+        person = self._decision("decide_job_track", "JobTrackDecided", young_person_id,
+                                starts_on)
+        person.decide_job_track(recorded_at=self.clock(), occurred_on=occurred_on,
+                                recorded_by=recorded_by, starts_on=starts_on, ends_on=ends_on)
+        self.save(person)
 
     def exempt_from_contact(self, young_person_id: UUID, *, occurred_on: date,
                             recorded_by: str, starts_on: date,
                             ends_on: date | None = None) -> None:
         """Record the decision to exempt the young person from job conversations and offers
         from ``starts_on`` (until ``ends_on``). Refused on a day no regime allows it."""
-        self._decide("exempt_from_contact", "ContactExemptionDecided", young_person_id,
-                     occurred_on=occurred_on, recorded_by=recorded_by, starts_on=starts_on,
-                     ends_on=ends_on)
+        person = self._decision("exempt_from_contact", "ContactExemptionDecided",
+                                young_person_id, starts_on)
+        person.exempt_from_contact(recorded_at=self.clock(), occurred_on=occurred_on,
+                                   recorded_by=recorded_by, starts_on=starts_on,
+                                   ends_on=ends_on)
+        self.save(person)
 
-    def _decide(self, command: str, event_type: str, young_person_id: UUID, *,
-                occurred_on: date, recorded_by: str, starts_on: date,
-                ends_on: date | None) -> None:
+    def _decision(self, command: str, event_type: str, young_person_id: UUID,
+                  starts_on: date) -> YoungPerson:
+        """The young person a decision setting duties aside is recorded on, once the rule data
+        lets decisions of ``event_type`` set duties aside on ``starts_on``."""
         check_date(command, "starts_on", starts_on)
         if default_rules().set_aside_by(event_type, starts_on) is None:
             raise InvalidCommandError(command, "starts_on",
                                       f"a day on which the rule data lets {event_type} set "
                                       f"duties aside", starts_on)
-        self._call(self._person(young_person_id, command), command, occurred_on=occurred_on,
-                   recorded_by=recorded_by, starts_on=starts_on, ends_on=ends_on)
+        return self._person(young_person_id, command)
 
     # ------------------------------------------------------ education order commands
 
@@ -671,27 +887,71 @@ class Ungeforloeb(Application[UUID]):
 
     def set_step_deadline(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                           step: OrderStep, deadline: date) -> None:
-        self._call(self._order(order_id, "set_step_deadline"), "set_step_deadline",
-                   occurred_on=occurred_on, recorded_by=recorded_by, step=step,
-                   deadline=deadline)
+        """Record ``StepDeadlineSet`` on the order: the deadline of a step of the education order.
+        No rule reads it today; the status, the trail and the log keep it.
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "set_step_deadline")
+        order.set_step_deadline(recorded_at=self.clock(), occurred_on=occurred_on,
+                                recorded_by=recorded_by, step=step, deadline=deadline)
+        self.save(order)
 
     def move_step_deadline(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                            step: OrderStep, deadline: date, reason: DeadlineMoveReason) -> None:
-        self._call(self._order(order_id, "move_step_deadline"), "move_step_deadline",
-                   occurred_on=occurred_on, recorded_by=recorded_by, step=step,
-                   deadline=deadline, reason=reason)
+        """Record ``StepDeadlineMoved`` on the order: a new deadline for a step, with the reason it
+        moved. No rule reads it today; the status, the trail and the log keep it.
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "move_step_deadline")
+        order.move_step_deadline(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by, step=step, deadline=deadline,
+                                 reason=reason)
+        self.save(order)
 
     def propose_wish(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                      education_code: str) -> None:
-        self._call(self._order(order_id, "propose_wish"), "propose_wish",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   education_code=education_code)
+        """Record ``EducationWishProposed`` on the order: an education wish proposed (step 1 of the
+        order). Read by the rules ``order_step1_deadline`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "propose_wish")
+        order.propose_wish(recorded_at=self.clock(), occurred_on=occurred_on,
+                           recorded_by=recorded_by, education_code=education_code)
+        self.save(order)
 
     def submit_application(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                            institution_id: str, education_code: str) -> None:
-        self._call(self._order(order_id, "submit_application"), "submit_application",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   institution_id=institution_id, education_code=education_code)
+        """Record ``ApplicationSubmitted`` on the order: an application submitted to an institution
+        (step 2). Read by the rules ``order_step1_deadline``, ``order_step2_deadline``
+        (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "submit_application")
+        order.submit_application(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by, institution_id=institution_id,
+                                 education_code=education_code)
+        self.save(order)
 
     def admit(self, order_id: UUID, *, occurred_on: date, recorded_by: str, admission_id: str,
               institution_id: str, education_code: str, starts_on: date,
@@ -703,79 +963,179 @@ class Ungeforloeb(Application[UUID]):
         if qualifying is None:
             raise InvalidCommandError("admit", "qualifying", "True or False (is the education "
                                       "studie- eller erhvervskompetencegivende?)", None)
-        self._call(self._order(order_id, "admit"), "admit", occurred_on=occurred_on,
-                   recorded_by=recorded_by, admission_id=admission_id,
-                   institution_id=institution_id, education_code=education_code,
-                   starts_on=starts_on, qualifying=qualifying)
+        order = self._order(order_id, "admit")
+        order.admit(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
+                    admission_id=admission_id, institution_id=institution_id,
+                    education_code=education_code, starts_on=starts_on, qualifying=qualifying)
+        self.save(order)
 
     def assess_duty_to_start(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                              admission_id: str, ordered_to_start_and_complete: bool) -> None:
-        self._call(self._order(order_id, "assess_duty_to_start"), "assess_duty_to_start",
-                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
-                   ordered_to_start_and_complete=ordered_to_start_and_complete)
+        """Record ``DutyToStartAssessed`` on the order: whether the young person is ordered to
+        start and complete the admitted education. Read by the rules
+        ``cp32_duty_to_start_assessed``, ``cp33_institution_notified``,
+        ``x22_institution_notified`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "assess_duty_to_start")
+        order.assess_duty_to_start(recorded_at=self.clock(), occurred_on=occurred_on,
+                                   recorded_by=recorded_by, admission_id=admission_id,
+                                   ordered_to_start_and_complete=ordered_to_start_and_complete)
+        self.save(order)
 
     def start_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                         admission_id: str) -> None:
         """Record the start of an admitted education, then apply any institution report that
         was waiting for it (e.g. a completion that arrived before the start was recorded)."""
         order = self._order(order_id, "start_education")
-        self._call(order, "start_education", occurred_on=occurred_on, recorded_by=recorded_by,
-                   admission_id=admission_id)
+        order.start_education(recorded_at=self.clock(), occurred_on=occurred_on,
+                              recorded_by=recorded_by, admission_id=admission_id)
+        self.save(order)
         self.exchange.apply_pending_reports(order.young_person_id, recorded_by=UDB)
 
     def complete_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                            admission_id: str) -> None:
-        self._call(self._order(order_id, "complete_education"), "complete_education",
-                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id)
+        """Record ``EducationCompleted`` on the order: the completion of a started education. Read
+        by the rules ``x22_receipt_received`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "complete_education")
+        order.complete_education(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by, admission_id=admission_id)
+        self.save(order)
 
     def interrupt_education(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                             admission_id: str, reason: InterruptionReason) -> None:
-        self._call(self._order(order_id, "interrupt_education"), "interrupt_education",
-                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
-                   reason=reason)
+        """Record ``EducationInterrupted`` on the order: the interruption of a started education,
+        with the reason. Read by the rules ``x22_receipt_received`` (their legal
+        sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "interrupt_education")
+        order.interrupt_education(recorded_at=self.clock(), occurred_on=occurred_on,
+                                  recorded_by=recorded_by, admission_id=admission_id, reason=reason)
+        self.save(order)
 
     def end_order(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                   reason: OrderEndReason) -> None:
-        self._call(self._order(order_id, "end_order"), "end", occurred_on=occurred_on,
-                   recorded_by=recorded_by, reason=reason)
+        """Record ``OrderEnded`` on the order: the end of the education order, with the reason.
+        Read by the rules ``order_step1_deadline``, ``order_step2_deadline``,
+        ``order_step3_deadline`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "end_order")
+        order.end(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
+                  reason=reason)
+        self.save(order)
 
     def assess_support(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                        admission_id: str, academic_support: bool, social_support: bool,
                        needs_documented: bool, no_support_need: bool,
                        other_support_persons: bool, wants_institution_contact: bool,
                        contact_kind: ContactKind, contact_id: str) -> None:
-        self._call(self._order(order_id, "assess_support"), "assess_support",
-                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
-                   academic_support=academic_support, social_support=social_support,
-                   needs_documented=needs_documented, no_support_need=no_support_need,
-                   other_support_persons=other_support_persons,
-                   wants_institution_contact=wants_institution_contact,
-                   contact_kind=contact_kind, contact_id=contact_id)
+        """Record ``SupportAssessed`` on the order: the support assessment for an admission
+        (predefined options only, no free text) and the contact the institution may use.
+        Read by the rules ``x22_institution_notified``, ``x22_support_assessed`` (their
+        legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "assess_support")
+        order.assess_support(recorded_at=self.clock(), occurred_on=occurred_on,
+                             recorded_by=recorded_by, admission_id=admission_id,
+                             academic_support=academic_support, social_support=social_support,
+                             needs_documented=needs_documented, no_support_need=no_support_need,
+                             other_support_persons=other_support_persons,
+                             wants_institution_contact=wants_institution_contact,
+                             contact_kind=contact_kind, contact_id=contact_id)
+        self.save(order)
 
     def notify_institution(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                            admission_id: str, message_id: str) -> None:
-        self._call(self._order(order_id, "notify_institution"), "notify_institution",
-                   occurred_on=occurred_on, recorded_by=recorded_by, admission_id=admission_id,
-                   message_id=message_id)
+        """Record ``InstitutionNotified`` on the order: that the institution was notified of an
+        admission by a message (the exchange policy's send_data_til_institution builds
+        and records it). Read by the rules ``cp33_institution_notified``,
+        ``x22_institution_notified``, ``x22_receipt_received`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "notify_institution")
+        order.notify_institution(recorded_at=self.clock(), occurred_on=occurred_on,
+                                 recorded_by=recorded_by, admission_id=admission_id,
+                                 message_id=message_id)
+        self.save(order)
 
     def exchange_contact(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                          institution_id: str, contact_kind: ContactKind, contact_id: str,
                          message_id: str, received_on: date,
                          admission_id: str | None = None) -> None:
-        self._call(self._order(order_id, "exchange_contact"), "exchange_contact",
-                   occurred_on=occurred_on, recorded_by=recorded_by,
-                   institution_id=institution_id, contact_kind=contact_kind,
-                   contact_id=contact_id, message_id=message_id, received_on=received_on,
-                   admission_id=admission_id)
+        """Record ``ContactExchanged`` on the order: the institution's contact for an admission,
+        received by a message. Read by the rules ``x22_institution_contact_received``,
+        ``x22_receipt_received`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "exchange_contact")
+        order.exchange_contact(recorded_at=self.clock(), occurred_on=occurred_on,
+                               recorded_by=recorded_by, institution_id=institution_id,
+                               contact_kind=contact_kind, contact_id=contact_id,
+                               message_id=message_id, received_on=received_on,
+                               admission_id=admission_id)
+        self.save(order)
 
     def receive_receipt(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                         in_reply_to: str, institution_id: str, responsible_kind: ContactKind,
                         responsible_id: str, message_id: str, received_on: date) -> None:
-        self._call(self._order(order_id, "receive_receipt"), "receive_receipt",
-                   occurred_on=occurred_on, recorded_by=recorded_by, in_reply_to=in_reply_to,
-                   institution_id=institution_id, responsible_kind=responsible_kind,
-                   responsible_id=responsible_id, message_id=message_id,
-                   received_on=received_on)
+        """Record ``ReceiptReceived`` on the order: the institution's receipt of a notification.
+        Read by the rules ``x22_receipt_received`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        order = self._order(order_id, "receive_receipt")
+        order.receive_receipt(recorded_at=self.clock(), occurred_on=occurred_on,
+                              recorded_by=recorded_by, in_reply_to=in_reply_to,
+                              institution_id=institution_id, responsible_kind=responsible_kind,
+                              responsible_id=responsible_id, message_id=message_id,
+                              received_on=received_on)
+        self.save(order)
 
     # ---------------------------------------------------------- retention commands
 
@@ -838,25 +1198,65 @@ class Ungeforloeb(Application[UUID]):
     def start_new_activity(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
                            activity: YouthActivity) -> None:
         """Record the new activity the young person started after an interruption."""
-        self._call(self._retention(case_id, "start_new_activity"), "start_new_activity",
-                   occurred_on=occurred_on, recorded_by=recorded_by, activity=activity)
+        case = self._retention(case_id, "start_new_activity")
+        case.start_new_activity(recorded_at=self.clock(), occurred_on=occurred_on,
+                                recorded_by=recorded_by, activity=activity)
+        self.save(case)
 
     def contact_young_person(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
                              channel: ContactChannel) -> None:
-        self._call(self._retention(case_id, "contact_young_person"), "contact_young_person",
-                   occurred_on=occurred_on, recorded_by=recorded_by, channel=channel)
+        """Record ``YoungPersonContacted`` on the retention case: a contact with the young person
+        in a retention case, by a channel. Read by the rules ``kui_contact_15_17``,
+        ``kui_contact_15_17_interruption``, ``x22_risk_reaction`` (their legal sources:
+        ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        case = self._retention(case_id, "contact_young_person")
+        case.contact_young_person(recorded_at=self.clock(), occurred_on=occurred_on,
+                                  recorded_by=recorded_by, channel=channel)
+        self.save(case)
 
     def decide_retention_initiative(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
                                     initiative: RetentionInitiative,
                                     with_institution: bool) -> None:
-        self._call(self._retention(case_id, "decide_retention_initiative"), "decide_initiative",
-                   occurred_on=occurred_on, recorded_by=recorded_by, initiative=initiative,
-                   with_institution=with_institution)
+        """Record ``RetentionInitiativeDecided`` on the retention case: a retention initiative
+        decided, and whether together with the institution. Read by the rules
+        ``x22_retention_initiative`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        case = self._retention(case_id, "decide_retention_initiative")
+        case.decide_initiative(recorded_at=self.clock(), occurred_on=occurred_on,
+                               recorded_by=recorded_by, initiative=initiative,
+                               with_institution=with_institution)
+        self.save(case)
 
     def close_retention_case(self, case_id: UUID, *, occurred_on: date, recorded_by: str,
                              outcome: RetentionOutcome) -> None:
-        self._call(self._retention(case_id, "close_retention_case"), "close",
-                   occurred_on=occurred_on, recorded_by=recorded_by, outcome=outcome)
+        """Record ``RetentionCaseClosed`` on the retention case: the close of a retention case,
+        with the outcome. Read by the rules ``kui_contact_15_17``,
+        ``kui_contact_15_17_interruption``, ``x22_retention_initiative``,
+        ``x22_risk_reaction`` (their legal sources: ``docs/rules.md``).
+
+        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
+        kind or value (naming the command and the field),
+        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
+        it yet or any more (e.g. dated before what it depends on, or after the personal data
+        was erased); nothing is recorded then."""
+        case = self._retention(case_id, "close_retention_case")
+        case.close(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
+                   outcome=outcome)
+        self.save(case)
 
     # ------------------------------------------ exchange commands (the exchange policy's)
 
