@@ -93,7 +93,16 @@ PAGE = 2000
 
 
 class Ungeforloeb(Application[UUID]):
-    """The municipality's case application: commands in, events stored, records out."""
+    """The municipality's case application: commands in, events stored, records out.
+
+    Every command checks its input and the case first and records nothing when it refuses:
+    :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
+    :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong kind or
+    value (naming the command and the field, never echoing a CPR number or a name),
+    :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take the
+    fact yet or any more (dated before what it depends on, after benefit ended, after the
+    personal data was erased: ``PersonalDataErasedError``). Each command's docstring names the
+    event it records and the rules of the rule data that read it."""
 
     name = "ungeforloeb"
 
@@ -488,12 +497,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp02a_group_at_first_conversation``, ``cp09_order_at_first_conversation``,
         ``cp12_minimum_conversations`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "hold_first_conversation")
         person.hold_first_conversation(recorded_at=self.clock(), occurred_on=occurred_on,
                                        recorded_by=recorded_by)
@@ -509,12 +514,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp03_perspective_in_visitation``, ``cp04_justification_of_visitation``,
         ``cp11_coordinating_caseworker`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "visitate")
         person.visitate(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
                         stage=stage, group=group, perspective_recorded=perspective_recorded,
@@ -528,12 +529,8 @@ class Ungeforloeb(Application[UUID]):
         rules ``cp05_literacy_need_assessed``, ``cp06_literacy_test_in_time``,
         ``cp07_reason_if_not_tested`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "assess_literacy_test")
         person.assess_literacy_test(recorded_at=self.clock(), occurred_on=occurred_on,
                                     recorded_by=recorded_by, need=need,
@@ -547,12 +544,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp06_literacy_test_in_time``, ``cp08_course_after_test`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "take_literacy_test")
         person.take_literacy_test(recorded_at=self.clock(), occurred_on=occurred_on,
                                   recorded_by=recorded_by, shows_need=shows_need)
@@ -564,12 +557,8 @@ class Ungeforloeb(Application[UUID]):
         225-hour rule). Read by the rules ``cp10_guidance_225_hours`` (their legal
         sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "give_rights_guidance")
         person.give_rights_guidance(recorded_at=self.clock(), occurred_on=occurred_on,
                                     recorded_by=recorded_by, topic=topic)
@@ -581,12 +570,8 @@ class Ungeforloeb(Application[UUID]):
         caseworker was offered. Read by the rules ``cp11_coordinating_caseworker``
         (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "offer_coordinating_caseworker")
         person.offer_coordinating_caseworker(recorded_at=self.clock(), occurred_on=occurred_on,
                                              recorded_by=recorded_by)
@@ -601,12 +586,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp14_education_focus``, ``cp15_job_focus`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "hold_conversation")
         person.hold_conversation(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by,
@@ -622,12 +603,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp23_min_plan_education_goal``, ``cp24_min_plan_job_goal``,
         ``cp25_min_plan_agreements`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "update_plan")
         person.update_plan(recorded_at=self.clock(), occurred_on=occurred_on,
                            recorded_by=recorded_by, education_goal=education_goal,
@@ -644,12 +621,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp18_offer_purpose``, ``offer_continuity``, ``offer_first_within_a_month``
         (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "start_offer")
         person.start_offer(recorded_at=self.clock(), occurred_on=occurred_on,
                            recorded_by=recorded_by, offer_id=offer_id, kind=kind,
@@ -662,12 +635,8 @@ class Ungeforloeb(Application[UUID]):
         """Record ``OfferEnded`` on the young person: the end of an open offer. Read by the rules
         ``offer_continuity`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "end_offer")
         person.end_offer(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
                          offer_id=offer_id)
@@ -680,12 +649,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp21_absence_reason_documented``, ``cp22_sanction_after_absence`` (their legal
         sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "record_absence")
         person.record_absence(recorded_at=self.clock(), occurred_on=occurred_on,
                               recorded_by=recorded_by, valid_reason=valid_reason, offer_id=offer_id)
@@ -697,12 +662,8 @@ class Ungeforloeb(Application[UUID]):
         absence. Read by the rules ``cp22_sanction_after_absence`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "decide_sanction")
         person.decide_sanction(recorded_at=self.clock(), occurred_on=occurred_on,
                                recorded_by=recorded_by, imposed=imposed,
@@ -715,12 +676,8 @@ class Ungeforloeb(Application[UUID]):
         employers. Read by the rules ``cp28_job_goal_with_cv``, ``cp29_cv_available``
         (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "make_cv_available")
         person.make_cv_available(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by, job_goal_recorded=job_goal_recorded)
@@ -732,12 +689,8 @@ class Ungeforloeb(Application[UUID]):
         Read by the rules ``cp30_job_seeker_registered`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "register_job_seeker")
         person.register_job_seeker(recorded_at=self.clock(), occurred_on=occurred_on,
                                    recorded_by=recorded_by)
@@ -749,12 +702,8 @@ class Ungeforloeb(Application[UUID]):
         from a day; same-day assignments are ordered by id, never by recording order. No
         rule reads it today; the status, the trail and the log keep it.
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "assign_caseworker")
         person.assign_caseworker(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by, caseworker_id=caseworker_id,
@@ -768,12 +717,8 @@ class Ungeforloeb(Application[UUID]):
         by the rules ``cp19_mentor_offered``, ``cp35_transition_mentor``,
         ``mentor_right_window`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "grant_mentor")
         person.grant_mentor(recorded_at=self.clock(), occurred_on=occurred_on,
                             recorded_by=recorded_by, purpose=purpose, until=until,
@@ -786,12 +731,8 @@ class Ungeforloeb(Application[UUID]):
         current spell), with the reason. Read by the rules
         ``offer_first_within_a_month`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         person = self._person(young_person_id, "end_benefit")
         person.end_benefit(recorded_at=self.clock(), occurred_on=occurred_on,
                            recorded_by=recorded_by, reason=reason)
@@ -890,12 +831,8 @@ class Ungeforloeb(Application[UUID]):
         """Record ``StepDeadlineSet`` on the order: the deadline of a step of the education order.
         No rule reads it today; the status, the trail and the log keep it.
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "set_step_deadline")
         order.set_step_deadline(recorded_at=self.clock(), occurred_on=occurred_on,
                                 recorded_by=recorded_by, step=step, deadline=deadline)
@@ -906,12 +843,8 @@ class Ungeforloeb(Application[UUID]):
         """Record ``StepDeadlineMoved`` on the order: a new deadline for a step, with the reason it
         moved. No rule reads it today; the status, the trail and the log keep it.
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "move_step_deadline")
         order.move_step_deadline(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by, step=step, deadline=deadline,
@@ -924,12 +857,8 @@ class Ungeforloeb(Application[UUID]):
         order). Read by the rules ``order_step1_deadline`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "propose_wish")
         order.propose_wish(recorded_at=self.clock(), occurred_on=occurred_on,
                            recorded_by=recorded_by, education_code=education_code)
@@ -941,12 +870,8 @@ class Ungeforloeb(Application[UUID]):
         (step 2). Read by the rules ``order_step1_deadline``, ``order_step2_deadline``
         (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "submit_application")
         order.submit_application(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by, institution_id=institution_id,
@@ -976,12 +901,8 @@ class Ungeforloeb(Application[UUID]):
         ``cp32_duty_to_start_assessed``, ``cp33_institution_notified``,
         ``x22_institution_notified`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "assess_duty_to_start")
         order.assess_duty_to_start(recorded_at=self.clock(), occurred_on=occurred_on,
                                    recorded_by=recorded_by, admission_id=admission_id,
@@ -1003,12 +924,8 @@ class Ungeforloeb(Application[UUID]):
         """Record ``EducationCompleted`` on the order: the completion of a started education. Read
         by the rules ``x22_receipt_received`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "complete_education")
         order.complete_education(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by, admission_id=admission_id)
@@ -1020,12 +937,8 @@ class Ungeforloeb(Application[UUID]):
         with the reason. Read by the rules ``x22_receipt_received`` (their legal
         sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "interrupt_education")
         order.interrupt_education(recorded_at=self.clock(), occurred_on=occurred_on,
                                   recorded_by=recorded_by, admission_id=admission_id, reason=reason)
@@ -1037,12 +950,8 @@ class Ungeforloeb(Application[UUID]):
         Read by the rules ``order_step1_deadline``, ``order_step2_deadline``,
         ``order_step3_deadline`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "end_order")
         order.end(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
                   reason=reason)
@@ -1058,12 +967,8 @@ class Ungeforloeb(Application[UUID]):
         Read by the rules ``x22_institution_notified``, ``x22_support_assessed`` (their
         legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "assess_support")
         order.assess_support(recorded_at=self.clock(), occurred_on=occurred_on,
                              recorded_by=recorded_by, admission_id=admission_id,
@@ -1082,12 +987,8 @@ class Ungeforloeb(Application[UUID]):
         ``x22_institution_notified``, ``x22_receipt_received`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "notify_institution")
         order.notify_institution(recorded_at=self.clock(), occurred_on=occurred_on,
                                  recorded_by=recorded_by, admission_id=admission_id,
@@ -1102,12 +1003,8 @@ class Ungeforloeb(Application[UUID]):
         received by a message. Read by the rules ``x22_institution_contact_received``,
         ``x22_receipt_received`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "exchange_contact")
         order.exchange_contact(recorded_at=self.clock(), occurred_on=occurred_on,
                                recorded_by=recorded_by, institution_id=institution_id,
@@ -1123,12 +1020,8 @@ class Ungeforloeb(Application[UUID]):
         Read by the rules ``x22_receipt_received`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         order = self._order(order_id, "receive_receipt")
         order.receive_receipt(recorded_at=self.clock(), occurred_on=occurred_on,
                               recorded_by=recorded_by, in_reply_to=in_reply_to,
@@ -1210,12 +1103,8 @@ class Ungeforloeb(Application[UUID]):
         ``kui_contact_15_17_interruption``, ``x22_risk_reaction`` (their legal sources:
         ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         case = self._retention(case_id, "contact_young_person")
         case.contact_young_person(recorded_at=self.clock(), occurred_on=occurred_on,
                                   recorded_by=recorded_by, channel=channel)
@@ -1228,12 +1117,8 @@ class Ungeforloeb(Application[UUID]):
         decided, and whether together with the institution. Read by the rules
         ``x22_retention_initiative`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         case = self._retention(case_id, "decide_retention_initiative")
         case.decide_initiative(recorded_at=self.clock(), occurred_on=occurred_on,
                                recorded_by=recorded_by, initiative=initiative,
@@ -1247,12 +1132,8 @@ class Ungeforloeb(Application[UUID]):
         ``kui_contact_15_17_interruption``, ``x22_retention_initiative``,
         ``x22_risk_reaction`` (their legal sources: ``docs/rules.md``).
 
-        Raises :class:`~ungeforloeb.domain.errors.UnknownCaseError` for an unknown id,
-        :class:`~ungeforloeb.domain.errors.InvalidCommandError` for a field of the wrong
-        kind or value (naming the command and the field),
-        :class:`~ungeforloeb.domain.errors.EventOutOfOrderError` when the case cannot take
-        it yet or any more (e.g. dated before what it depends on, or after the personal data
-        was erased); nothing is recorded then."""
+        Raises ``UnknownCaseError``, ``InvalidCommandError`` or ``EventOutOfOrderError`` (see
+        :class:`Ungeforloeb`); nothing is recorded then."""
         case = self._retention(case_id, "close_retention_case")
         case.close(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
                    outcome=outcome)
