@@ -118,3 +118,15 @@ def test_known_at_leaves_out_what_was_recorded_later() -> None:
     files = [case.case_file()]
     assert status_on(timelines(files), date(2024, 4, 1)).total == 0
     assert status_on(timelines(files, known_at=date(2024, 4, 1)), date(2024, 4, 1)).total == 1
+
+
+def test_a_return_to_benefit_is_an_inflow_of_its_own_reason() -> None:
+    case = CaseBuilder(date(2024, 1, 8))
+    case.event("BenefitEnded", date(2024, 3, 1), reason="other")
+    case.event("BenefitSpellStarted", date(2024, 6, 3), spell=2)
+    lines = [timeline(case.case_file())]
+    assert status_on(lines, date(2024, 4, 1)).total == 0
+    assert status_on(lines, date(2024, 6, 3)).counts("state")["first_contact"] == 1
+    rows = flows(lines, date(2024, 1, 1), date(2024, 6, 30), "month")
+    assert rows[0].inflow == {"new": 1} and rows[2].outflow == {"other": 1}
+    assert rows[5].inflow == {"returned": 1} and rows[5].stock_after == 1

@@ -82,7 +82,8 @@ class Point:
 @dataclass(frozen=True, slots=True)
 class Movement:
     """An entry into (``in``) or exit from (``out``) the group on a day, with its reason: for an
-    entry ``new``; for an exit the recorded reason benefit ended."""
+    entry ``new``, or ``returned`` (a new benefit spell after an exit); for an exit the
+    recorded reason benefit ended."""
 
     day: date
     direction: str
@@ -166,7 +167,8 @@ def timeline(case_file: CaseFile, known_at: date | None = None) -> Timeline:
             last = now
         is_in = state is not None
         if is_in and not was_in:
-            movements.append(Movement(day, "in", "new"))
+            back = any(m.direction == "out" for m in movements)
+            movements.append(Movement(day, "in", "returned" if back else "new"))
         elif was_in and not is_in:
             reason = facts.benefit_ended.payload.get("reason") if facts.benefit_ended else None
             movements.append(Movement(day, "out", str(reason or "other")))
