@@ -74,6 +74,11 @@ def one_line_errors(command: F) -> F:
             command(*args, **kwargs)
         except click.ClickException:
             raise
+        except BrokenPipeError:
+            # the reader stopped early (`| head`): not an error of ours; no message, as cat
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except (PersistenceError, sqlite3.Error) as err:
             db = kwargs.get("db")
             store = f"{db}: " if isinstance(db, Path) else ""

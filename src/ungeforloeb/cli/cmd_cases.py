@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -10,6 +11,8 @@ from uuid import UUID
 
 import click
 
+from ungeforloeb.application import Ungeforloeb
+from ungeforloeb.application.kept import KeptVerdicts
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import (
@@ -87,21 +90,44 @@ def worklist_command(on: date, known_at: date | None, caseworker: str | None, te
                      top: int, show_all: bool, fmt: str, db: Path) -> None:
     """What is due or overdue on a day, overdue first."""
     app = open_store(db)
-    files = list(app.case_files().values())
-    items = worklist(files, on, caseworker=caseworker, team=team, known_at=known_at)
-    if not items and (team or caseworker):
-        _known_owner(files, on, caseworker=caseworker, team=team)
+    kept = _kept_for(app, db, on) if known_at is None else None
+    if kept is not None:
+        items = kept.worklist(caseworker=caseworker, team=team)
+        source = ", from the kept verdicts"
+    else:
+        files = list(app.case_files().values())
+        items = worklist(files, on, caseworker=caseworker, team=team, known_at=known_at)
+        if not items and (team or caseworker):
+            _known_owner(files, on, caseworker=caseworker, team=team)
+        source = ""
     who = f" for {caseworker}" if caseworker else ""
     who += f" in {team}" if team else ""
     shown = items if show_all or fmt != "table" else items[:top]
     rest = len(items) - len(shown)
     emit(worklist_rows(shown), WORKLIST_COLUMNS, fmt=fmt,
          title=f"Worklist on {on.isoformat()}{who} ({len(items)} items, "
-               f"{sum(i.overdue for i in items)} overdue)",
+               f"{sum(i.overdue for i in items)} overdue{source})",
          caption=f"… and {rest} more (--all, or --format csv)" if rest > 0 else None,
          data={"on": on.isoformat(), "known_at": known_at.isoformat() if known_at else None,
                "caseworker": caseworker, "team": team, "count": len(items),
                "overdue": sum(i.overdue for i in items), "items": [item_dict(i) for i in items]})
+
+
+def _kept_for(app: Ungeforloeb, db: Path, on: date) -> KeptVerdicts | None:
+    """The store's kept verdicts when they are current for ``on`` — kept for that day and up to
+    the store's last event (``ungeforloeb keep``) — so that the worklist is read through their
+    indexes instead of judging every case; else ``None`` (nothing is created in the store)."""
+    try:
+        with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as c:
+            found = c.execute("SELECT 1 FROM sqlite_master WHERE name='kept_tracking'").fetchone()
+    except sqlite3.Error:
+        return None
+    if not found:
+        return None
+    kept = KeptVerdicts(app)
+    if kept.day != on or kept.store.position() != (app.recorder.max_notification_id() or 0):
+        return None
+    return kept
 
 
 def _known_owner(files: Sequence[CaseFile], on: date, *, caseworker: str | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,7 @@ from ungeforloeb.projections.compliance import (
     load_rules,
 )
 from ungeforloeb.report.explain import LANGS, explain_fields, label, status_word
+from ungeforloeb.rules.model import RuleSet
 
 _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
                    show_default=True, help="SQLite event store.")
@@ -70,11 +72,11 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
 @one_line_errors
 def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | None, lang: str,
                     db: Path) -> None:
-    """Explain one rule's verdict for one case: the events and dates it used."""
+    """Explain one rule's verdict for one case: the events and dates it used.
+
+    RULE_ID is a rule id of the rule data, or a control point's number (``6``, ``cp6``)."""
     rules = load_rules()
-    if rule_id not in rules.ids:
-        raise click.BadParameter(f"unknown rule {rule_id!r}; rules: {', '.join(rules.ids)}",
-                                 param_hint="RULE_ID")
+    rule_id = rule_named(rules, rule_id)
     app = open_store(db)
     case_file = find_case(app, case_id)
     out = console()
@@ -92,3 +94,19 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
         for name, value in fields[:-1]:
             out.print(f"  {name:<{width}} {escape(value)}", soft_wrap=lang == "da")
         out.print(f"  {escape(fields[-1][1])}", soft_wrap=False)
+
+
+def rule_named(rules: RuleSet, given: str) -> str:
+    """The rule id ``given`` names: a rule id, or a control point's number (``6``, ``cp06``,
+    ``2a``); otherwise a usage error that suggests the closest ids."""
+    if given in rules.ids:
+        return given
+    wanted = given.strip().lower().removeprefix("cp").lstrip("0")
+    by_point = [r for r in rules.ids
+                if (rules.latest(r).control_point or "").lower().lstrip("0") == wanted]
+    if len(by_point) == 1:
+        return by_point[0]
+    close = difflib.get_close_matches(given, rules.ids, n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else \
+        "`ungeforloeb compliance` lists the rules and control points"
+    raise click.BadParameter(f"unknown rule {given!r}; {hint}", param_hint="RULE_ID")
