@@ -92,11 +92,17 @@ def test_an_empty_store_exports_a_valid_log() -> None:
     assert result.header.municipality_code is None
 
 
-def test_export_time_defaults_to_now_and_as_of_to_the_export_day() -> None:
+def test_as_of_defaults_to_the_day_the_last_event_happened() -> None:
+    """Not the export day: a log exported later would otherwise judge every clock as run out
+    to that day; the day of the last event is what the log knows."""
     app, clock = new_app()
     small_history(app, clock)
+    last = max(r.occurred_on for r in app.records())
     trailer = orjson.loads(export_bytes(app, exported_at=EXPORTED_AT).splitlines()[-1])
-    assert trailer["verdicts_as_of"] == "2024-06-01"
+    assert trailer["verdicts_as_of"] == last.isoformat() == "2024-02-29"
+    empty, _ = new_app()
+    trailer = orjson.loads(export_bytes(empty, exported_at=EXPORTED_AT).splitlines()[-1])
+    assert trailer["verdicts_as_of"] == EXPORTED_AT.date().isoformat()
 
 
 def test_two_municipalities_in_one_store_are_refused() -> None:

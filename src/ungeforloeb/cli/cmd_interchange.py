@@ -86,7 +86,8 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
               metavar="YYYY-MM-DDTHH:MM:SS+00:00",
               help="The export time in the header (default: now). Fix it to reproduce a log.")
 @click.option("--as-of", callback=parse_date, default=None, metavar="YYYY-MM-DD",
-              help="Date of the trailer's verdict digest (default: the export day).")
+              help="Date of the trailer's verdict digest (default: the day the last event "
+                   "happened).")
 @click.option("--municipality", default=None, metavar="CODE",
               help="Municipality code for the header (default: the store's).")
 @click.option("--sign-key", "sign_key", envvar="UNGEFORLOEB_SIGNING_KEY", default=None,

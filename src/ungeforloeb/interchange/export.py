@@ -137,14 +137,15 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
                merkle: bool = True) -> ExportSummary:
     """Write the store's events to ``out`` as a log.
 
-    ``exported_at`` (default: now, UTC) goes into the header; ``as_of`` (default: the export
-    day) is the date of the trailer's verdict digest. ``municipality_code`` defaults to the
+    ``exported_at`` (default: now, UTC) goes into the header; ``as_of`` (default: the day the
+    log's last event happened; the export day for an empty store) is the date of the
+    trailer's verdict digest. ``municipality_code`` defaults to the
     store's (its cases must all share it). ``progress(done, total)`` is called as events are
     written. Only the events stored when the export starts are exported. ``merkle``: build the
     Merkle tree over the event lines as they are written (its root is in the summary).
     """
     when = (exported_at or datetime.now(tz=UTC)).astimezone(UTC)
-    day = as_of or when.date()
+    last: date | None = None
     stop = app.recorder.max_notification_id() or 0
     code = municipality_code or municipality_of(app, stop)
     line, previous = fmt.seal(fmt.header(
@@ -163,6 +164,8 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
                     f"municipality {rec.payload['municipality_code']}, not {code}: a log holds "
                     f"the cases of one municipality, and this store holds more than one")
             rec = rec._replace(seq=seq)
+            if last is None or rec.occurred_on > last:
+                last = rec.occurred_on
             line, previous = fmt.seal(fmt.event(rec, seq), previous)
             out.write(line)
             if tree is not None:
@@ -170,6 +173,7 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
             index.add(rec)
             if progress is not None and seq % 500 == 0:
                 progress(seq, stop)
+    day = as_of or last or when.date()
     vd = digest(InCaseOrder(index.case_files(app)), day)
     line, trailer_hash = fmt.seal(fmt.trailer(event_count=seq, final_hash=previous,
                                               verdicts_as_of=day, verdict_digest=vd), previous)

@@ -395,8 +395,8 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
         dependencies=[Depends(only_params("as_of", "municipality", "exported_at"))])
     def export(request: Request, *, principal: Principal = authenticated,
                as_of: Annotated[date | None, Query(
-                   description="Date of the trailer's verdict digest (default: the export "
-                               "day)."), *IsoDate.__metadata__] = None,
+                   description="Date of the trailer's verdict digest (default: the day the "
+                               "last event happened)."), *IsoDate.__metadata__] = None,
                municipality: Annotated[str | None, Query(
                    description="Municipality code for the header: the caller's (the "
                                "default).", pattern="^[0-9]{3}$")] = None,
