@@ -880,14 +880,15 @@ class Ungeforloeb(Application[UUID]):
 
     def admit(self, order_id: UUID, *, occurred_on: date, recorded_by: str, admission_id: str,
               institution_id: str, education_code: str, starts_on: date,
-              qualifying: bool | None = None) -> None:
+              qualifying: bool) -> None:
         """Record an admission. ``qualifying`` is required here: whether the education is
         "studie- eller erhvervskompetencegivende" (the admission duties apply only then); a
-        command without it is refused (no default: the caseworker knows, and a guess would
-        decide duties). Only an institution message that lacks it records ``None``."""
-        if qualifying is None:
+        command with anything but True or False is refused (no default: the caseworker knows,
+        and a guess would decide duties). Only an institution message that lacks it records
+        ``None``."""
+        if not isinstance(qualifying, bool):
             raise InvalidCommandError("admit", "qualifying", "True or False (is the education "
-                                      "studie- eller erhvervskompetencegivende?)", None)
+                                      "studie- eller erhvervskompetencegivende?)", qualifying)
         order = self._order(order_id, "admit")
         order.admit(recorded_at=self.clock(), occurred_on=occurred_on, recorded_by=recorded_by,
                     admission_id=admission_id, institution_id=institution_id,
