@@ -101,8 +101,13 @@ class PersonalPostgresRecorder(IndexedPostgresRecorder):
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], *,
                        personal_rows: Sequence[PersonalRows] = (),
                        erase_people: Sequence[Shred] = (), **kwargs: Any) -> None:
-        _write(curs, personal_rows, erase_people, self.key_table, self.identity_table, "%s",
-               lambda u: u)
+        if personal_rows or erase_people:
+            # eventsourcing inserts in pipeline mode: a nested pipeline syncs on exit, so a
+            # uniqueness violation of these rows (a CPR registered twice, a race) is raised here
+            # as the IntegrityError it is, not later as "pipeline aborted" by the next statement
+            with curs.connection.pipeline():
+                _write(curs, personal_rows, erase_people, self.key_table, self.identity_table,
+                       "%s", lambda u: u)
         super()._insert_events(curs, stored_events, **kwargs)
 
     def stored_master_key(self, make: bytes) -> bytes:
