@@ -353,25 +353,11 @@ class YoungPerson(Aggregate):
                                municipality_code: str, birth_date: date,
                                young_person_id: UUID | None = None) -> YoungPerson:
         """Open the case at the young person's first contact; returns the new aggregate."""
-        command = "register_first_contact"
-        check_date(command, "occurred_on", occurred_on)
-        check_actor_id(command, "recorded_by", recorded_by)
-        check_pattern(command, "municipality_code", municipality_code, MUNICIPALITY_CODE,
-                      "a three-digit municipality code")
-        check_date(command, "birth_date", birth_date)
-        check_not_in_future(command, occurred_on, recorded_at)
-        if birth_date >= occurred_on:
-            raise InvalidCommandError(command, "birth_date", "before the first contact",
-                                      birth_date)
-        return cls._create(
-            cls.FirstContactRegistered,
-            id=young_person_id or uuid4(),
-            occurred_on=occurred_on,
-            recorded_by=recorded_by,
-            municipality_code=municipality_code,
-            birth_date=birth_date,
-            timestamp=recorded_at,
-        )
+        return cls._open("register_first_contact", cls.FirstContactRegistered,
+                         "before the first contact", occurred_on=occurred_on,
+                         recorded_by=recorded_by, recorded_at=recorded_at,
+                         municipality_code=municipality_code, birth_date=birth_date,
+                         young_person_id=young_person_id)
 
     @classmethod
     def follow_in_youth_effort(cls, *, occurred_on: date, recorded_by: str,
@@ -380,7 +366,17 @@ class YoungPerson(Aggregate):
         """Record that the youth effort follows a young person without a benefit case; returns
         the new aggregate. The age (15–17 for the youth effort's duties) is the rule data's to
         judge, not refused here."""
-        command = "follow_in_youth_effort"
+        return cls._open("follow_in_youth_effort", cls.YouthEffortFollowed,
+                         "before the youth effort began", occurred_on=occurred_on,
+                         recorded_by=recorded_by, recorded_at=recorded_at,
+                         municipality_code=municipality_code, birth_date=birth_date,
+                         young_person_id=young_person_id)
+
+    @classmethod
+    def _open(cls, command: str, event: type[Any], born_before: str, *, occurred_on: date,
+              recorded_by: str, recorded_at: datetime, municipality_code: str,
+              birth_date: date, young_person_id: UUID | None) -> YoungPerson:
+        """The checks both ways a young person's stream opens share, then the opening event."""
         check_date(command, "occurred_on", occurred_on)
         check_actor_id(command, "recorded_by", recorded_by)
         check_pattern(command, "municipality_code", municipality_code, MUNICIPALITY_CODE,
@@ -388,17 +384,10 @@ class YoungPerson(Aggregate):
         check_date(command, "birth_date", birth_date)
         check_not_in_future(command, occurred_on, recorded_at)
         if birth_date >= occurred_on:
-            raise InvalidCommandError(command, "birth_date", "before the youth effort began",
-                                      birth_date)
-        return cls._create(
-            cls.YouthEffortFollowed,
-            id=young_person_id or uuid4(),
-            occurred_on=occurred_on,
-            recorded_by=recorded_by,
-            municipality_code=municipality_code,
-            birth_date=birth_date,
-            timestamp=recorded_at,
-        )
+            raise InvalidCommandError(command, "birth_date", born_before, birth_date)
+        return cls._create(event, id=young_person_id or uuid4(), occurred_on=occurred_on,
+                           recorded_by=recorded_by, municipality_code=municipality_code,
+                           birth_date=birth_date, timestamp=recorded_at)
 
     def _record(self, event_class: type[CaseEvent], command: str, occurred_on: date,
                 recorded_by: str, recorded_at: datetime, **fields: Any) -> None:

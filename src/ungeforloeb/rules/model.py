@@ -230,8 +230,22 @@ class KindSpec:
     subclass; a kind with no fields of its own uses this)."""
 
 
+class HalfOpen:
+    """A period [``effective_from``, ``effective_to``) of a rule, parameter, condition set or
+    wording (``effective_to`` ``None``: open-ended)."""
+
+    __slots__ = ()
+    effective_from: date
+    effective_to: date | None
+
+    def in_force(self, day: date) -> bool:
+        """Whether ``day`` falls in this period (half-open)."""
+        return self.effective_from <= day and (self.effective_to is None
+                                               or day < self.effective_to)
+
+
 @attrs.frozen
-class Rule:
+class Rule(HalfOpen):
     """One period of one rule."""
 
     id: str
@@ -271,10 +285,6 @@ class Rule:
         """Every source's text, joined."""
         return "; ".join(s.text for s in self.sources)
 
-    def in_force(self, day: date) -> bool:
-        """Whether ``day`` falls in this period (half-open)."""
-        return self.effective_from <= day and (self.effective_to is None
-                                               or day < self.effective_to)
 
     def period_text(self) -> str:
         end = self.effective_to.isoformat() if self.effective_to else "…"
@@ -282,7 +292,7 @@ class Rule:
 
 
 @attrs.frozen
-class Parameter:
+class Parameter(HalfOpen):
     """One period of a dated value the law (or a service's conditions) sets, used by a decision
     outside the rule kinds (e.g. the UDB subscription's age limit)."""
 
@@ -294,9 +304,6 @@ class Parameter:
     effective_to: date | None
     regime: str
 
-    def in_force(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None
-                                               or day < self.effective_to)
 
 
 @attrs.frozen
@@ -311,7 +318,7 @@ class Condition:
 
 
 @attrs.frozen
-class Conditions:
+class Conditions(HalfOpen):
     """One period of a set of conditions a decision outside the duties checks in order (e.g.
     when UDB opens the jobcenter's subscription): the first that fails is the recorded reason.
     Judged by :func:`ungeforloeb.rules.eligibility.first_unmet`."""
@@ -324,13 +331,10 @@ class Conditions:
     effective_to: date | None
     regime: str
 
-    def in_force(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None
-                                               or day < self.effective_to)
 
 
 @attrs.frozen
-class Wording:
+class Wording(HalfOpen):
     """One period of a word the law prescribes in texts shown to people (e.g. who speaks in a
     letter: "jobcenteret", from 1 July 2026 "kommunen"): the date of the switch is rule data."""
 
@@ -342,9 +346,6 @@ class Wording:
     effective_to: date | None
     regime: str
 
-    def in_force(self, day: date) -> bool:
-        return self.effective_from <= day and (self.effective_to is None
-                                               or day < self.effective_to)
 
 
 @attrs.frozen
