@@ -10,12 +10,11 @@ import click
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.store_index import person_streams_unbuilt, stderr_progress
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, StoreSetting, one_line_errors, open_store
+from ungeforloeb.cli._common import DB, StoreSetting, one_line_errors, open_store
 
 
 @main.command("reindex")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-              show_default=True, help="SQLite event store (not used with PostgreSQL).")
+@DB
 @one_line_errors
 def reindex_command(db: Path) -> None:
     """Index every stream of the store by young person, in one transaction.
@@ -31,8 +30,7 @@ def reindex_command(db: Path) -> None:
 
 
 @main.command("init")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-              show_default=True, help="SQLite event store (not used with PostgreSQL).")
+@DB
 @one_line_errors
 def init_command(db: Path) -> None:
     """Create the configured event store, empty: the SQLite file, or on PostgreSQL
