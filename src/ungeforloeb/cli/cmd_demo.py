@@ -1,4 +1,5 @@
-"""``ungeforloeb demo``: simulate one municipality for a year into a fresh SQLite store."""
+"""``ungeforloeb demo``: simulate one municipality for a year into a fresh store (a new SQLite
+file, or an empty PostgreSQL schema)."""
 
 from __future__ import annotations
 
@@ -131,8 +132,8 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
                               scenario.last_day)
         items = worklist(tracker.track(case_files, "judging the worklist"), scenario.last_day)
     out.print(f"Simulated {stats.events:,} events for {people:,} young people "
-              f"({scenario.first_day} to {scenario.last_day}, seed {seed}) into {db} "
-              f"in {elapsed:.1f} s.")
+              f"({scenario.first_day} to {scenario.last_day}, seed {seed}) into {store.name()} "
+              f"in {elapsed:.1f} s.", soft_wrap=True)
     summary = Table(title="Summary", title_justify="left", show_header=False)
     summary.add_column("what")
     summary.add_column("count", justify="right")
