@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import shlex
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -154,3 +156,20 @@ def test_settings_left_out_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert result.exit_code == 1
     assert "POSTGRES_DBNAME" in result.output and "POSTGRES_PASSWORD" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_readmes_postgresql_commands_run_as_written(schemas: list[str]) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## On PostgreSQL")
+    (block,) = re.findall(r"```sh\n(.*?)```", readme[start:readme.index("\n## ", start + 3)],
+                          flags=re.DOTALL)
+    settings = dict(re.findall(r"(POSTGRES_\w+|PERSISTENCE_MODULE)=(\S*)", block))
+    assert settings["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    env = {**pg_env(schemas), "POSTGRES_POOL_SIZE": "1"}
+    assert set(settings) <= set(env)
+    commands = [shlex.split(line.split("#")[0])[1:] for line in block.splitlines()
+                if line.startswith(".venv/bin/ungeforloeb")]
+    assert [c[0] for c in commands] == ["init", "demo", "compliance"]
+    for args in commands:
+        result = run(env, *args)
+        assert result.exit_code == 0, f"{args}: {result.output}"
