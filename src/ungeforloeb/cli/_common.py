@@ -84,6 +84,9 @@ def one_line_errors(command: F) -> F:
             sys.exit(0)
         except (PersistenceError, sqlite3.Error) as err:
             db = kwargs.get("db")
+            if isinstance(db, Path) and StoreSetting.of(db).postgres:
+                _exit(f"the event store cannot be used: {StoreSetting.of(db).name()}: "
+                      f"{scrub(str(err))}")
             store = f"{db}: " if isinstance(db, Path) else ""
             _exit(f"the event store cannot be used: {store}"
                   f"{_why(err, db if isinstance(db, Path) else None)}")
