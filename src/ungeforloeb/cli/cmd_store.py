@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from ungeforloeb.application import Ungeforloeb
-from ungeforloeb.application.store_index import person_streams_unbuilt, stderr_progress
+from ungeforloeb.application.store_index import person_streams_unbuilt
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DB, StoreSetting, one_line_errors, open_store
+from ungeforloeb.cli._progress import progress
 
 
 @main.command("reindex")
@@ -24,7 +25,9 @@ def reindex_command(db: Path) -> None:
     app = open_store(db)
     index = person_streams_unbuilt(app.recorder)
     was = index.index_complete()
-    streams = index.build_index(stderr_progress)
+    with progress() as tracker:
+        streams = index.build_index(tracker.pairs("reindex: indexing the streams by young "
+                                                  "person"))
     click.echo(f"{streams:,} streams indexed in {StoreSetting.of(db).name()}"
                + (" (the index was already complete)" if was else ""))
 
