@@ -56,3 +56,19 @@ def test_the_worklist_of_the_kept_day_comes_from_the_kept_verdicts(store: Path) 
     assert "from the kept verdicts" in table.output
     other_day = run("worklist", "--on", "2024-10-02", "--db", str(store))
     assert "from the kept verdicts" not in other_day.output
+
+
+def test_explain_as_json_and_csv_says_what_the_text_says(store: Path) -> None:
+    case = _case(store)
+    args = ("explain", case, "6", "--as-of", "2024-12-31", "--db", str(store))
+    text = run(*args)
+    data = orjson.loads(run(*args, "--format", "json").output)
+    rows = run(*args, "--format", "csv").output.splitlines()
+    assert text.exit_code == 0, text.output
+    assert data["rule_id"] == "cp06_literacy_test_in_time" and data["verdicts"]
+    verdict = data["verdicts"][0]
+    assert verdict["status"] in text.output
+    assert rows[0] == "case_id,subject,rule_id,status,field,value"
+    for field in verdict["fields"]:
+        assert field["value"].split()[0] in text.output
+    assert len(rows) - 1 == sum(len(v["fields"]) for v in data["verdicts"])

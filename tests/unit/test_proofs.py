@@ -88,7 +88,7 @@ def test_consistency_this_export_extends_the_earlier_one(tmp_path) -> None:
     new = signed(tmp_path, "new.jsonl", more=True)
     for earlier in (checkpoint_path(old), old):
         proof = tmp_path / "ext.proof"
-        made = run("prove", new, "--extends", earlier, "--out", proof)
+        made = run("prove", new, "--extends", earlier, "--out", proof, "--force")
         assert made.exit_code == 0, made.output
         checked = run("verify-proof", proof, "--key", tmp_path / "key.pub")
         assert checked.exit_code == 0, checked.output
@@ -98,8 +98,8 @@ def test_consistency_this_export_extends_the_earlier_one(tmp_path) -> None:
     objs[2]["recorded_by"] = "cw-99"
     forged = tmp_path / "forged.jsonl"
     forged.write_bytes(reseal(objs))
-    refused = run("prove", forged, "--extends", checkpoint_path(old), "--out", proof,
-                  "--checkpoint", checkpoint_path(new))
+    refused = run("prove", forged, "--extends", checkpoint_path(old), "--out",
+                  tmp_path / "forged.proof", "--checkpoint", checkpoint_path(new))
     assert refused.exit_code == 1
     assert "not the signed root" in refused.output
     refused = run("prove", forged, "--extends", old, "--out", tmp_path / "x.proof")

@@ -16,19 +16,21 @@ from ungeforloeb.application.kept import KeptVerdicts
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import (
-    DEFAULT_DB,
+    DB,
+    StoreSetting,
     find_case,
     one_line_errors,
     open_store,
     parse_date,
+    read_case_files,
 )
 from ungeforloeb.cli._output import Column, emit, format_option
+from ungeforloeb.cli._progress import progress
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS, audit_trail
 from ungeforloeb.projections.status import CaseStatus, EnrolmentState, case_status
 from ungeforloeb.projections.worklist import WorkItem, worklist
 
-_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                   show_default=True, help="SQLite event store.")
+_DB = DB
 
 
 def status_phrase(status: CaseStatus) -> str:
@@ -95,8 +97,10 @@ def worklist_command(on: date, known_at: date | None, caseworker: str | None, te
         items = kept.worklist(caseworker=caseworker, team=team)
         source = ", from the kept verdicts"
     else:
-        files = list(app.case_files().values())
-        items = worklist(files, on, caseworker=caseworker, team=team, known_at=known_at)
+        with progress() as tracker:
+            files = read_case_files(app, tracker)
+            items = worklist(tracker.track(files, "judging the cases"), on,
+                             caseworker=caseworker, team=team, known_at=known_at)
         if not items and (team or caseworker):
             _known_owner(files, on, caseworker=caseworker, team=team)
         source = ""
@@ -117,6 +121,8 @@ def _kept_for(app: Ungeforloeb, db: Path, on: date) -> KeptVerdicts | None:
     """The store's kept verdicts when they are current for ``on`` — kept for that day and up to
     the store's last event (``ungeforloeb keep``) — so that the worklist is read through their
     indexes instead of judging every case; else ``None`` (nothing is created in the store)."""
+    if StoreSetting.of(db).postgres:
+        return None  # kept in PostgreSQL by the adapter (ungeforloeb-postgres keep)
     try:
         with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as c:
             found = c.execute("SELECT 1 FROM sqlite_master WHERE name='kept_tracking'").fetchone()
@@ -215,7 +221,9 @@ def cases_command(fmt: str, db: Path) -> None:
     """List the young people in a store with their group and status."""
     app = open_store(db)
     rows = []
-    for case in app.case_files().values():
+    with progress() as tracker:
+        files = read_case_files(app, tracker)
+    for case in files:
         status = case_status(case.facts())
         rows.append({"first_contact_on": status.first_contact_on.isoformat()
                      if status.first_contact_on else None,
@@ -223,4 +231,5 @@ def cases_command(fmt: str, db: Path) -> None:
                      "group": status.group.value if status.group else None,
                      "caseworker_id": status.caseworker_id, "status": status_phrase(status)})
     rows.sort(key=lambda r: (r["first_contact_on"] or "", r["young_person_id"]))
-    emit(rows, CASES_COLUMNS, fmt=fmt, title=f"Cases in {db}", caption=f"{len(rows)} cases")
+    emit(rows, CASES_COLUMNS, fmt=fmt, title=f"Cases in {StoreSetting.of(db).name()}",
+         caption=f"{len(rows)} cases")

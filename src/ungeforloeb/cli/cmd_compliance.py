@@ -12,14 +12,16 @@ from rich.markup import escape
 
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import (
-    DEFAULT_DB,
+    DB,
     console,
     find_case,
     one_line_errors,
     open_store,
     parse_date,
+    read_case_files,
 )
-from ungeforloeb.cli._output import compliance_listing, emit
+from ungeforloeb.cli._output import Column, compliance_listing, emit, format_option
+from ungeforloeb.cli._progress import progress
 from ungeforloeb.projections.compliance import (
     evaluate_all,
     evaluate_case,
@@ -28,8 +30,7 @@ from ungeforloeb.projections.compliance import (
 from ungeforloeb.report.explain import LANGS, explain_fields, label, status_word
 from ungeforloeb.rules.model import RuleSet
 
-_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                   show_default=True, help="SQLite event store.")
+_DB = DB
 _AS_OF = click.option("--as-of", "as_of", required=True, callback=parse_date,
                       metavar="YYYY-MM-DD", help="Judge what had happened by this day.")
 _KNOWN_AT = click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
@@ -49,7 +50,9 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
                        db: Path) -> None:
     """Every control point's share met, with numerator, denominator and legal source."""
     app = open_store(db)
-    report = evaluate_all(app.case_files().values(), as_of, known_at)
+    with progress() as tracker:
+        files = read_case_files(app, tracker)
+        report = evaluate_all(tracker.track(files, "judging the cases"), as_of, known_at)
     if fmt == "json":
         sys.stdout.buffer.write(report.to_json() + b"\n")
     elif fmt == "csv":
@@ -68,10 +71,12 @@ def compliance_command(as_of: date, known_at: date | None, fmt: str, no_referenc
 @click.option("--lang", type=click.Choice(LANGS), default="en", show_default=True,
               help="da: Danish status words and event names (the glossary's), with the rule's "
                    "Danish quote and its reading.")
+@format_option("The explanation as text (table), CSV (one line per verdict and field) or "
+               "JSON (the verdicts with their fields).")
 @_DB
 @one_line_errors
 def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | None, lang: str,
-                    db: Path) -> None:
+                    fmt: str, db: Path) -> None:
     """Explain one rule's verdict for one case: the events and dates it used.
 
     RULE_ID is a rule id of the rule data, or a control point's number (``6``, ``cp6``)."""
@@ -79,12 +84,25 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
     rule_id = rule_named(rules, rule_id)
     app = open_store(db)
     case_file = find_case(app, case_id)
-    out = console()
     known = (f", {label('known at', lang)} {known_at.isoformat()}" if known_at else "")
     # Only this rule (and the rules it depends on) is judged: one case, one rule.
-    for v in evaluate_case(case_file, as_of, known_at, rules.only((rule_id,))):
-        if v.rule_id != rule_id:
-            continue
+    verdicts = [v for v in evaluate_case(case_file, as_of, known_at, rules.only((rule_id,)))
+                if v.rule_id == rule_id]
+    if fmt != "table":
+        rows = [{"case_id": v.case_id, "subject": v.subject, "rule_id": v.rule_id,
+                 "status": status_word(v.status.value, lang), "field": name, "value": value}
+                for v in verdicts for name, value in explain_fields(v, rules, lang)]
+        emit(rows, EXPLAIN_COLUMNS, fmt=fmt, title=f"{rule_id} for {case_file.young_person_id}",
+             data={"case_id": case_file.young_person_id, "rule_id": rule_id,
+                   "as_of": as_of.isoformat(),
+                   "known_at": known_at.isoformat() if known_at else None, "lang": lang,
+                   "verdicts": [{**v.to_dict(), "fields": [
+                       {"name": name, "value": value}
+                       for name, value in explain_fields(v, rules, lang)]}
+                       for v in verdicts]})
+        return
+    out = console()
+    for v in verdicts:
         subject = f" [{v.subject}]" if v.subject else ""
         out.print(f"[bold]{escape(v.case_id)}{escape(subject)} · {v.rule_id} · "
                   f"{label('as of', lang)} {as_of.isoformat()}{known}: "
@@ -94,6 +112,11 @@ def explain_command(case_id: str, rule_id: str, as_of: date, known_at: date | No
         for name, value in fields[:-1]:
             out.print(f"  {name:<{width}} {escape(value)}", soft_wrap=lang == "da")
         out.print(f"  {escape(fields[-1][1])}", soft_wrap=False)
+
+
+EXPLAIN_COLUMNS = (Column("case", "case_id"), Column("subject", "subject"),
+                   Column("rule", "rule_id"), Column("status", "status"),
+                   Column("field", "field"), Column("value", "value", wrap=True))
 
 
 def rule_named(rules: RuleSet, given: str) -> str:

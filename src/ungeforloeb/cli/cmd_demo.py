@@ -1,4 +1,5 @@
-"""``ungeforloeb demo``: simulate one municipality for a year into a fresh SQLite store."""
+"""``ungeforloeb demo``: simulate one municipality for a year into a fresh store (a new SQLite
+file, or an empty PostgreSQL schema)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ from datetime import date
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors
+from ungeforloeb.cli._common import (
+    DEFAULT_DB,
+    StoreSetting,
+    console,
+    one_line_errors,
+    read_case_files,
+)
 from ungeforloeb.cli._output import compliance_listing, emit
+from ungeforloeb.cli._progress import note, progress
 from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, worklist_rows
 from ungeforloeb.projections.audit_trail import DEFAULT_LATE_AFTER_DAYS
 from ungeforloeb.projections.compliance import evaluate_all
@@ -64,7 +71,8 @@ _LABELS = {"recorded late": f"events recorded > {DEFAULT_LATE_AFTER_DAYS} days l
 
 @main.command("demo")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-              show_default=True, help="SQLite file to create.")
+              show_default=True, help="SQLite file to create (with PostgreSQL configured: "
+                                      "the empty store the POSTGRES_* settings name).")
 @click.option("--people", type=click.IntRange(min=1), default=500, show_default=True,
               help="Young people with a first contact in the simulated period.")
 @click.option("--seed", type=int, default=1, show_default=True,
@@ -82,48 +90,61 @@ def demo(db: Path, people: int, seed: int, year: int, years: int, fresh: bool, t
     commands, into a new SQLite store; print a summary, the compliance table beside the focus
     audit's 2018–2020 shares, and the worklist of the last day."""
     out = console()
-    if not db.parent.is_dir():
-        raise click.UsageError(f"cannot write {db}: no directory {db.parent}")
-    if db.exists():
-        if not fresh:
-            raise click.UsageError(
-                f"{db} already exists; the demo does not append to an existing store. "
-                f"Use --fresh to replace it, or --db to write another file.")
-        remove_store(db)
+    store = StoreSetting.of(db)
+    if store.postgres:
+        if fresh:
+            raise click.UsageError("--fresh replaces a SQLite file; on PostgreSQL give an empty "
+                                   "schema (POSTGRES_SCHEMA), made by `ungeforloeb init`")
+        if not store.exists():
+            raise click.UsageError(f"no event store in {store.name()}; run `ungeforloeb init` "
+                                   f"to create it")
+    else:
+        if not db.parent.is_dir():
+            raise click.UsageError(f"cannot write {db}: no directory {db.parent}")
+        if db.exists():
+            if not fresh:
+                raise click.UsageError(
+                    f"{db} already exists; the demo does not append to an existing store. "
+                    f"Use --fresh to replace it, or --db to write another file.")
+            remove_store(db)
     scenario = Scenario(people=people, seed=seed, year=year, years=years)
     clock = SettableClock(scenario.first_day)
     app = Ungeforloeb(db, clock=clock)
+    if store.postgres and app.recorder.max_notification_id():
+        raise click.UsageError(f"{store.name()} already holds events; the demo writes only "
+                               f"into an empty store")
+    note(f"store: {store.name()}")
     started = time.perf_counter()
     total_days = (scenario.last_day - scenario.first_day).days + 1
-    with Progress(TextColumn("simulating"), BarColumn(), TextColumn("{task.description}"),
-                  TimeElapsedColumn(), console=out, transient=True,
-                  disable=not out.is_terminal) as bar:
-        task = bar.add_task("", total=total_days)
+    # Everything is computed first, with progress on standard error, then printed.
+    with progress() as tracker:
+        bar = tracker.phase("simulating the days", total_days)
 
         def advance(day: date) -> None:
-            bar.update(task, completed=(day - scenario.first_day).days + 1,
-                       description=day.isoformat())
+            if bar is not None:
+                bar((day - scenario.first_day).days + 1)
 
         stats = simulate(app, clock, scenario, progress=advance)
-    elapsed = time.perf_counter() - started
-    case_files = list(app.case_files().values())
-    counts = summarise(case_files)
+        elapsed = time.perf_counter() - started
+        case_files = read_case_files(app, tracker)
+        counts = summarise(list(tracker.track(case_files, "summarising the cases")))
+        report = evaluate_all(tracker.track(case_files, "judging the compliance table"),
+                              scenario.last_day)
+        items = worklist(tracker.track(case_files, "judging the worklist"), scenario.last_day)
     out.print(f"Simulated {stats.events:,} events for {people:,} young people "
-              f"({scenario.first_day} to {scenario.last_day}, seed {seed}) into {db} "
-              f"in {elapsed:.1f} s.")
+              f"({scenario.first_day} to {scenario.last_day}, seed {seed}) into {store.name()} "
+              f"in {elapsed:.1f} s.", soft_wrap=True)
     summary = Table(title="Summary", title_justify="left", show_header=False)
     summary.add_column("what")
     summary.add_column("count", justify="right")
     for key in _SUMMARY_ORDER:
         summary.add_row(_LABELS.get(key, key), f"{counts.get(key, 0):,}")
     out.print(summary)
-    report = evaluate_all(case_files, scenario.last_day)
     rows, columns, ctitle, caption = compliance_listing(report, reference=True,
                                                         count=len(report.verdicts))
     emit(rows, columns, fmt="table", title=ctitle, caption=caption)
     out.print("The right-hand column is the focus audit's share for 2018–2020 (369 cases, "
               "judged by the pre-2020 rules): a reference, not our figure.")
-    items = worklist(case_files, scenario.last_day)
     title = (f"Worklist on {scenario.last_day.isoformat()} ({len(items)} items, "
              f"{sum(i.overdue for i in items)} overdue)")
     if top:

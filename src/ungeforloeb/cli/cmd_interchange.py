@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,25 +20,29 @@ import click
 import orjson
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import (
-    DEFAULT_DB,
+    DB,
+    FORCE,
+    StoreSetting,
+    case_count,
     console,
     one_line_errors,
     open_store,
     parse_date,
+    refuse_overwrite,
 )
+from ungeforloeb.cli._progress import progress
 from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 
 if TYPE_CHECKING:
+    from ungeforloeb.casefile.fold import CaseFile
     from ungeforloeb.interchange.checkpoint import Verifier
-    from ungeforloeb.interchange.ranges import LogIndex, Source, Stages
+    from ungeforloeb.interchange.ranges import LogIndex, Source
 
-_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                   show_default=True, help="SQLite event store.")
+_DB = DB
 _LOG = click.argument("log", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 
 
@@ -61,23 +65,6 @@ def _parse_datetime(ctx: click.Context, param: click.Parameter,
     return parsed.astimezone(UTC)
 
 
-@contextmanager
-def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] | None]:
-    """A progress bar on standard error when it is a terminal; ``None`` otherwise."""
-    err = Console(stderr=True)
-    if not err.is_terminal:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task(label, total=total)
-
-        def advance(done: int) -> None:
-            bar.update(task, completed=done)
-
-        yield advance
-
-
 @main.command("export")
 @_DB
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -96,22 +83,41 @@ def _progress(label: str, total: int | None) -> Iterator[Callable[[int], None] |
                    "UNGEFORLOEB_SIGNING_KEY): also write the signed checkpoint, LOG.checkpoint.")
 @click.option("--origin", default=None, metavar="NAME",
               help="The checkpoint's origin line (default: the key's name).")
+@FORCE
 @one_line_errors
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
-                   municipality: str | None, sign_key: Path | None, origin: str | None) -> None:
+                   municipality: str | None, sign_key: Path | None, origin: str | None,
+                   force: bool) -> None:
     """Write the store's events as an interchange log (streamed)."""
+    from ungeforloeb.interchange.audit import verdict_digest
     from ungeforloeb.interchange.checkpoint import read_signer
     from ungeforloeb.interchange.export import checkpoint_path, export_to_file
 
+    refuse_overwrite(out, *([checkpoint_path(out)] if sign_key is not None else []),
+                     force=force)
     signer = read_signer(sign_key) if sign_key is not None else None
     app = open_store(db)
     total = app.recorder.max_notification_id() or 0
     try:
-        with _progress("export", total) as bar:
+        with progress() as tracker:
+            options: dict[str, Any] = {}
+            if tracker.shown:
+                cases = case_count(app)
+
+                def digest(files: Iterable[CaseFile], day: date) -> str:
+                    from ungeforloeb.interchange.audit import InCaseOrder
+
+                    # the trailer's verdicts, judged case by case after the events are written
+                    tracked = tracker.track(files, "export: judging the trailer's verdicts",
+                                            cases)
+                    return verdict_digest(InCaseOrder(tracked) if isinstance(
+                        files, InCaseOrder) else list(tracked), day)
+
+                options = {"progress": tracker.pairs("export: writing the events", total),
+                           "digest": digest}
             summary = export_to_file(
                 app, out, exported_at=exported_at, as_of=as_of, municipality_code=municipality,
-                progress=(lambda done, _total: bar(done)) if bar else None, signer=signer,
-                origin=origin)
+                signer=signer, origin=origin, **options)
     except InterchangeError as err:
         _fail(err)
     assert summary.root is not None
@@ -128,18 +134,20 @@ def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: dat
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="The signer key file (kept secret); the verifier key, to hand "
                                    "to auditors, goes to FILE.pub.")
+@click.option("--force", is_flag=True,
+              help="Overwrite the key files if they exist (the old key is lost).")
 @one_line_errors
-def keygen_command(name: str, out: Path) -> None:
+def keygen_command(name: str, out: Path, force: bool) -> None:
     """Make an Ed25519 key pair for signing checkpoints (C2SP signed-note key format)."""
     import os
 
     from ungeforloeb.interchange.checkpoint import Signer
 
     pub = out.with_name(out.name + ".pub")
-    for p in (out, pub):
-        if p.exists():
-            raise click.UsageError(f"{p} exists; keygen does not overwrite a key")
+    refuse_overwrite(out, pub, force=force)
     signer = Signer.generate(name)
+    if force:
+        out.unlink(missing_ok=True)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as f:
         f.write(signer.text() + "\n")
@@ -217,44 +225,30 @@ def import_command(log: Path, db: Path, key: Path | None, checkpoint: Path | Non
     from ungeforloeb.interchange.importer import import_log
 
     anchors = _Anchors.of(log, key, checkpoint, expect_root)
-    created = not db.exists()
+    store = StoreSetting.of(db)
+    if store.postgres:
+        open_store(db)  # the schema must exist (`ungeforloeb init`); the import checks it is empty
+    created = not store.postgres and not db.exists()
     try:
         app = Ungeforloeb(db)
-        with _progress("import", None) as bar, log.open("rb") as stream:
-            reader = import_log(app, stream, progress=bar, checkpoint=anchors.checkpoint,
-                                verifier=anchors.verifier, expect_root=anchors.expect_root)
+        with progress() as tracker, log.open("rb") as stream:
+            reader = import_log(app, stream, progress=tracker.phase(
+                                    "import: reading the log's events",
+                                    _trailer_events(log) if tracker.shown else None),
+                                checkpoint=anchors.checkpoint, verifier=anchors.verifier,
+                                expect_root=anchors.expect_root)
     except BaseException:
         if created:  # leave no empty store behind
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(str(db) + suffix).unlink(missing_ok=True)
         raise
-    click.echo(f"imported {reader.event_count} events into {db}")
+    click.echo(f"imported {reader.event_count} events into {store.name()}")
 
 
 _JOBS = click.option(
     "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
     help="Worker processes that check ranges of lines and judge cases (default: the cores "
          "available). The output and the digest are the same for every N.")
-
-
-@contextmanager
-def _stages(label: str) -> Iterator[Stages | None]:
-    """Progress bars on standard error when it is a terminal (checking the lines, judging the
-    cases); ``None`` otherwise."""
-    err = Console(stderr=True)
-    if not err.is_terminal:
-        yield None
-        return
-    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        tasks: dict[str, Any] = {}
-
-        def advance(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(f"{label}: {stage}", total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
-        yield advance
 
 
 @main.command("verify")
@@ -275,7 +269,8 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
     anchors = _Anchors.of(log, key, checkpoint, expect_root)
     verifier, note = anchors.verifier, anchors.checkpoint
     try:
-        with _progress("verify", _size(log)) as bar, log.open("rb") as stream:
+        with progress() as tracker, log.open("rb") as stream:
+            bar = tracker.phase("verify: checking the lines (bytes)", _size(log))
             result = verify_log(stream, recompute_digest=recompute, progress=bar, jobs=jobs,
                                 checkpoint=note, verifier=verifier, expect_root=expect_root)
     except InterchangeError as err:
@@ -317,11 +312,12 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
 @_CHECKPOINT
 @_EXPECT_ROOT
 @_JOBS
+@FORCE
 @one_line_errors
 def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str,
                   out: Path | None, case_id: str | None, no_reference: bool, lang: str,
                   key: Path | None, checkpoint: Path | None, expect_root: str | None,
-                  jobs: int | None) -> None:
+                  jobs: int | None, force: bool) -> None:
     """Replay a log (no database) and print the compliance verdicts, streamed case by case,
     after the checks of verify --recompute (and of --key, --expect-root when given). Given an
     auditor's pack (a directory or zip from `ungeforloeb pack`), re-derive its verdicts and
@@ -343,15 +339,19 @@ def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str
     # end (table, CSV, HTML), else in a pass of its own first.
     single = case_id is None and fmt in ("table", "csv", "html") and known_at is None \
         and as_of == _trailer_date(source)
+    if out is not None:
+        refuse_overwrite(out, force=force)
     try:
         if not single:
-            with log.open("rb") as stream:
+            with progress() as tracker, log.open("rb") as stream:
                 verify_log(stream, recompute_digest=True, jobs=jobs,
                            checkpoint=anchors.checkpoint, verifier=anchors.verifier,
-                           expect_root=anchors.expect_root)
+                           expect_root=anchors.expect_root,
+                           progress=tracker.phase("audit: verifying the log (bytes)",
+                                                  _size(log)))
         if case_id is not None:
-            with _stages("audit") as bar:
-                index = check_log(source, jobs, bar)
+            with progress() as tracker:
+                index = check_log(source, jobs, tracker.stages("audit"))
             _audit_case(index, source, case_id, as_of, known_at, fmt, out, lang)
             return
         opened: list[IO[bytes]] = []
@@ -368,10 +368,10 @@ def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str
         elif fmt == "json":
             sink = JsonReport(open_out)
         try:
-            with _stages("audit") as bar:
+            with progress() as tracker:
                 audited = audit_log(source, as_of, known_at, jobs=jobs, sink=sink,
                                     indented=fmt == "json", keep_missed=fmt == "html",
-                                    progress=bar)
+                                    progress=tracker.stages("audit"))
             if single:
                 index = audited.index
                 check_digest(index.header, index.trailer, index.event_count, audited.digest)
@@ -394,10 +394,16 @@ def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str
         click.echo("warning: the log was judged under other rule data than this library's "
                    "(" + "; ".join(mismatch) + "): verdicts may differ from the exporter's",
                    err=True)
+    # the last phase (summing up, writing a report) until the command ends
+    finishing = ExitStack()
+    click.get_current_context().call_on_close(finishing.close)
+    finishing.enter_context(progress()).step(
+        "audit: writing the report" if fmt == "html" else "audit: summing up the verdicts")
     report = audited.report()
     if fmt == "table":
         from ungeforloeb.cli._output import compliance_listing, emit
 
+        finishing.close()
         # exactly what `ungeforloeb compliance` prints for the same verdicts
         target = out.open("w", encoding="utf-8") if out is not None else None
         try:
@@ -423,9 +429,9 @@ def _audit_pack(pack: Path, key: Path | None) -> None:
     from ungeforloeb.interchange.pack import audit_pack
 
     verifier = read_verifier(key) if key is not None else None
-    with _progress("audit pack", None) as bar:
+    with progress() as tracker:
         summary = audit_pack(pack, verifier=verifier,
-                             progress=(lambda done, _total: bar(done)) if bar else None)
+                             progress=tracker.pairs("audit: re-deriving the pack's verdicts"))
     signed = (f"checkpoint signed by {summary.signed_by}" if summary.signed_by else
               "checkpoint matches (its signature not checked: give --key)" if summary.checkpoint
               else "no checkpoint")
@@ -443,6 +449,22 @@ def _trailer_date(source: Source) -> date | None:
         return date.fromisoformat(orjson.loads(source.read(start, size - start))["verdicts_as_of"])
     except (ValueError, KeyError, TypeError, OSError):
         return None
+
+
+def _trailer_events(log: Path) -> int | None:
+    """The trailer's ``event_count`` (for the progress of an import; ``None`` when it cannot
+    be read: the import's checks then name what is wrong)."""
+    from ungeforloeb.interchange.ranges import Source
+
+    source = Source(path=str(log))
+    try:
+        size = source.size()
+        start = source.line_start_before(size)
+        return int(orjson.loads(source.read(start, size - start))["event_count"])
+    except (ValueError, KeyError, TypeError, OSError):
+        return None
+    finally:
+        source.close()
 
 
 def _write(data: bytes, out: Path | None) -> None:

@@ -7,51 +7,69 @@ and writes nothing. Figures come with the pseudonymous case ids behind them in J
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 
 import click
 import orjson
-from rich.table import Table
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
-from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors, open_store, parse_date
+from ungeforloeb.cli._common import (
+    DB,
+    FORCE,
+    one_line_errors,
+    open_store,
+    parse_date,
+    read_case_files,
+    refuse_overwrite,
+)
+from ungeforloeb.cli._output import Column, emit
+from ungeforloeb.cli._progress import Tracker, progress
 from ungeforloeb.domain.redact import scrub
 from ungeforloeb.interchange.errors import InterchangeError
 from ungeforloeb.projections.management import (
     DEFAULT_BANDS,
     STATE_LABELS,
+    FlowRow,
+    Outcome,
+    StatusOn,
     flows,
     flows_csv,
     outcomes,
     status_on,
     timelines,
 )
-from ungeforloeb.projections.what_if import what_if
+from ungeforloeb.projections.what_if import WhatIf, what_if
 from ungeforloeb.rules.datafile import RuleDataError
 from ungeforloeb.rules.loader import default_rules, load_directory, load_rule_set, packaged_files
 
-_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                   show_default=True, help="SQLite event store (read only).")
+_DB = DB
 _LOG = click.option("--log", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                     default=None, help="Read an exported log instead of the store.")
 _KNOWN_AT = click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
                          help="Only what had been recorded by this day (default: everything).")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
                        default="table", show_default=True,
-                       help="A table, CSV, or JSON with the case ids behind each figure.")
+                       help="A table (stacked when the terminal is narrow; plain tab-separated "
+                            "lines when piped), CSV, or JSON with the case ids behind each "
+                            "figure.")
 
 
-def _case_files(db: Path, log: Path | None) -> Iterable[CaseFile]:
+def _case_files(db: Path, log: Path | None, tracker: Tracker) -> Iterable[CaseFile]:
+    """Every case file of the log or the store, read and then handed on as a phase of
+    ``tracker`` each (their use, e.g. building the timelines, is the second)."""
     if log is not None:
-        from ungeforloeb.interchange.audit import read_case_files
+        from ungeforloeb.interchange.audit import read_case_files as read_log
 
         with log.open("rb") as stream:
-            _, files = read_case_files(stream)
-        return files.values()
-    return open_store(db).case_files().values()
+            _, files = read_log(stream, tracker.phase("reading the log (bytes)",
+                                                      log.stat().st_size))
+        return tracker.track(files.values(), "building the cases' timelines")
+    return tracker.track(read_case_files(open_store(db), tracker),
+                         "building the cases' timelines")
 
 
 def _bands(ctx: click.Context, param: click.Parameter,
@@ -103,31 +121,36 @@ def status_on_command(on: date, known_at: date | None, bands: tuple[tuple[int, i
     caseworker, against a cap."""
 
     def work() -> None:
-        result = status_on(timelines(_case_files(db, log), known_at), on, bands=bands,
-                           cap=cap, known_at=known_at)
+        with progress() as tracker:
+            result = status_on(timelines(_case_files(db, log, tracker), known_at), on,
+                               bands=bands, cap=cap, known_at=known_at)
         if fmt == "json":
             _json(result.to_dict())
             return
         if fmt == "csv":
             click.echo(result.to_csv(), nl=False)
             return
-        out = console()
-        known = f", known at {known_at.isoformat()}" if known_at else ""
-        head = f"In the group on {on.isoformat()}{known}: {result.total}"
-        if cap is not None:
-            head += f" (cap {cap}: {'over by ' if result.total > cap else 'under by '}" \
-                    f"{abs(result.total - cap)})"
-        out.print(head)
-        for dimension in ("state", "group", "age_band", "team", "caseworker"):
-            table = Table(title=dimension.replace("_", " "), title_justify="left")
-            table.add_column(dimension.replace("_", " "))
-            table.add_column("young people", justify="right")
-            for value, count in result.counts(dimension).items():
-                label = STATE_LABELS[value][1] if dimension == "state" else value
-                table.add_row(label, str(count))
-            out.print(table)
+        status_on_table(result, on, known_at, cap)
 
     _run(work)
+
+
+def status_on_table(result: StatusOn, on: date, known_at: date | None, cap: int | None) -> None:
+    """``status-on``'s figures as listings (:func:`~ungeforloeb.cli._output.emit`): the total
+    against the cap, then one listing per dimension."""
+    known = f", known at {known_at.isoformat()}" if known_at else ""
+    head = f"In the group on {on.isoformat()}{known}: {result.total}"
+    if cap is not None:
+        head += f" (cap {cap}: {'over by ' if result.total > cap else 'under by '}" \
+                f"{abs(result.total - cap)})"
+    click.echo(head)
+    for dimension in ("state", "group", "age_band", "team", "caseworker"):
+        name = dimension.replace("_", " ")
+        rows = [{"value": STATE_LABELS[value][1] if dimension == "state" else value,
+                 "count": count} for value, count in result.counts(dimension).items()]
+        emit(rows, (Column(name, "value", wrap=True), Column("young people", "count",
+                                                             numeric=True)),
+             fmt="table", title=name)
 
 
 @main.command("flows")
@@ -152,9 +175,11 @@ def flows_command(start: date, end: date, every: str, as_of: date | None,
         raise click.BadParameter("--to is before --from", param_hint="--to")
 
     def work() -> None:
-        lines = timelines(_case_files(db, log), known_at)
-        rows = flows(lines, start, end, every)
-        results = outcomes(lines, start, end, as_of or end)
+        with progress() as tracker:
+            lines = timelines(_case_files(db, log, tracker), known_at)
+            tracker.step("counting the flows and outcomes")
+            rows = flows(lines, start, end, every)
+            results = outcomes(lines, start, end, as_of or end)
         if fmt == "json":
             _json({"from": start.isoformat(), "to": end.isoformat(), "every": every,
                    "known_at": known_at.isoformat() if known_at else None,
@@ -164,36 +189,37 @@ def flows_command(start: date, end: date, every: str, as_of: date | None,
         if fmt == "csv":
             click.echo(flows_csv(rows), nl=False)
             return
-        out = console()
-        table = Table(title=f"Flows {start.isoformat()} – {end.isoformat()}, by {every}",
-                      title_justify="left")
-        for name in ("from", "to", "before", "in", "out", "after"):
-            table.add_column(name, justify="left" if name in ("from", "to") else "right")
-        for r in rows:
-            table.add_row(r.start.isoformat(), r.end.isoformat(), str(r.stock_before),
-                          str(r.inflow_total), str(r.outflow_total), str(r.stock_after))
-        out.print(table)
-        reasons = Table(title="Out, by reason", title_justify="left")
-        reasons.add_column("reason")
-        reasons.add_column("young people", justify="right")
-        total = sum((r.outflow for r in rows), start=type(rows[0].outflow)()) if rows else {}
-        for reason, count in sorted(total.items()):
-            reasons.add_row(reason, str(count))
-        out.print(reasons)
-        table = Table(title="Outcomes of the period's cohort", title_justify="left")
-        table.add_column("figure")
-        table.add_column("met", justify="right")
-        table.add_column("of", justify="right")
-        table.add_column("share", justify="right")
-        table.add_column("open", justify="right")
-        for o in results:
-            share = "–" if o.share is None else f"{o.share:.0%}"
-            if o.median_days is not None:
-                share = f"median {o.median_days:g} d"
-            table.add_row(o.label[1], str(o.numerator), str(o.denominator), share, str(o.open))
-        out.print(table)
+        flows_table(rows, results, start, end, every)
 
     _run(work)
+
+
+def flows_table(rows: Sequence[FlowRow], results: Sequence[Outcome], start: date, end: date,
+                every: str) -> None:
+    """``flows``' figures as three listings: the periods, the outflow by reason, the
+    cohort's outcomes."""
+    emit([{"from": r.start.isoformat(), "to": r.end.isoformat(), "before": r.stock_before,
+           "in": r.inflow_total, "out": r.outflow_total, "after": r.stock_after} for r in rows],
+         (Column("from", "from"), Column("to", "to"),
+          *(Column(n, n, numeric=True) for n in ("before", "in", "out", "after"))),
+         fmt="table", title=f"Flows {start.isoformat()} – {end.isoformat()}, by {every}")
+    total: Counter[str] = Counter()
+    for r in rows:
+        total.update(r.outflow)
+    emit([{"reason": reason, "count": count} for reason, count in sorted(total.items())],
+         (Column("reason", "reason", wrap=True), Column("young people", "count", numeric=True)),
+         fmt="table", title="Out, by reason")
+    figures = []
+    for o in results:
+        share = "–" if o.share is None else f"{o.share:.0%}"
+        if o.median_days is not None:
+            share = f"median {o.median_days:g} d"
+        figures.append({"figure": o.label[1], "met": o.numerator, "of": o.denominator,
+                        "share": share, "open": o.open})
+    emit(figures, (Column("figure", "figure", wrap=True), Column("met", "met", numeric=True),
+                   Column("of", "of", numeric=True), Column("share", "share", numeric=True),
+                   Column("open", "open", numeric=True)),
+         fmt="table", title="Outcomes of the period's cohort")
 
 
 @main.command("what-if")
@@ -227,41 +253,40 @@ def what_if_command(as_of: date, regimes: Path | None, added: tuple[Path, ...],
         else:
             other = load_rule_set([*packaged_files(),
                                    *((p.name, p.read_bytes()) for p in added)])
-        result = what_if(_case_files(db, log), as_of, default_rules(), other,
-                         known_at=known_at)
+        with progress() as tracker:
+            result = what_if(_case_files(db, log, tracker), as_of, default_rules(), other,
+                             known_at=known_at)
         if fmt == "json":
             _json(result.to_dict())
             return
         if fmt == "csv":
             click.echo(result.to_csv(), nl=False)
             return
-        out = console()
-        out.print(f"{result.cases} cases as of {as_of.isoformat()}: "
-                  f"{len(result.changes)} verdicts change")
-        table = Table(title="By rule (met / missed, before → after)", title_justify="left")
-        table.add_column("rule")
-        table.add_column("met", justify="right")
-        table.add_column("missed", justify="right")
-        table.add_column("changed", justify="right")
-        for s in result.summary:
-            if s.changed:
-                table.add_row(s.rule_id, f"{s.met_before} → {s.met_after}",
-                              f"{s.missed_before} → {s.missed_after}", str(s.changed))
-        out.print(table)
-        table = Table(title="Changed verdicts", title_justify="left")
-        table.add_column("case", no_wrap=True)
-        table.add_column("rule")
-        table.add_column("before → after")
-        table.add_column("why")
-        for c in result.changes[:limit]:
-            table.add_row(c.case_id[:8], c.rule_id + (f" [{c.subject}]" if c.subject else ""),
-                          f"{c.before.value if c.before else '–'} → "
-                          f"{c.after.value if c.after else '–'}", c.why)
-        out.print(table)
-        if len(result.changes) > limit:
-            out.print(f"… and {len(result.changes) - limit} more (--limit, or --format csv)")
+        what_if_table(result, as_of, limit)
 
     _run(work)
+
+
+def what_if_table(result: WhatIf, as_of: date, limit: int) -> None:
+    """``what-if``'s answer as listings: per rule the counts before and after, then the
+    changed verdicts (at most ``limit``)."""
+    click.echo(f"{result.cases} cases as of {as_of.isoformat()}: "
+               f"{len(result.changes)} verdicts change")
+    emit([{"rule": s.rule_id, "met": f"{s.met_before} → {s.met_after}",
+           "missed": f"{s.missed_before} → {s.missed_after}", "changed": s.changed}
+          for s in result.summary if s.changed],
+         (Column("rule", "rule"), Column("met", "met", numeric=True),
+          Column("missed", "missed", numeric=True), Column("changed", "changed", numeric=True)),
+         fmt="table", title="By rule (met / missed, before → after)")
+    more = len(result.changes) - limit
+    emit([{"case": c.case_id[:8], "rule": c.rule_id + (f" [{c.subject}]" if c.subject else ""),
+           "change": f"{c.before.value if c.before else '–'} → "
+                     f"{c.after.value if c.after else '–'}", "why": c.why}
+          for c in result.changes[:limit]],
+         (Column("case", "case"), Column("rule", "rule", wrap=True),
+          Column("before → after", "change"), Column("why", "why", wrap=True)),
+         fmt="table", title="Changed verdicts",
+         caption=f"… and {more} more (--limit, or --format csv)" if more > 0 else None)
 
 
 @main.command("management-report")
@@ -283,7 +308,7 @@ def what_if_command(as_of: date, regimes: Path | None, added: tuple[Path, ...],
 @_KNOWN_AT
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write.")
-@click.option("--force", is_flag=True, help="Overwrite --out if it exists.")
+@FORCE
 @_LOG
 @_DB
 @one_line_errors
@@ -299,18 +324,20 @@ def management_report_command(start: date, end: date, on: date | None, every: st
 
     if end < start:
         raise click.BadParameter("--to is before --from", param_hint="--to")
-    if out.exists() and not force:
-        raise click.UsageError(f"{out} exists; give --force to overwrite it")
+    refuse_overwrite(out, force=force)
 
     def work() -> None:
         day = on or end
-        lines = timelines(_case_files(db, log), known_at)
-        series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
-                  for _, last in periods(start, end, every)]
-        page = Page(start, end, status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
-                    series, flows(lines, start, end, every), outcomes(lines, start, end, day),
-                    default_rules().digest, municipality)
-        out.write_text(render_management(page, lang), encoding="utf-8")
+        with progress() as tracker:
+            lines = timelines(_case_files(db, log, tracker), known_at)
+            tracker.step("counting and writing the page")
+            series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
+                      for _, last in periods(start, end, every)]
+            page = Page(start, end,
+                        status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
+                        series, flows(lines, start, end, every),
+                        outcomes(lines, start, end, day), default_rules().digest, municipality)
+            out.write_text(render_management(page, lang), encoding="utf-8")
         click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)", err=True)
 
     _run(work)

@@ -13,15 +13,16 @@ import orjson
 
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import (
-    DEFAULT_DB,
+    DB,
+    FORCE,
     find_case,
     one_line_errors,
     open_store,
     parse_date,
+    refuse_overwrite,
 )
 
-_DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
-                   show_default=True, help="SQLite event store.")
+_DB = DB
 
 
 @main.command("own-view")
@@ -32,10 +33,11 @@ _DB = click.option("--db", type=click.Path(dir_okay=False, path_type=Path), defa
               show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@FORCE
 @_DB
 @one_line_errors
 def own_view_command(case_id: str, as_of: date | None, fmt: str, out: Path | None,
-                     db: Path) -> None:
+                     force: bool, db: Path) -> None:
     """Everything recorded about one young person, in Danish: their identity (while it is
     kept), every event of their case with who recorded it and when, the messages sent and
     received, and what the rules say (001:632: they may always see it all).
@@ -43,6 +45,8 @@ def own_view_command(case_id: str, as_of: date | None, fmt: str, out: Path | Non
     CASE_ID is the young person's id, or an unambiguous prefix of it."""
     from ungeforloeb.report.own_view import own_view, render_html
 
+    if out is not None:
+        refuse_overwrite(out, force=force)
     app = open_store(db)
     person = UUID(find_case(app, case_id).young_person_id)
     view = own_view(app, person, as_of or datetime.now(UTC).date())
