@@ -6,7 +6,8 @@ of new events is coalesced per case; every case touched is judged once as of the
 (:func:`ungeforloeb.projections.kept.keep`, the one evaluator) and its rows are replaced in the
 same transaction that moves the position, so an event is applied exactly once across restarts (a
 crash rolls back the page, which is applied again). Rolling the day re-judges only the cases
-whose ``next_change`` has come. A cold start reads the log once and judges each case once.
+whose ``next_change`` has come. A cold start reads the log once and judges each case once (in
+worker processes, ``jobs``, from :data:`PARALLEL_EVENTS` events on; the rows are written here).
 
 Queries read the kept rows through indexes: one caseworker's or team's worklist, one case's
 verdicts, every verdict for the compliance table. Past days (as of an earlier day, as known at an
