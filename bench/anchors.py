@@ -217,11 +217,37 @@ def es_runner_pg(app_env: dict[str, str], schema: str, limit: int) -> dict[str, 
     projection (each event: its tracking row, in its own transaction, as the runner does), up
     to position ``limit``: the anchor of the kept catch-up into PostgreSQL. The application
     class is the adapter's (events decoded to light records, as the kept projection reads)."""
-    from eventsourcing.persistence import Tracking
+    from eventsourcing.persistence import Notification, StoredEvent, Tracking
     from eventsourcing.postgres import PostgresTrackingRecorder
     from eventsourcing.projection import Projection, ProjectionRunner
+    from eventsourcing.utils import EnvType
 
-    from ungeforloeb_postgres.projection import SubscribedApp, runner_env
+    from ungeforloeb.application.app import Ungeforloeb
+    from ungeforloeb.application.identity import MemoryIdentityStore
+    from ungeforloeb.application.mapper import OrjsonMapper
+    from ungeforloeb.casefile.decode import record_from_state
+
+    class RecordMapper(OrjsonMapper):
+        """A stored notification becomes a light record (no aggregate event objects)."""
+
+        def to_domain_event(self, stored_event: StoredEvent) -> Any:
+            assert isinstance(stored_event, Notification)
+            return record_from_state(stored_event.id, str(stored_event.originator_id),
+                                     stored_event.originator_version, stored_event.topic,
+                                     self.decode_state(stored_event.state))
+
+    class SubscribedApp(Ungeforloeb):
+        """The application as the runner constructs it (``application_class(env)``)."""
+
+        name = Ungeforloeb.name
+
+        def __init__(self, env: EnvType | None = None) -> None:
+            super().__init__(env=dict(env or {}), identities=MemoryIdentityStore())
+
+        def construct_mapper(self) -> RecordMapper:
+            return RecordMapper(transcoder=self.factory.transcoder(),
+                                cipher=self.factory.cipher(),
+                                compressor=self.factory.compressor())
 
     class Trivial(Projection[PostgresTrackingRecorder]):
         name = "bench_trivial"
@@ -229,7 +255,7 @@ def es_runner_pg(app_env: dict[str, str], schema: str, limit: int) -> dict[str, 
         def process_event(self, domain_event: Any, tracking: Tracking) -> None:
             self.view.insert_tracking(tracking)
 
-    env = runner_env(app_env, schema)
+    env = dict(app_env)
     env["BENCH_TRIVIAL_POSTGRES_SCHEMA"] = schema
     t0 = time.perf_counter()
     c0 = time.process_time()

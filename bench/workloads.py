@@ -218,15 +218,18 @@ def case_reads(db: str, as_of: str, sample: int = 200, seed: int = 1) -> dict[st
             "median_case_events": records, "index_build_s": index_build_s}
 
 
-def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]:
+def kept(db: str, as_of: str, sample: int = 50, seed: int = 1,
+         jobs: int | None = None) -> dict[str, Any]:
     """The kept verdicts (``ungeforloeb keep``): a cold catch-up of a copy of the store (the
-    copy not timed; the kept tables go into it), then one caseworker's worklist read from the
-    kept rows — the median over ``sample`` caseworkers drawn at random (seeded)."""
+    copy not timed; the kept tables go into it; ``jobs`` worker processes judge the cases,
+    default the cores available), then one caseworker's worklist read from the kept rows — the
+    median over ``sample`` caseworkers drawn at random (seeded)."""
     import random
     import shutil
     import tempfile
 
     from ungeforloeb.application.kept import KeptVerdicts
+    from ungeforloeb.interchange.parallel import available_cores
 
     work = Path(tempfile.mkdtemp(prefix="bench-kept-"))
     copy = work / "store.sqlite"
@@ -237,9 +240,9 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]
     try:
         app = _app(str(copy))
         day = date.fromisoformat(as_of)
-        t0 = time.perf_counter()
-        done = KeptVerdicts(app).update(day)
-        seconds = time.perf_counter() - t0
+        t0, c0 = time.perf_counter(), time.process_time()
+        done = KeptVerdicts(app, jobs=jobs).update(day)
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         kept_view = KeptVerdicts(app)  # a fresh reader, as a vendor's query would be
         caseworkers = sorted({i.caseworker_id for i in kept_view.worklist()
                               if i.caseworker_id})
@@ -252,7 +255,8 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1) -> dict[str, Any]
             kept_view.worklist(caseworker=c)
             times.append((time.perf_counter() - t) * 1000)
         app.close()
-        return {"events": done.events, "seconds": seconds, "cases": done.judged,
+        return {"events": done.events, "seconds": seconds, "cpu_seconds": cpu,
+                "jobs": jobs or available_cores(), "cases": done.judged,
                 "ms": {"kept_worklist": statistics.median(times) if times else 0.0},
                 "caseworkers": len(chosen)}
     finally:

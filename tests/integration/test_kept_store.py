@@ -11,7 +11,7 @@ import pytest
 
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.application import kept as kept_module
-from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+from ungeforloeb.application.kept import KeptVerdicts, MemoryKeptStore, SQLiteKeptStore
 from ungeforloeb.projections.kept import KeptVerdict, keep
 from ungeforloeb.projections.worklist import worklist
 from ungeforloeb.rules.evaluate import evaluate
@@ -107,3 +107,28 @@ def test_rolling_the_day_rejudges_only_the_cases_whose_next_change_came(
     assert sorted(kept.worklist(), key=repr) == sorted(
         worklist(store.case_files().values(), later), key=repr)
     assert isinstance(kept.store, SQLiteKeptStore)
+
+
+def _rows(kept: KeptVerdicts) -> tuple[object, ...]:
+    return (kept.store.position(), kept.store.day(), kept.verdicts(),
+            sorted(kept.worklist(), key=repr), kept.store.cases())
+
+
+def test_a_cold_start_judged_in_worker_processes_writes_the_same_rows(
+        store: Ungeforloeb) -> None:
+    one = KeptVerdicts(store, MemoryKeptStore(), jobs=1)
+    done_one = one.update(DAY)
+    two = KeptVerdicts(store, jobs=2)  # the SQLite tables, the cases judged by two workers
+    done_two = two.update(DAY)
+    assert isinstance(two.store, SQLiteKeptStore)
+    assert (done_two.events, done_two.judged, done_two.position) == \
+        (done_one.events, done_one.judged, done_one.position)
+    assert _rows(two) == _rows(one)
+    # exactly once: a restart applies nothing, and the rows stay
+    assert KeptVerdicts(store, jobs=2).update(DAY).events == 0
+    assert _rows(two) == _rows(one)
+
+
+def test_jobs_must_be_at_least_one(store: Ungeforloeb) -> None:
+    with pytest.raises(ValueError, match="jobs must be at least 1, got 0"):
+        KeptVerdicts(store, jobs=0)

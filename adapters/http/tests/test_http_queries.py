@@ -10,7 +10,7 @@ from uuid import UUID
 import orjson
 import pytest
 from fastapi.testclient import TestClient
-from http_adapter_support import Post, bearer, make_token
+from http_adapter_support import FIRST_CONTACT, Post, bearer, make_token
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.interchange.export import export_log
@@ -86,6 +86,46 @@ def test_worklist_is_the_worklist_of_the_store(client: TestClient, store: Ungefo
         "items"] == []
     known = client.get("/worklist", params={"on": "2024-02-20", "known_at": "2024-01-01"})
     assert known.json()["items"] == [] and known.json()["known_at"] == "2024-01-01"
+
+
+def test_worklist_from_the_kept_verdicts_is_the_live_worklist(
+        client: TestClient, store: Ungeforloeb, case: dict[str, str], command: Post,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ungeforloeb.application.kept import KeptVerdicts
+    from ungeforloeb_http import queries
+
+    other = str(command("register_first_contact", 201, **FIRST_CONTACT)["young_person_id"])
+    command("assign_caseworker", young_person_id=other, occurred_on="2024-01-08",
+            caseworker_id="cw-2", team_id="team-2")
+    # a case of another municipality, in the same store: never in municipality 101's answer
+    with TestClient(client.app, headers=bearer(make_token(sub="cw-9", municipality="102"))) \
+            as elsewhere:
+        far = elsewhere.post("/commands/register_first_contact",
+                             json={**FIRST_CONTACT, "municipality_code": "102"})
+        assert far.status_code == 201, far.text
+        assert elsewhere.post("/commands/assign_caseworker", json={
+            "young_person_id": far.json()["young_person_id"], "occurred_on": "2024-01-08",
+            "caseworker_id": "cw-2", "team_id": "team-2"}).status_code == 200
+    asked = [{"on": "2024-02-20"}, {"on": "2024-02-20", "caseworker": "cw-1"},
+             {"on": "2024-02-20", "team": "team-2"}, {"on": "2024-03-05"}]
+    live = [client.get("/worklist", params=p).content for p in asked]
+    assert b'"count":0' not in live[0]
+    KeptVerdicts(store).update(date(2024, 2, 20))
+
+    def judged(*args: Any, **kwargs: Any) -> Any:
+        judged.calls += 1  # type: ignore[attr-defined]
+        return worklist(*args, **kwargs)
+
+    judged.calls = 0  # type: ignore[attr-defined]
+    monkeypatch.setattr(queries, "worklist", judged)
+    kept = [client.get("/worklist", params=p).content for p in asked]
+    assert kept == live
+    assert judged.calls == 1  # only the day the verdicts are not kept for was judged live
+    # a new event: the kept verdicts are behind the store, so the live judge answers
+    command("assign_caseworker", young_person_id=other, occurred_on="2024-02-01",
+            caseworker_id="cw-3", team_id="team-2")
+    client.get("/worklist", params=asked[2])
+    assert judged.calls == 2
 
 
 def test_compliance_is_the_report_as_json(client: TestClient, store: Ungeforloeb,

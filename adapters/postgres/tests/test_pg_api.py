@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ungeforloeb_postgres import advance, catch_up, start
+from ungeforloeb_postgres import PostgresKeptStore, follow, keep
 
 MESSAGE = re.escape("PERSISTENCE_MODULE=eventsourcing.postgres")
 
@@ -19,13 +19,11 @@ def test_a_store_other_than_postgresql_is_refused(env: dict[str, str],
     monkeypatch.delenv("PERSISTENCE_MODULE", raising=False)
     monkeypatch.delenv("UNGEFORLOEB_PERSISTENCE_MODULE", raising=False)
     with pytest.raises(ValueError, match=MESSAGE):
-        start(env, "live")
+        keep(env, "kept", date(2025, 1, 1))
     with pytest.raises(ValueError, match=MESSAGE):
-        catch_up(env, "live")
-    with pytest.raises(ValueError, match=MESSAGE):
-        advance(env, "live", date(2025, 1, 1))
+        follow(env, "kept", poll=0.1)
 
 
 def test_a_schema_is_required() -> None:
     with pytest.raises(ValueError, match="schema"):
-        start({"PERSISTENCE_MODULE": "eventsourcing.postgres"}, " ")
+        PostgresKeptStore({"PERSISTENCE_MODULE": "eventsourcing.postgres"}, " ")

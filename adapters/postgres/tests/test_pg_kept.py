@@ -144,3 +144,45 @@ def test_console_script_keeps_and_shows_a_worklist(pg: Any) -> None:
     result = cli.invoke(main, ["keep", "--schema", pg.schema], env=sqlite)
     assert result.exit_code == 2
     assert "PERSISTENCE_MODULE=eventsourcing.postgres" in result.output
+
+
+def test_run_until_caught_up_and_advance_keep_the_same_rows(pg: Any) -> None:
+    app = _store(pg, people=4)
+    cli = CliRunner()
+    result = cli.invoke(main, ["run", "--schema", pg.schema, "--until-caught-up",
+                               "--on", DAY.isoformat()], env=pg.env)
+    assert result.exit_code == 0, result.output
+    store = PostgresKeptStore(pg.env, pg.schema)
+    pg.closers.append(store.close)
+    assert store.position() == app.recorder.max_notification_id()
+    _same(store, _rebuilt(app, DAY))
+    result = cli.invoke(main, ["advance", "--schema", pg.schema, "--to", LATER.isoformat()],
+                        env=pg.env)
+    assert result.exit_code == 0, result.output
+    assert f"for {LATER.isoformat()}: 0 events applied" in result.output
+    assert store.day() == LATER
+    _same(store, _rebuilt(app, LATER))
+
+
+def test_follow_applies_each_round_until_stopped(pg: Any) -> None:
+    import threading
+
+    from ungeforloeb_postgres.kept import follow
+
+    app = _store(pg, people=3)
+    stop = threading.Event()
+    rounds: list[Any] = []
+
+    def each(done: Any) -> None:
+        rounds.append(done)
+        if len(rounds) == 1:
+            _more(app, people=2)  # recorded between two rounds
+        else:
+            stop.set()
+
+    last = follow(pg.env, pg.schema, on=DAY, poll=0.1, stop=stop, each=each)
+    assert last is rounds[-1] and len(rounds) == 2
+    assert rounds[1].events > 0 and last.position == app.recorder.max_notification_id()
+    store = PostgresKeptStore(pg.env, pg.schema)
+    pg.closers.append(store.close)
+    _same(store, _rebuilt(app, DAY))

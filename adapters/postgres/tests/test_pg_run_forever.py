@@ -1,4 +1,5 @@
-"""`ungeforloeb-postgres run` as a process: it follows new commands and stops on SIGTERM."""
+"""`ungeforloeb-postgres run` as a process: it keeps the kept verdicts current as commands
+arrive, and stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -31,8 +32,7 @@ def test_run_follows_commands_and_stops_on_sigterm(pg: Any) -> None:
     app = pg.app(clock=clock)
     proc = subprocess.Popen(
         [sys.executable, "-c", "from ungeforloeb_postgres.cli import main; main()",
-         "run", "--schema", pg.schema, "--first-day", "2025-05-05", "--days", "2",
-         "--poll", "0.5"],
+         "run", "--schema", pg.schema, "--on", "2025-05-05", "--poll", "0.5"],
         env={**os.environ, **pg.env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     try:
@@ -43,10 +43,12 @@ def test_run_follows_commands_and_stops_on_sigterm(pg: Any) -> None:
 
         def applied() -> bool:
             try:
-                rows = pg.query("SELECT team_id, applied_events FROM {s}.case_status")
+                rows = pg.query("SELECT k.team_id, t.position FROM {s}.kept_case AS k, "
+                                "{s}.kept_tracking AS t")
             except Exception:  # the tables may not exist yet
                 return False
-            return rows == [{"team_id": "team-1", "applied_events": 2}]
+            return rows == [{"team_id": "team-1",
+                             "position": app.recorder.max_notification_id()}]
 
         assert _wait_for(applied, 30), "the running projection did not apply the commands"
         proc.send_signal(signal.SIGTERM)

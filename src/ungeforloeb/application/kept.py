@@ -6,7 +6,8 @@ of new events is coalesced per case; every case touched is judged once as of the
 (:func:`ungeforloeb.projections.kept.keep`, the one evaluator) and its rows are replaced in the
 same transaction that moves the position, so an event is applied exactly once across restarts (a
 crash rolls back the page, which is applied again). Rolling the day re-judges only the cases
-whose ``next_change`` has come. A cold start reads the log once and judges each case once.
+whose ``next_change`` has come. A cold start reads the log once and judges each case once (in
+worker processes, ``jobs``, from :data:`PARALLEL_EVENTS` events on; the rows are written here).
 
 Queries read the kept rows through indexes: one caseworker's or team's worklist, one case's
 verdicts, every verdict for the compliance table. Past days (as of an earlier day, as known at an
@@ -31,6 +32,7 @@ import orjson
 
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
+from ungeforloeb.interchange.parallel import available_cores, pool
 from ungeforloeb.projections.kept import KeptCase, KeptVerdict, keep
 from ungeforloeb.projections.worklist import WorkItem, item_order
 from ungeforloeb.rules.calendar import Calendars
@@ -42,6 +44,11 @@ if TYPE_CHECKING:
     from ungeforloeb.application.app import Ungeforloeb
 
 PAGE = 2000
+PARALLEL_EVENTS = 20_000
+"""A cold start judges its cases in worker processes (``jobs``) from this many events on; a
+smaller store is judged in this process (starting workers would cost more than it saves)."""
+CHUNK_EVENTS = 4000
+"""About this many events of cases per worker task."""
 Progress = Callable[[int, int], None]
 """Called with (events applied so far, cases judged so far)."""
 
@@ -150,6 +157,10 @@ class SQLiteKeptStore:
         self.path = str(path)
         self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA busy_timeout = 30000")
+        # the kept tables are keyed by case id (random UUIDs): a cold start's inserts land all
+        # over their B-trees, so SQLite's default page cache (2 MiB) thrashes; pages are taken
+        # as needed, up to this
+        self._db.execute("PRAGMA cache_size = -262144")
         for statement in _SCHEMA:
             self._db.execute(statement)
 
@@ -266,10 +277,18 @@ class KeptVerdicts:
     """The kept projection of one application's store."""
 
     def __init__(self, app: Ungeforloeb, store: KeptStore | None = None, *,
-                 rules: RuleSet | None = None, calendars: Calendars | None = None) -> None:
+                 rules: RuleSet | None = None, calendars: Calendars | None = None,
+                 jobs: int | None = None) -> None:
+        """``jobs``: worker processes that judge the cases of a cold start (default: the cores
+        available, for a store of :data:`PARALLEL_EVENTS` events or more; 1: none). The rows
+        are written by this process, in the same transactions, whatever the number."""
         self.app = app
         self.rules = rules if rules is not None else default_rules()
+        self._given_calendars = calendars
         self.calendars = calendars or Calendars()
+        if jobs is not None and jobs < 1:
+            raise ValueError(f"jobs must be at least 1, got {jobs}")
+        self.jobs = jobs
         if store is None:
             path = app.env.get("SQLITE_DBNAME") if app.env.get(
                 "PERSISTENCE_MODULE") == "eventsourcing.sqlite" else None
@@ -338,12 +357,13 @@ class KeptVerdicts:
         grouped = group_by_case(counted())
         owners = {r.stream_id: case_id for case_id, recs in grouped.items()
                   if not case_id.startswith("?") for r in recs}
+        cases = [(case_id, recs) for case_id, recs in grouped.items()
+                 if not case_id.startswith("?")]
+        del grouped
         batch: list[KeptCase] = []
         judged = 0
-        for case_id, recs in grouped.items():
-            if case_id.startswith("?"):
-                continue
-            batch.append(keep(CaseFile(case_id, recs), day, self.rules, self.calendars))
+        for kept in self._judged(cases, day, count):
+            batch.extend(kept)
             if len(batch) >= 500:
                 self.store.write(position=None, day=day, owners={}, cases=batch)
                 judged += len(batch)
@@ -355,6 +375,22 @@ class KeptVerdicts:
         if progress is not None:
             progress(count, judged)
         return count, judged, last
+
+    def _judged(self, cases: list[tuple[str, list[EventRecord]]], day: date,
+                events: int) -> Iterator[list[KeptCase]]:
+        """Each case kept as of ``day``, a chunk at a time, in case order: in worker processes
+        when there are enough events and more than one job."""
+        jobs = self.jobs if self.jobs is not None else (
+            available_cores() if events >= PARALLEL_EVENTS else 1)
+        if jobs == 1 or len(cases) < 2:
+            for case_id, recs in cases:
+                yield [keep(CaseFile(case_id, recs), day, self.rules, self.calendars)]
+            return
+        # the default rule set and calendars are the workers' own (not sent with every task)
+        rules = None if self.rules is default_rules() else self.rules
+        tasks = ((chunk, day, rules, self._given_calendars) for chunk in _chunks(cases))
+        with pool(jobs, ("ungeforloeb.application.kept",)) as workers:
+            yield from workers.map(keep_chunk, tasks)
 
     def _page(self, records: Sequence[EventRecord]) -> _Touched:
         known = self.store.owners(r.stream_id for r in records
@@ -396,6 +432,29 @@ class KeptVerdicts:
     def day(self) -> date | None:
         """The day the kept rows are for."""
         return self.store.day()
+
+
+def keep_chunk(cases: list[tuple[str, list[EventRecord]]], day: date, rules: RuleSet | None,
+               calendars: Calendars | None) -> list[KeptCase]:
+    """Keep a chunk of cases as of ``day`` (a worker's task; ``None``: the default rules or
+    calendars)."""
+    rule_set = rules if rules is not None else default_rules()
+    return [keep(CaseFile(case_id, recs), day, rule_set, calendars)
+            for case_id, recs in cases]
+
+
+def _chunks(cases: list[tuple[str, list[EventRecord]]]
+            ) -> Iterator[list[tuple[str, list[EventRecord]]]]:
+    chunk: list[tuple[str, list[EventRecord]]] = []
+    events = 0
+    for case in cases:
+        chunk.append(case)
+        events += len(case[1])
+        if events >= CHUNK_EVENTS:
+            yield chunk
+            chunk, events = [], 0
+    if chunk:
+        yield chunk
 
 
 @attrs.define

@@ -29,7 +29,17 @@ class EventRecord(NamedTuple):
     @property
     def recorded_on(self) -> date:
         """The (UTC) day the event was recorded."""
-        return date.fromisoformat(self.recorded_at[:10])
+        day = self.recorded_at[:10]
+        found = _DAYS.get(day)
+        if found is None:
+            if len(_DAYS) > 100_000:
+                _DAYS.clear()
+            found = _DAYS[day] = date.fromisoformat(day)
+        return found
+
+
+_DAYS: dict[str, date] = {}
+"""Days of recording by their ISO text (every verdict's event references ask; few distinct)."""
 
 
 def group_by_case(records: Iterable[EventRecord]) -> dict[str, list[EventRecord]]:

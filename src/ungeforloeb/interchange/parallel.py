@@ -5,7 +5,8 @@ the tasks' order, with at most a few tasks in flight per worker (so neither the 
 results pile up in memory). With one job everything runs in this process, with no pool.
 
 Workers start from a fork server (``forkserver``: safe when the caller has threads, e.g. a
-progress bar) that has imported the audit once; on platforms without it, the default method.
+progress bar) that has imported the audit once (or the modules the caller names: the kept
+verdicts' cold start); on platforms without it, the default method.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def available_cores() -> int:
 class Pool:
     """``jobs`` worker processes (none for one job)."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int,
+                 preload: tuple[str, ...] = ("ungeforloeb.interchange.audit",)) -> None:
         if jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {jobs}")
         self.jobs = jobs
@@ -45,7 +47,7 @@ class Pool:
             context: multiprocessing.context.BaseContext
             if "forkserver" in methods:
                 context = multiprocessing.get_context("forkserver")
-                context.set_forkserver_preload(["ungeforloeb.interchange.audit"])
+                context.set_forkserver_preload(list(preload))
             else:
                 context = multiprocessing.get_context()
             self._executor = ProcessPoolExecutor(max_workers=jobs, mp_context=context)
@@ -77,9 +79,11 @@ class Pool:
 
 
 @contextmanager
-def pool(jobs: int) -> Iterator[Pool]:
-    """A :class:`Pool` closed on exit."""
-    p = Pool(jobs)
+def pool(jobs: int,
+         preload: tuple[str, ...] = ("ungeforloeb.interchange.audit",)) -> Iterator[Pool]:
+    """A :class:`Pool` closed on exit; its workers start with the modules ``preload`` imported.
+    """
+    p = Pool(jobs, preload)
     try:
         yield p
     finally:

@@ -9,8 +9,11 @@ nothing here is stored. Query parameters are checked as strictly as command bodi
 from __future__ import annotations
 
 import logging
+import pathlib
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import date, datetime
 from enum import Enum
 from typing import IO, Annotated, Any, Literal
@@ -21,6 +24,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ungeforloeb.application import Ungeforloeb
+from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.interchange.export import export_log
@@ -121,6 +125,48 @@ def municipality_records(app: Ungeforloeb, municipality: str,
     return (rec for rec, code in owned_records(app, start) if code == municipality)
 
 
+def kept_items(app: Ungeforloeb, on: date, municipality: str, *, caseworker: str | None,
+               team: str | None, municipalities: dict[str, str | None]) -> list[WorkItem] | None:
+    """The worklist of ``municipality`` on ``on`` read from the store's kept verdicts when they
+    are current for ``on`` — kept for that day and up to the store's last event — else
+    ``None`` (judge the events instead). Only an SQLite store's own kept tables are read;
+    nothing is created in the store. ``municipalities`` caches each case's municipality."""
+    env = app.env
+    path = env.get("SQLITE_DBNAME") if env.get("PERSISTENCE_MODULE") == \
+        "eventsourcing.sqlite" else None
+    if not path or path == ":memory:" or "mode=memory" in path:
+        return None
+    try:
+        with closing(sqlite3.connect(f"{pathlib.Path(path).resolve().as_uri()}?mode=ro",
+                                     uri=True)) as c:
+            found = c.execute("SELECT 1 FROM sqlite_master WHERE name='kept_tracking'"
+                              ).fetchone()
+    except sqlite3.Error:
+        return None
+    if not found:
+        return None
+    store = SQLiteKeptStore(path)
+    try:
+        kept = KeptVerdicts(app, store)
+        if kept.day != on or store.position() != (app.recorder.max_notification_id() or 0):
+            return None
+        items = kept.worklist(caseworker=caseworker, team=team)
+    finally:
+        store.close()
+    if len(municipalities) > 200_000:
+        municipalities.clear()
+    out = []
+    for item in items:
+        code = municipalities.get(item.young_person_id, "")
+        if code == "":
+            scope = case_scope(app, UUID(item.young_person_id))
+            code = municipalities[item.young_person_id] = (
+                scope.municipality_code if scope is not None else None)
+        if code == municipality:
+            out.append(item)
+    return out
+
+
 def municipality_case_files(app: Ungeforloeb, municipality: str) -> list[CaseFile]:
     """The case files of ``municipality``'s young people."""
     return [CaseFile(k, v) for k, v in
@@ -206,6 +252,9 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
             return JSONResponse([plain(e) for e in entries])
         return _guarded(request, "case_trail", young_person_id, run)
 
+    municipality_of: dict[str, str | None] = {}
+    """Each kept case's municipality (a young person's never changes: their first event's)."""
+
     @router.get(
         "/worklist", tags=[TAG], name="worklist", operation_id="worklist",
         summary="What is due or overdue on a day",
@@ -213,7 +262,10 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
                     "`known_at`), every worklist source run: step deadlines, control points, "
                     "retention, data quality, missing receipts. Overdue first, then by due "
                     "date. `caseworker` / `team` keep only their items; a caseworker whose "
-                    "token names a team sees that team's items only.",
+                    "token names a team sees that team's items only. Read from the store's "
+                    "kept verdicts (`ungeforloeb keep`) when they are kept for `on` and up to "
+                    "the store's last event, else judged from the events: the same answer "
+                    "either way.",
         responses={**_schema_response({"type": "object", "properties": {
             "on": {"type": "string", "format": "date"},
             "known_at": {"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]},
@@ -240,8 +292,11 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
         assert code is not None  # a caseworker's token names the municipality
 
         def run() -> Response:
-            items = worklist(municipality_case_files(app, code), on, caseworker=caseworker,
-                             team=team, known_at=known_at)
+            kept = kept_items(app, on, code, caseworker=caseworker, team=team,
+                              municipalities=municipality_of) if known_at is None else None
+            items = kept if kept is not None else worklist(
+                municipality_case_files(app, code), on, caseworker=caseworker, team=team,
+                known_at=known_at)
             return JSONResponse({"on": on.isoformat(), "known_at": _iso(known_at),
                                  "caseworker": caseworker, "team": team,
                                  "count": len(items), "overdue": sum(i.overdue for i in items),

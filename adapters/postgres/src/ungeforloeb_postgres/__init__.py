@@ -1,34 +1,12 @@
-"""Live projections of ungeforloeb in PostgreSQL tables, for plain SQL.
+"""The kept verdicts of ungeforloeb in PostgreSQL tables, for plain SQL.
 
-``start(app_env, schema)`` runs eventsourcing's projection runner over the application's store
-and keeps ``case_status``, ``worklist_item`` and ``verdict`` current in ``schema``, each event
-applied exactly once (the rows and the tracking position commit together). ``catch_up`` applies
-everything stored so far and stops; ``advance`` moves the worklist window to a new day.
+The core's kept projection (:class:`ungeforloeb.application.kept.KeptVerdicts`) with its rows in
+a PostgreSQL schema: per case its verdicts, its worklist items and the next day any of them can
+change. :func:`keep` applies what is new and rolls the kept day (each event exactly once: the
+rows and the tracking position commit together); :func:`follow` does it every few seconds until
+stopped. See :mod:`ungeforloeb_postgres.kept`.
 """
 
-from ungeforloeb_postgres.projection import (
-    DEFAULT_DAYS,
-    TablesProjection,
-    TablesRunner,
-    advance,
-    catch_up,
-    prepare,
-    start,
-    window,
-)
-from ungeforloeb_postgres.rows import CaseRows, case_rows
-from ungeforloeb_postgres.tables import CaseTables
+from ungeforloeb_postgres.kept import PositionMovedError, PostgresKeptStore, follow, keep, today
 
-__all__ = [
-    "DEFAULT_DAYS",
-    "CaseRows",
-    "CaseTables",
-    "TablesProjection",
-    "TablesRunner",
-    "advance",
-    "case_rows",
-    "catch_up",
-    "prepare",
-    "start",
-    "window",
-]
+__all__ = ["PositionMovedError", "PostgresKeptStore", "follow", "keep", "today"]

@@ -20,8 +20,9 @@ in ``schema``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
@@ -33,7 +34,7 @@ from ungeforloeb.projections.kept import KeptCase, KeptVerdict
 from ungeforloeb.projections.worklist import WorkItem
 from ungeforloeb.rules.verdict import Status
 
-__all__ = ["PositionMovedError", "PostgresKeptStore", "keep"]
+__all__ = ["PositionMovedError", "PostgresKeptStore", "follow", "keep", "today"]
 
 _TABLES = (
     "CREATE TABLE IF NOT EXISTS {s}.kept_tracking (id integer PRIMARY KEY CHECK (id = 1), "
@@ -206,15 +207,24 @@ class PostgresKeptStore:
             "SELECT case_id, next_change FROM {s}.kept_case"))}
 
 
+def today() -> date:
+    """The UTC day."""
+    return datetime.now(UTC).date()
+
+
+def _postgres_only(app_env: Mapping[str, str]) -> None:
+    if app_env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
+        raise ValueError("the kept verdicts in PostgreSQL follow a PostgreSQL event store: set "
+                         "PERSISTENCE_MODULE=eventsourcing.postgres and POSTGRES_*")
+
+
 def keep(app_env: Mapping[str, str], schema: str, on: date | None = None, *,
          page: int = PAGE, progress: Progress | None = None,
          store: PostgresKeptStore | None = None) -> Update:
     """Apply every event stored since the tracked position to the kept rows in ``schema``,
     then roll the day to ``on`` (default: today; never backwards). ``store``: one already
     open (left open)."""
-    if app_env.get("PERSISTENCE_MODULE") != "eventsourcing.postgres":
-        raise ValueError("the kept verdicts in PostgreSQL follow a PostgreSQL event store: set "
-                         "PERSISTENCE_MODULE=eventsourcing.postgres and POSTGRES_*")
+    _postgres_only(app_env)
     app = Ungeforloeb(env=dict(app_env))
     own = store is None
     kept_store = store if store is not None else PostgresKeptStore(app_env, schema)
@@ -223,4 +233,29 @@ def keep(app_env: Mapping[str, str], schema: str, on: date | None = None, *,
     finally:
         if own:
             kept_store.close()
+        app.close()
+
+
+def follow(app_env: Mapping[str, str], schema: str, *, on: date | None = None,
+           poll: float = 30.0, stop: threading.Event | None = None,
+           each: Callable[[Update], None] | None = None) -> Update | None:
+    """Keep the rows in ``schema`` current until ``stop`` is set: every ``poll`` seconds apply
+    what is new and roll the day to ``on`` (default: the UTC day, so the kept day follows the
+    calendar). One application and one connection throughout; ``each`` is called with every
+    round's :class:`Update`. Returns the last round's."""
+    _postgres_only(app_env)
+    stopping = stop if stop is not None else threading.Event()
+    app = Ungeforloeb(env=dict(app_env))
+    store = PostgresKeptStore(app_env, schema)
+    last: Update | None = None
+    try:
+        kept = KeptVerdicts(app, store)
+        while True:
+            last = kept.update(on if on is not None else today())
+            if each is not None:
+                each(last)
+            if stopping.wait(poll):
+                return last
+    finally:
+        store.close()
         app.close()
