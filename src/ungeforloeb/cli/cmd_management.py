@@ -6,6 +6,7 @@ and writes nothing. Figures come with the pseudonymous case ids behind them in J
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -15,6 +16,8 @@ import click
 import orjson
 from rich.table import Table
 
+from ungeforloeb.application.kept import KeptVerdicts
+from ungeforloeb.application.kept_timelines import KeptTimelines
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors, open_store, parse_date
@@ -52,6 +55,34 @@ def _case_files(db: Path, log: Path | None) -> Iterable[CaseFile]:
             _, files = read_case_files(stream)
         return files.values()
     return open_store(db).case_files().values()
+
+
+def _kept(db: Path, log: Path | None, known_at: date | None) -> KeptTimelines | None:
+    """The store's kept timelines when they answer: the store, not a log; no known-at (past
+    knowledge is computed from the events); kept up to the store's last event (``ungeforloeb
+    keep``). Else ``None`` and the figures are computed from the events. Nothing is created in
+    the store."""
+    if log is not None or known_at is not None or not db.exists():
+        return None
+    try:
+        with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as c:
+            found = c.execute("SELECT 1 FROM sqlite_master WHERE name='kept_tl_case'").fetchone()
+    except sqlite3.Error:
+        return None
+    if not found:
+        return None
+    figures = KeptTimelines(KeptVerdicts(open_store(db)))
+    return figures if figures.current() else None
+
+
+def _source(kept: KeptTimelines | None, fmt: str) -> str:
+    """Which path answered: ``source`` in JSON, in the table's head, on stderr for CSV."""
+    if kept is not None and fmt == "csv":
+        click.echo("answered from the kept timelines", err=True)
+    return "kept" if kept is not None else "events"
+
+
+_FROM_KEPT = {"kept": ", from the kept timelines", "events": ""}
 
 
 def _bands(ctx: click.Context, param: click.Parameter,
@@ -103,17 +134,22 @@ def status_on_command(on: date, known_at: date | None, bands: tuple[tuple[int, i
     caseworker, against a cap."""
 
     def work() -> None:
-        result = status_on(timelines(_case_files(db, log), known_at), on, bands=bands,
-                           cap=cap, known_at=known_at)
+        kept = _kept(db, log, known_at)
+        if kept is not None:
+            result = kept.status_on(on, bands=bands, cap=cap)
+        else:
+            result = status_on(timelines(_case_files(db, log), known_at), on, bands=bands,
+                               cap=cap, known_at=known_at)
+        source = _source(kept, fmt)
         if fmt == "json":
-            _json(result.to_dict())
+            _json({**result.to_dict(), "source": source})
             return
         if fmt == "csv":
             click.echo(result.to_csv(), nl=False)
             return
         out = console()
         known = f", known at {known_at.isoformat()}" if known_at else ""
-        head = f"In the group on {on.isoformat()}{known}: {result.total}"
+        head = f"In the group on {on.isoformat()}{known}{_FROM_KEPT[source]}: {result.total}"
         if cap is not None:
             head += f" (cap {cap}: {'over by ' if result.total > cap else 'under by '}" \
                     f"{abs(result.total - cap)})"
@@ -152,12 +188,18 @@ def flows_command(start: date, end: date, every: str, as_of: date | None,
         raise click.BadParameter("--to is before --from", param_hint="--to")
 
     def work() -> None:
-        lines = timelines(_case_files(db, log), known_at)
-        rows = flows(lines, start, end, every)
-        results = outcomes(lines, start, end, as_of or end)
+        kept = _kept(db, log, known_at)
+        if kept is not None:
+            rows = kept.flows(start, end, every)
+            results = kept.outcomes(start, end, as_of or end)
+        else:
+            lines = timelines(_case_files(db, log), known_at)
+            rows = flows(lines, start, end, every)
+            results = outcomes(lines, start, end, as_of or end)
+        source = _source(kept, fmt)
         if fmt == "json":
             _json({"from": start.isoformat(), "to": end.isoformat(), "every": every,
-                   "known_at": known_at.isoformat() if known_at else None,
+                   "known_at": known_at.isoformat() if known_at else None, "source": source,
                    "flows": [r.to_dict() for r in rows],
                    "outcomes": [o.to_dict() for o in results]})
             return
@@ -165,7 +207,8 @@ def flows_command(start: date, end: date, every: str, as_of: date | None,
             click.echo(flows_csv(rows), nl=False)
             return
         out = console()
-        table = Table(title=f"Flows {start.isoformat()} – {end.isoformat()}, by {every}",
+        table = Table(title=f"Flows {start.isoformat()} – {end.isoformat()}, by {every}"
+                            f"{_FROM_KEPT[source]}",
                       title_justify="left")
         for name in ("from", "to", "before", "in", "out", "after"):
             table.add_column(name, justify="left" if name in ("from", "to") else "right")
@@ -304,13 +347,23 @@ def management_report_command(start: date, end: date, on: date | None, every: st
 
     def work() -> None:
         day = on or end
-        lines = timelines(_case_files(db, log), known_at)
-        series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
-                  for _, last in periods(start, end, every)]
-        page = Page(start, end, status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
-                    series, flows(lines, start, end, every), outcomes(lines, start, end, day),
-                    default_rules().digest, municipality)
+        kept = _kept(db, log, known_at)
+        if kept is not None:
+            series = [kept.status_on(last, bands=bands, cap=cap)
+                      for _, last in periods(start, end, every)]
+            page = Page(start, end, kept.status_on(day, bands=bands, cap=cap), series,
+                        kept.flows(start, end, every), kept.outcomes(start, end, day),
+                        default_rules().digest, municipality)
+        else:
+            lines = timelines(_case_files(db, log), known_at)
+            series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
+                      for _, last in periods(start, end, every)]
+            page = Page(start, end,
+                        status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
+                        series, flows(lines, start, end, every),
+                        outcomes(lines, start, end, day), default_rules().digest, municipality)
         out.write_text(render_management(page, lang), encoding="utf-8")
-        click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)", err=True)
+        click.echo(f"wrote {out} ({out.stat().st_size:,} bytes"
+                   f"{_FROM_KEPT['kept' if kept else 'events']})", err=True)
 
     _run(work)
