@@ -27,9 +27,11 @@ path ends in (:func:`~ungeforloeb.projections.management.status_of`,
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -55,6 +57,7 @@ from ungeforloeb.projections.management import (
 )
 
 if TYPE_CHECKING:
+    from ungeforloeb.application.app import Ungeforloeb
     from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
 
 SCHEMA = (
@@ -276,6 +279,13 @@ class KeptTimelines:
     def __init__(self, kept: KeptVerdicts) -> None:
         self.kept = kept
 
+    def close(self) -> None:
+        """Close the kept store's connection (a SQLite file)."""
+        from ungeforloeb.application.kept import SQLiteKeptStore
+
+        if isinstance(self.kept.store, SQLiteKeptStore):
+            self.kept.store.close()
+
     def _rows(self, municipality: str | None) -> _Rows | None:
         from ungeforloeb.application.kept import MemoryKeptStore, SQLiteKeptStore
 
@@ -336,6 +346,34 @@ class KeptTimelines:
         if rows is None:
             raise LookupError("this kept store keeps no management timelines")
         return rows
+
+
+def open_kept_timelines(app: Ungeforloeb) -> KeptTimelines | None:
+    """The kept timelines of a SQLite store when they answer for it as it is now (kept up to
+    its last event by ``ungeforloeb keep``), else ``None`` — then the figures are computed from
+    the events. Nothing is created in a store that has no kept timelines. Close what is
+    returned."""
+    from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+
+    path = app.env.get("SQLITE_DBNAME") if app.env.get(
+        "PERSISTENCE_MODULE") == "eventsourcing.sqlite" else None
+    if not path or path == ":memory:" or "mode=memory" in path:
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro",
+                                                uri=True)) as c:
+            found = c.execute("SELECT 1 FROM sqlite_master WHERE name = 'kept_tl_case'"
+                              ).fetchone()
+    except sqlite3.Error:
+        return None
+    if not found:
+        return None
+    store = SQLiteKeptStore(path)
+    figures = KeptTimelines(KeptVerdicts(app, store))
+    if figures.current():
+        return figures
+    store.close()
+    return None
 
 
 def backfill(kept: KeptVerdicts, cases: Iterable[str]) -> int:

@@ -6,7 +6,6 @@ and writes nothing. Figures come with the pseudonymous case ids behind them in J
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -16,8 +15,7 @@ import click
 import orjson
 from rich.table import Table
 
-from ungeforloeb.application.kept import KeptVerdicts
-from ungeforloeb.application.kept_timelines import KeptTimelines
+from ungeforloeb.application.kept_timelines import KeptTimelines, open_kept_timelines
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import DEFAULT_DB, console, one_line_errors, open_store, parse_date
@@ -60,19 +58,10 @@ def _case_files(db: Path, log: Path | None) -> Iterable[CaseFile]:
 def _kept(db: Path, log: Path | None, known_at: date | None) -> KeptTimelines | None:
     """The store's kept timelines when they answer: the store, not a log; no known-at (past
     knowledge is computed from the events); kept up to the store's last event (``ungeforloeb
-    keep``). Else ``None`` and the figures are computed from the events. Nothing is created in
-    the store."""
+    keep``). Else ``None`` and the figures are computed from the events."""
     if log is not None or known_at is not None or not db.exists():
         return None
-    try:
-        with sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True) as c:
-            found = c.execute("SELECT 1 FROM sqlite_master WHERE name='kept_tl_case'").fetchone()
-    except sqlite3.Error:
-        return None
-    if not found:
-        return None
-    figures = KeptTimelines(KeptVerdicts(open_store(db)))
-    return figures if figures.current() else None
+    return open_kept_timelines(open_store(db))
 
 
 def _source(kept: KeptTimelines | None, fmt: str) -> str:
