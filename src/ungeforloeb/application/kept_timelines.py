@@ -71,8 +71,10 @@ SCHEMA = (
     "day TEXT NOT NULL, direction TEXT NOT NULL, reason TEXT NOT NULL, "
     "PRIMARY KEY (case_id, n)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS kept_tl_move_day ON kept_tl_move (day)",
-    "CREATE TABLE IF NOT EXISTS kept_tl_mark (day TEXT NOT NULL, case_id TEXT NOT NULL, "
-    "PRIMARY KEY (day, case_id)) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS kept_tl_mark (case_id TEXT NOT NULL, day TEXT NOT NULL, "
+    "PRIMARY KEY (case_id, day)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS kept_tl_mark_day ON kept_tl_mark (day)",
+    "CREATE INDEX IF NOT EXISTS kept_tl_span_to ON kept_tl_span (to_day)",
 )
 """The kept timelines' tables, created beside the kept verdicts' in the store's file."""
 
@@ -170,7 +172,7 @@ def write_sqlite(db: sqlite3.Connection, lines: Sequence[KeptTimeline]) -> None:
                    [(k.case_id, n, m.day.isoformat(), m.direction, m.reason)
                     for k in lines for n, m in enumerate(k.timeline.movements)])
     db.executemany("INSERT INTO kept_tl_mark VALUES (?, ?)",
-                   [(d.isoformat(), k.case_id) for k in lines for d in _marks(k.timeline)])
+                   [(k.case_id, d.isoformat()) for k in lines for d in _marks(k.timeline)])
 
 
 def _spans(t: Timeline) -> Iterator[tuple[str, str, str | None, str, str | None, str | None,
