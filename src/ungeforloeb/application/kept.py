@@ -319,7 +319,7 @@ class KeptVerdicts:
                 if progress is not None:
                     progress(events, judged)
         rolled = self.roll(day)
-        backfill(self, self.store.cases())  # a store kept before timelines were
+        backfill(self)  # a store kept before timelines were
         return Update(events, judged, rolled, day, position)
 
     def roll(self, day: date) -> int:

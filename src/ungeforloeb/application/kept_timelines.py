@@ -378,16 +378,17 @@ def open_kept_timelines(app: Ungeforloeb) -> KeptTimelines | None:
     return None
 
 
-def backfill(kept: KeptVerdicts, cases: Iterable[str]) -> int:
-    """Keep the timelines of kept cases that have none (a projection kept before timelines
-    were); returns how many were written."""
+def backfill(kept: KeptVerdicts) -> int:
+    """Keep the timelines of kept cases that have none (a SQLite projection kept before
+    timelines were); returns how many were written."""
     from ungeforloeb.application.kept import SQLiteKeptStore
 
     store = kept.store
     if not isinstance(store, SQLiteKeptStore):
         return 0
-    have = {r[0] for r in _db(store).execute("SELECT case_id FROM kept_tl_case")}
-    missing = [c for c in cases if c not in have]
+    missing = [r[0] for r in _db(store).execute(
+        "SELECT case_id FROM kept_case WHERE case_id NOT IN (SELECT case_id FROM kept_tl_case) "
+        "ORDER BY case_id")]
     for i in range(0, len(missing), 500):
         lines = [kept_timeline(kept.app.case_file(UUID(c)), kept.app.personal_data)
                  for c in missing[i:i + 500]]
