@@ -65,6 +65,7 @@ ANCHOR_OF = {
     "audit_jobs": "bare_chained_fold",
     "audit_json_jobs": "bare_chained_fold",
     "management": "audit",
+    "management_kept": "audit",
     "bare_chained_fold": "orjson_loads",
     "verify": "bare_chained_fold",
     "es_plain_save_each": "sqlite_executemany",
@@ -341,6 +342,7 @@ class Bench:
 
         # --- the kept verdicts: cold catch-up, then one caseworker's worklist from them ----
         self.kept(size)
+        self.management_kept(size, m)
         if a.postgres and postgres_reachable():
             self.kept_pg(size, pg_events)
 
@@ -387,6 +389,22 @@ class Bench:
                 f"events, {o['proof_bytes']:,} bytes) checked in {o['proof_check_ms']:.2f} ms; "
                 f"as many paths in a {o['big_leaves']:,}-leaf tree in "
                 f"{o['big_tree_paths_check_ms']:.2f} ms")
+
+    def management_kept(self, size: Size, live: Result) -> None:
+        """``management_kept``: the same figures as ``management`` from the kept timelines
+        (anchor: the audit of the same log; the ratio to the live figure is logged)."""
+        r = self.measure("management_kept", "management_kept",
+                         {"db": str(size.store), "as_of": size.as_of},
+                         note="the group on a day and a year's flows, from the kept rows")
+        if r.runs:
+            o = r.runs[-1]
+            versus = ""
+            if live.runs and live.events_per_s > 0:
+                versus = f"; {r.events_per_s / live.events_per_s:.1f}× the live figure"
+            self.console.log(f"management_kept: status_on {o['status_on_s']:.2f} s, flows "
+                             f"{o['flows_s']:.2f} s, outcomes {o['outcomes_s']:.2f} s "
+                             f"(CPU {o['cpu_s']:.2f} s; after a catch-up of "
+                             f"{o['catch_up_s']:.1f} s, not counted){versus}")
 
     def kept(self, size: Size) -> None:
         """The kept projection: ``kept_catch_up`` (events/s, anchor: the plain read of every

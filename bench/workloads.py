@@ -501,6 +501,52 @@ def management(log: str, as_of: str) -> dict[str, Any]:
             "in_group": group.total, "periods": len(rows), "outcomes": len(figures)}
 
 
+def management_kept(db: str, as_of: str) -> dict[str, Any]:
+    """Management figures from the kept timelines (issue 16): a cold catch-up of a copy of the
+    store (``ungeforloeb keep``: verdicts and timelines; timed apart, not in ``seconds``), then
+    from a fresh reader the same figures as :func:`management` — the group on ``as_of``, the
+    year's flows month by month and the cohort outcomes — read from the kept rows.
+    ``seconds`` is the figures' wall time (``cpu_s`` their CPU time)."""
+    import shutil
+    import tempfile
+
+    from dateutil.relativedelta import relativedelta
+
+    from ungeforloeb.application.kept import KeptVerdicts
+    from ungeforloeb.application.kept_timelines import KeptTimelines
+
+    work = Path(tempfile.mkdtemp(prefix="bench-mi-kept-"))
+    copy = work / "store.sqlite"
+    for suffix in ("", "-wal", "-shm", ".key"):
+        src = Path(db + suffix)
+        if src.exists():
+            shutil.copyfile(src, str(copy) + suffix)
+    try:
+        app = _app(str(copy))
+        day = date.fromisoformat(as_of)
+        t0 = time.perf_counter()
+        done = KeptVerdicts(app).update(day)
+        catch_up = time.perf_counter() - t0
+        t1, c1 = time.perf_counter(), time.process_time()
+        kept = KeptTimelines(KeptVerdicts(app))  # a fresh reader
+        assert kept.current()
+        t2 = time.perf_counter()
+        group = kept.status_on(day)
+        t3 = time.perf_counter()
+        start = day - relativedelta(years=1) + relativedelta(days=1)
+        rows = kept.flows(start, day, "month")
+        t4 = time.perf_counter()
+        figures = kept.outcomes(start, day, day)
+        t5, c5 = time.perf_counter(), time.process_time()
+        app.close()
+        return {"events": done.events, "seconds": t5 - t1, "cpu_s": c5 - c1,
+                "catch_up_s": catch_up, "status_on_s": t3 - t2, "flows_s": t4 - t3,
+                "outcomes_s": t5 - t4, "cases": done.judged, "in_group": group.total,
+                "periods": len(rows), "outcomes": len(figures)}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "command": command,
     "plain": plain,
@@ -510,6 +556,7 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "audit": audit,
     "merkle": merkle,
     "management": management,
+    "management_kept": management_kept,
     "kept": kept,
     "kept_pg": kept_pg,
     "bare_chained_fold": bare_chained_fold,

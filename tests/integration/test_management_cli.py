@@ -4,12 +4,15 @@ figures from both, every number of the JSON in the table, and a reform replayed 
 from __future__ import annotations
 
 import re
+import sqlite3
+from datetime import date
 from pathlib import Path
 
 import orjson
 import pytest
 from click.testing import CliRunner, Result
 
+from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.cli import main
 
 FIXTURE_2027 = Path(__file__).parent.parent / "fixtures" / "regimes_2027" / "from_2027.toml"
@@ -141,3 +144,64 @@ def test_the_management_page_is_written_once_in_danish_or_english(demo: dict[str
     english = out.read_text(encoding="utf-8")
     assert '<html lang="en">' in english and "Entries and exits" in english
     assert "<script" not in english  # self-contained, no scripts
+
+
+
+def _kept_copy(demo: dict[str, Path], tmp: Path) -> Path:
+    """A copy of the demo's store with its kept verdicts and timelines brought up to date."""
+    db = tmp / "demo.sqlite"
+    with sqlite3.connect(demo["db"]) as source, sqlite3.connect(db) as target:
+        source.backup(target)  # the WAL too
+    db.with_name("demo.sqlite.key").write_bytes(demo["db"].with_name("demo.sqlite.key")
+                                                 .read_bytes())
+    result = run("keep", "--db", str(db), "--on", "2025-01-02")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture(scope="module")
+def kept_demo(demo: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _kept_copy(demo, tmp_path_factory.mktemp("mi-kept"))
+
+
+@pytest.mark.parametrize("command", [
+    ("status-on", "--on", "2024-09-30", "--cap", "20", "--bands", "15-19,20-29"),
+    ("status-on", "--on", "2024-03-31"),
+    ("flows", "--from", "2024-01-01", "--to", "2024-12-31", "--every", "month"),
+    ("flows", "--from", "2024-02-05", "--to", "2024-06-30", "--every", "week",
+     "--as-of", "2025-06-30"),
+])
+def test_a_kept_store_answers_from_its_kept_timelines_with_the_same_figures(
+        demo: dict[str, Path], kept_demo: Path, command: tuple[str, ...]) -> None:
+    kept = CliRunner().invoke(main, [*command, "--format", "json", "--db", str(kept_demo)],
+                              catch_exceptions=False)
+    audit = run(*command, "--format", "json", "--log", str(demo["log"]))
+    assert kept.exit_code == audit.exit_code == 0, kept.output + audit.output
+    from_kept, from_log = orjson.loads(kept.stdout), orjson.loads(audit.stdout)
+    assert (from_kept.pop("source"), from_log.pop("source")) == ("kept", "events")
+    assert from_kept == from_log
+    csv = CliRunner().invoke(main, [*command, "--format", "csv", "--db", str(kept_demo)])
+    assert csv.stdout == run(*command, "--format", "csv", "--log", str(demo["log"])).stdout
+    assert "answered from the kept timelines" in csv.stderr
+    table = run(*command, "--db", str(kept_demo)).output
+    assert "from the kept" in table
+
+
+def test_known_at_and_a_store_behind_its_kept_timelines_are_computed_from_the_events(
+        demo: dict[str, Path], tmp_path: Path) -> None:
+    db = _kept_copy(demo, tmp_path)
+    known = run("status-on", "--on", "2024-09-30", "--known-at", "2024-10-01", "--format",
+                "json", "--db", str(db))
+    assert orjson.loads(known.stdout)["source"] == "events"
+    app = Ungeforloeb(db, clock=SettableClock(date(2025, 1, 2)))
+    app.register_first_contact(occurred_on=date(2024, 12, 30), recorded_by="cw-1",
+                               municipality_code="101", birth_date=date(2005, 3, 3))
+    app.close()
+    behind = orjson.loads(run("status-on", "--on", "2024-12-31", "--format", "json", "--db",
+                              str(db)).stdout)
+    assert behind["source"] == "events"
+    assert run("keep", "--db", str(db), "--on", "2025-01-02").exit_code == 0
+    caught_up = orjson.loads(run("status-on", "--on", "2024-12-31", "--format", "json",
+                                 "--db", str(db)).stdout)
+    assert caught_up["source"] == "kept"
+    assert {**behind, "source": "kept"} == caught_up

@@ -244,7 +244,8 @@ def test_the_group_on_a_day_and_its_flows_are_the_librarys_figures(
     lines = timelines(store.case_files().values())
     answer = client.get("/management/status-on", params={"on": "2024-06-30", "cap": "10"})
     assert answer.status_code == 200, answer.text
-    assert answer.json() == status_on(lines, date(2024, 6, 30), cap=10).to_dict()
+    assert answer.json() == {**status_on(lines, date(2024, 6, 30), cap=10).to_dict(),
+                             "source": "events"}
     assert answer.json()["total"] >= 1
     found = client.get("/management/flows", params={"from": "2024-01-01", "to": "2024-06-30"})
     assert found.status_code == 200, found.text
@@ -252,3 +253,29 @@ def test_the_group_on_a_day_and_its_flows_are_the_librarys_figures(
         r.to_dict() for r in flows(lines, date(2024, 1, 1), date(2024, 6, 30))]
     empty = client.get("/management/flows", params={"from": "2024-06-30", "to": "2024-01-01"})
     assert empty.status_code == 200 and empty.json()["flows"] == []
+
+
+def test_a_kept_store_answers_the_group_and_its_flows_from_its_kept_timelines(
+        client: TestClient, store: Ungeforloeb, case: dict[str, str], command: Post) -> None:
+    from ungeforloeb.application.kept import KeptVerdicts
+
+    params = [("/management/status-on", {"on": "2024-06-30", "cap": "10"}),
+              ("/management/flows", {"from": "2024-01-01", "to": "2024-12-31",
+                                     "every": "week"})]
+    client.post("/commands/register_first_contact", headers=bearer(make_token(
+        "cw-9", municipality="147")), json={"occurred_on": "2024-03-04",
+                                            "municipality_code": "147",
+                                            "birth_date": "2004-05-17"})  # not this caller's
+    live = [client.get(path, params=p).json() for path, p in params]
+    KeptVerdicts(store).update(date(2024, 7, 1))
+    kept = [client.get(path, params=p).json() for path, p in params]
+    assert [k.pop("source") for k in kept] == ["kept", "kept"]
+    assert [k.pop("source") for k in live] == ["events", "events"]
+    assert kept == live and kept[0]["total"] >= 1
+    known = client.get("/management/status-on", params={"on": "2024-06-30",
+                                                         "known_at": "2024-07-01"})
+    assert known.json()["source"] == "events"
+    command("register_first_contact", 201, occurred_on="2024-06-01", municipality_code="101",
+            birth_date="2003-02-01")
+    behind = client.get("/management/status-on", params={"on": "2024-06-30"}).json()
+    assert behind["source"] == "events"

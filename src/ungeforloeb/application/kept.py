@@ -30,6 +30,13 @@ from uuid import UUID
 import attrs
 import orjson
 
+from ungeforloeb.application.kept_timelines import SCHEMA as TIMELINE_SCHEMA
+from ungeforloeb.application.kept_timelines import (
+    KeptTimeline,
+    backfill,
+    kept_timeline,
+    write_sqlite,
+)
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.interchange.parallel import available_cores, pool
@@ -60,7 +67,7 @@ class KeptStore(Protocol):
     def day(self) -> date | None: ...
     def owners(self, stream_ids: Iterable[str]) -> dict[str, str]: ...
     def write(self, *, position: int | None, day: date | None, owners: dict[str, str],
-              cases: Sequence[KeptCase]) -> None: ...
+              cases: Sequence[KeptCase], timelines: Sequence[KeptTimeline] = ()) -> None: ...
     def due(self, day: date) -> list[str]: ...
     def items(self, *, caseworker: str | None, team: str | None) -> list[WorkItem]: ...
     def verdicts(self, case_id: str | None = None) -> list[KeptVerdict]: ...
@@ -78,6 +85,7 @@ class MemoryKeptStore:
         self._day: date | None = None
         self._owners: dict[str, str] = {}
         self._cases: dict[str, KeptCase] = {}
+        self.timelines: dict[str, KeptTimeline] = {}
 
     def position(self) -> int:
         return self._position
@@ -89,8 +97,9 @@ class MemoryKeptStore:
         return {s: self._owners[s] for s in stream_ids if s in self._owners}
 
     def write(self, *, position: int | None, day: date | None, owners: dict[str, str],
-              cases: Sequence[KeptCase]) -> None:
+              cases: Sequence[KeptCase], timelines: Sequence[KeptTimeline] = ()) -> None:
         self._owners.update(owners)
+        self.timelines.update((t.case_id, t) for t in timelines)
         for case in cases:
             self._cases[case.case_id] = case
         if position is not None:
@@ -161,7 +170,7 @@ class SQLiteKeptStore:
         # over their B-trees, so SQLite's default page cache (2 MiB) thrashes; pages are taken
         # as needed, up to this
         self._db.execute("PRAGMA cache_size = -262144")
-        for statement in _SCHEMA:
+        for statement in (*_SCHEMA, *TIMELINE_SCHEMA):
             self._db.execute(statement)
 
     def close(self) -> None:
@@ -188,7 +197,7 @@ class SQLiteKeptStore:
         return out
 
     def write(self, *, position: int | None, day: date | None, owners: dict[str, str],
-              cases: Sequence[KeptCase]) -> None:
+              cases: Sequence[KeptCase], timelines: Sequence[KeptTimeline] = ()) -> None:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -212,6 +221,7 @@ class SQLiteKeptStore:
                   i.rule_id, i.legal_source, i.caseworker_id, i.team_id,
                   orjson.dumps(list(i.cause)).decode())
                  for case in cases for n, i in enumerate(case.items)])
+            write_sqlite(db, timelines)
             if position is not None or day is not None:
                 current = db.execute("SELECT position, day FROM kept_tracking WHERE id = 1"
                                      ).fetchone()
@@ -318,16 +328,17 @@ class KeptVerdicts:
                 if not records:
                     break
                 cases = self._page(records)
-                kept = [keep(case_file, day, self.rules, self.calendars)
-                        for case_file in self._case_files(cases)]
+                files = list(self._case_files(cases))
+                kept = [keep(case_file, day, self.rules, self.calendars) for case_file in files]
                 position = records[-1].seq
                 self.store.write(position=position, day=day, owners=cases.owners,
-                                 cases=kept)
+                                 cases=kept, timelines=self._timelines(files))
                 events += len(records)
                 judged += len(kept)
                 if progress is not None:
                     progress(events, judged)
         rolled = self.roll(day)
+        backfill(self)  # a store kept before timelines were
         return Update(events, judged, rolled, day, position)
 
     def roll(self, day: date) -> int:
@@ -361,17 +372,22 @@ class KeptVerdicts:
                  if not case_id.startswith("?")]
         del grouped
         batch: list[KeptCase] = []
+        files: list[CaseFile] = []
         judged = 0
+        records_of = dict(cases)
         for kept in self._judged(cases, day, count):
             batch.extend(kept)
+            files.extend(CaseFile(k.case_id, records_of[k.case_id]) for k in kept)
             if len(batch) >= 500:
-                self.store.write(position=None, day=day, owners={}, cases=batch)
+                self.store.write(position=None, day=day, owners={}, cases=batch,
+                                 timelines=self._timelines(files))
                 judged += len(batch)
-                batch = []
+                batch, files = [], []
                 if progress is not None:
                     progress(count, judged)
         judged += len(batch)
-        self.store.write(position=last, day=day, owners=owners, cases=batch)
+        self.store.write(position=last, day=day, owners=owners, cases=batch,
+                         timelines=self._timelines(files))
         if progress is not None:
             progress(count, judged)
         return count, judged, last
@@ -410,6 +426,13 @@ class KeptVerdicts:
                 case_id = found
             touched.cases.setdefault(case_id, None)
         return touched
+
+    def _timelines(self, files: Sequence[CaseFile]) -> list[KeptTimeline]:
+        """The management timelines of cases whose events changed (issue 16), kept by the
+        SQLite and in-memory stores."""
+        if not isinstance(self.store, (SQLiteKeptStore, MemoryKeptStore)):
+            return []
+        return [kept_timeline(f, self.app.personal_data) for f in files]
 
     def _case_files(self, touched: _Touched) -> Iterator[CaseFile]:
         for case_id in touched.cases:

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 import orjson
 
+from ungeforloeb.application.kept_timelines import KeptTimelines, open_kept_timelines
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.cli import main
 from ungeforloeb.cli._common import (
@@ -72,6 +73,25 @@ def _case_files(db: Path, log: Path | None, tracker: Tracker) -> Iterable[CaseFi
                          "building the cases' timelines")
 
 
+def _kept(db: Path, log: Path | None, known_at: date | None) -> KeptTimelines | None:
+    """The store's kept timelines when they answer: the store, not a log; no known-at (past
+    knowledge is computed from the events); kept up to the store's last event (``ungeforloeb
+    keep``). Else ``None`` and the figures are computed from the events."""
+    if log is not None or known_at is not None or not db.exists():
+        return None
+    return open_kept_timelines(open_store(db))
+
+
+def _source(kept: KeptTimelines | None, fmt: str) -> str:
+    """Which path answered: ``source`` in JSON, in the table's head, on stderr for CSV."""
+    if kept is not None and fmt == "csv":
+        click.echo("answered from the kept timelines", err=True)
+    return "kept" if kept is not None else "events"
+
+
+_FROM_KEPT = {"kept": ", from the kept timelines", "events": ""}
+
+
 def _bands(ctx: click.Context, param: click.Parameter,
            value: str | None) -> tuple[tuple[int, int], ...]:
     if value is None:
@@ -121,25 +141,31 @@ def status_on_command(on: date, known_at: date | None, bands: tuple[tuple[int, i
     caseworker, against a cap."""
 
     def work() -> None:
-        with progress() as tracker:
-            result = status_on(timelines(_case_files(db, log, tracker), known_at), on,
-                               bands=bands, cap=cap, known_at=known_at)
+        kept = _kept(db, log, known_at)
+        if kept is not None:
+            result = kept.status_on(on, bands=bands, cap=cap)
+        else:
+            with progress() as tracker:
+                result = status_on(timelines(_case_files(db, log, tracker), known_at), on,
+                                   bands=bands, cap=cap, known_at=known_at)
+        source = _source(kept, fmt)
         if fmt == "json":
-            _json(result.to_dict())
+            _json({**result.to_dict(), "source": source})
             return
         if fmt == "csv":
             click.echo(result.to_csv(), nl=False)
             return
-        status_on_table(result, on, known_at, cap)
+        status_on_table(result, on, known_at, cap, _FROM_KEPT[source])
 
     _run(work)
 
 
-def status_on_table(result: StatusOn, on: date, known_at: date | None, cap: int | None) -> None:
+def status_on_table(result: StatusOn, on: date, known_at: date | None, cap: int | None,
+                    source: str = "") -> None:
     """``status-on``'s figures as listings (:func:`~ungeforloeb.cli._output.emit`): the total
     against the cap, then one listing per dimension."""
     known = f", known at {known_at.isoformat()}" if known_at else ""
-    head = f"In the group on {on.isoformat()}{known}: {result.total}"
+    head = f"In the group on {on.isoformat()}{known}{source}: {result.total}"
     if cap is not None:
         head += f" (cap {cap}: {'over by ' if result.total > cap else 'under by '}" \
                 f"{abs(result.total - cap)})"
@@ -175,34 +201,40 @@ def flows_command(start: date, end: date, every: str, as_of: date | None,
         raise click.BadParameter("--to is before --from", param_hint="--to")
 
     def work() -> None:
-        with progress() as tracker:
-            lines = timelines(_case_files(db, log, tracker), known_at)
-            tracker.step("counting the flows and outcomes")
-            rows = flows(lines, start, end, every)
-            results = outcomes(lines, start, end, as_of or end)
+        kept = _kept(db, log, known_at)
+        if kept is not None:
+            rows = kept.flows(start, end, every)
+            results = kept.outcomes(start, end, as_of or end)
+        else:
+            with progress() as tracker:
+                lines = timelines(_case_files(db, log, tracker), known_at)
+                tracker.step("counting the flows and outcomes")
+                rows = flows(lines, start, end, every)
+                results = outcomes(lines, start, end, as_of or end)
+        source = _source(kept, fmt)
         if fmt == "json":
             _json({"from": start.isoformat(), "to": end.isoformat(), "every": every,
-                   "known_at": known_at.isoformat() if known_at else None,
+                   "known_at": known_at.isoformat() if known_at else None, "source": source,
                    "flows": [r.to_dict() for r in rows],
                    "outcomes": [o.to_dict() for o in results]})
             return
         if fmt == "csv":
             click.echo(flows_csv(rows), nl=False)
             return
-        flows_table(rows, results, start, end, every)
+        flows_table(rows, results, start, end, every, _FROM_KEPT[source])
 
     _run(work)
 
 
 def flows_table(rows: Sequence[FlowRow], results: Sequence[Outcome], start: date, end: date,
-                every: str) -> None:
+                every: str, source: str = "") -> None:
     """``flows``' figures as three listings: the periods, the outflow by reason, the
     cohort's outcomes."""
     emit([{"from": r.start.isoformat(), "to": r.end.isoformat(), "before": r.stock_before,
            "in": r.inflow_total, "out": r.outflow_total, "after": r.stock_after} for r in rows],
          (Column("from", "from"), Column("to", "to"),
           *(Column(n, n, numeric=True) for n in ("before", "in", "out", "after"))),
-         fmt="table", title=f"Flows {start.isoformat()} – {end.isoformat()}, by {every}")
+         fmt="table", title=f"Flows {start.isoformat()} – {end.isoformat()}, by {every}{source}")
     total: Counter[str] = Counter()
     for r in rows:
         total.update(r.outflow)
@@ -328,16 +360,26 @@ def management_report_command(start: date, end: date, on: date | None, every: st
 
     def work() -> None:
         day = on or end
-        with progress() as tracker:
-            lines = timelines(_case_files(db, log, tracker), known_at)
-            tracker.step("counting and writing the page")
-            series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
+        kept = _kept(db, log, known_at)
+        if kept is not None:
+            series = [kept.status_on(last, bands=bands, cap=cap)
                       for _, last in periods(start, end, every)]
-            page = Page(start, end,
-                        status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
-                        series, flows(lines, start, end, every),
-                        outcomes(lines, start, end, day), default_rules().digest, municipality)
-            out.write_text(render_management(page, lang), encoding="utf-8")
-        click.echo(f"wrote {out} ({out.stat().st_size:,} bytes)", err=True)
+            page = Page(start, end, kept.status_on(day, bands=bands, cap=cap), series,
+                        kept.flows(start, end, every), kept.outcomes(start, end, day),
+                        default_rules().digest, municipality)
+        else:
+            with progress() as tracker:
+                lines = timelines(_case_files(db, log, tracker), known_at)
+                tracker.step("counting and writing the page")
+                series = [status_on(lines, last, bands=bands, cap=cap, known_at=known_at)
+                          for _, last in periods(start, end, every)]
+                page = Page(start, end,
+                            status_on(lines, day, bands=bands, cap=cap, known_at=known_at),
+                            series, flows(lines, start, end, every),
+                            outcomes(lines, start, end, day), default_rules().digest,
+                            municipality)
+        out.write_text(render_management(page, lang), encoding="utf-8")
+        click.echo(f"wrote {out} ({out.stat().st_size:,} bytes"
+                   f"{_FROM_KEPT['kept' if kept else 'events']})", err=True)
 
     _run(work)

@@ -29,7 +29,7 @@ import bisect
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -110,6 +110,7 @@ class Timeline:
     """Days an education or an offer started (what ends a time without activity)."""
     follow_ups: tuple[date, ...]
     """Days of a conversation, or a contact in a retention case (a follow-up)."""
+    municipality_code: str | None = None
 
     def at(self, day: date) -> Point | None:
         """The case's point in force at the end of ``day`` (``None`` before its first event)."""
@@ -117,10 +118,15 @@ class Timeline:
         return self.points[i - 1] if i else None
 
     def age_on(self, day: date) -> int | None:
-        b = self.birth_date
-        if b is None:
-            return None
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return age_on(self.birth_date, day)
+
+
+def age_on(birth_date: date | None, day: date) -> int | None:
+    """Age in whole years on ``day`` (``None`` without a birth date)."""
+    b = birth_date
+    if b is None:
+        return None
+    return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
 
 
 def _state(f: Facts) -> str | None:
@@ -180,7 +186,8 @@ def timeline(case_file: CaseFile, known_at: date | None = None) -> Timeline:
                 "reason") or "other")))
         was_in = is_in
     if facts is None:
-        return Timeline(case_file.young_person_id, None, (), (), None, None, (), (), (), (), ())
+        return Timeline(case_file.young_person_id, None, (), (), None, None, (), (), (), (), (),
+                        None)
     admissions = facts.admissions
     starts = tuple(sorted(a.started.occurred_on for a in admissions if a.started))
     completions = tuple(sorted((a.started.occurred_on if a.started else a.starts_on,
@@ -197,7 +204,8 @@ def timeline(case_file: CaseFile, known_at: date | None = None) -> Timeline:
                     tuple(movements),
                     facts.first_contact.occurred_on if facts.first_contact else None,
                     exits[-1] if exits and not was_in else None,
-                    starts, completions, interruptions, activities, follow_ups)
+                    starts, completions, interruptions, activities, follow_ups,
+                    facts.municipality_code)
 
 
 def timelines(case_files: Iterable[CaseFile], known_at: date | None = None) -> list[Timeline]:
@@ -273,27 +281,40 @@ def status_on(lines: Iterable[Timeline], on: date, *,
     """The group at the end of day ``on``: every case in it, by state (in path order), group,
     age band, team and caseworker. ``known_at`` is recorded in the result; give timelines read
     with the same ``known_at``."""
+    def members() -> Iterator[tuple[str, Point, int | None]]:
+        for t in lines:
+            p = t.at(on)
+            if p is not None and p.state is not None:
+                yield t.case_id, p, t.age_on(on)
+
+    return status_of(members(), on, bands=bands, cap=cap, known_at=known_at)
+
+
+def status_of(members: Iterable[tuple[str, Point, int | None]], on: date, *,
+              bands: Sequence[tuple[int, int]] = DEFAULT_BANDS, cap: int | None = None,
+              known_at: date | None = None) -> StatusOn:
+    """The group on ``on`` from its members: (case id, the point in force, the age on ``on``)
+    for every case in the group at the end of that day — from timelines (:func:`status_on`) or
+    from kept rows (:mod:`ungeforloeb.application.kept_timelines`), the same figures."""
     by: dict[str, dict[str, list[str]]] = {d: {} for d in
                                            ("state", "group", "age_band", "team", "caseworker")}
-    members: list[str] = []
-    for t in lines:
-        p = t.at(on)
-        if p is None or p.state is None:
-            continue
-        members.append(t.case_id)
+    ids: list[str] = []
+    for case_id, p, age in members:
+        assert p.state is not None
+        ids.append(case_id)
         for dimension, value in (("state", p.state), ("group", p.group or "none"),
-                                 ("age_band", band_of(t.age_on(on), bands)),
+                                 ("age_band", band_of(age, bands)),
                                  ("team", p.team_id or "none"),
                                  ("caseworker", p.caseworker_id or "none")):
-            by[dimension].setdefault(value, []).append(t.case_id)
+            by[dimension].setdefault(value, []).append(case_id)
     cells: list[Cell] = []
     for dimension, values in by.items():
         order = list(STATES) if dimension == "state" else sorted(values)
         for value in order:
-            ids = values.get(value, [])
-            if ids or dimension == "state":
-                cells.append(Cell(dimension, value, len(ids), tuple(sorted(ids))))
-    return StatusOn(on, known_at, len(members), tuple(cells), tuple(sorted(members)), cap)
+            found = values.get(value, [])
+            if found or dimension == "state":
+                cells.append(Cell(dimension, value, len(found), tuple(sorted(found))))
+    return StatusOn(on, known_at, len(ids), tuple(cells), tuple(sorted(ids)), cap)
 
 
 # ------------------------------------------------------------------ flows over a period
@@ -360,23 +381,37 @@ def flows(lines: Iterable[Timeline], start: date, end: date, every: str = "month
     """Entries and exits week by week or month by month over [start, end], with the stock at
     the end of the day before each period and at the end of its last day."""
     ordered = list(lines)
+    return flows_of(lambda day: _stock(ordered, day),
+                    ((t.case_id, m) for t in ordered for m in t.movements
+                     if start <= m.day <= end), start, end, every)
+
+
+def flows_of(stock: Callable[[date], int], movements: Iterable[tuple[str, Movement]],
+             start: date, end: date, every: str = "month") -> list[FlowRow]:
+    """The flows from the stock at the end of a day and the (case id, movement) pairs in
+    [start, end] — from timelines (:func:`flows`) or from kept rows, the same figures."""
+    by_period: list[tuple[date, date]] = list(periods(start, end, every))
+    firsts = [first for first, _ in by_period]
+    moved: list[list[tuple[str, Movement]]] = [[] for _ in by_period]
+    for case_id, m in movements:
+        i = bisect.bisect_right(firsts, m.day) - 1
+        if i >= 0 and m.day <= by_period[i][1]:
+            moved[i].append((case_id, m))
     rows: list[FlowRow] = []
-    before = _stock(ordered, start - timedelta(days=1))
-    for first, last in periods(start, end, every):
+    before = stock(start - timedelta(days=1))
+    for (first, last), found in zip(by_period, moved, strict=True):
         inflow: Counter[str] = Counter()
         outflow: Counter[str] = Counter()
         in_ids: list[str] = []
         out_ids: list[str] = []
-        for t in ordered:
-            for m in t.movements:
-                if first <= m.day <= last:
-                    if m.direction == "in":
-                        inflow[m.reason] += 1
-                        in_ids.append(t.case_id)
-                    else:
-                        outflow[m.reason] += 1
-                        out_ids.append(t.case_id)
-        after = _stock(ordered, last)
+        for case_id, m in found:
+            if m.direction == "in":
+                inflow[m.reason] += 1
+                in_ids.append(case_id)
+            else:
+                outflow[m.reason] += 1
+                out_ids.append(case_id)
+        after = stock(last)
         rows.append(FlowRow(first, last, before, inflow, outflow, after,
                             tuple(sorted(set(in_ids))), tuple(sorted(set(out_ids)))))
         before = after

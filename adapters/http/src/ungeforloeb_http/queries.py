@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ungeforloeb.application import Ungeforloeb
 from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+from ungeforloeb.application.kept_timelines import open_kept_timelines
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.interchange.export import export_log
@@ -335,7 +336,10 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
                     "the end of `on` (first contact registered, benefit not ended): by state "
                     "on their path, visitation group, age band, team and caseworker, against "
                     "`cap` when given, each figure with the case ids behind it. Management "
-                    "figures, not law. Caseworkers and auditors.",
+                    "figures, not law. Caseworkers and auditors. Read from the kept "
+                    "timelines when the store's are current (`ungeforloeb keep`) and no "
+                    "`known_at` is given, else computed from the events: `source` says which "
+                    "(`kept` or `events`); the figures are the same.",
         responses={**_schema_response({"type": "object"}, "The group on the day."),
                    **problem_responses(*ERRORS)},
         dependencies=[Depends(only_params("on", "known_at", "cap"))])
@@ -352,8 +356,17 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
         assert code is not None
 
         def run() -> Response:
-            lines = timelines(municipality_case_files(app, code), known_at)
-            return JSONResponse(status_on(lines, on, cap=cap, known_at=known_at).to_dict())
+            kept = open_kept_timelines(app) if known_at is None else None
+            if kept is not None:
+                try:
+                    found = kept.status_on(on, cap=cap, municipality=code)
+                finally:
+                    kept.close()
+            else:
+                lines = timelines(municipality_case_files(app, code), known_at)
+                found = status_on(lines, on, cap=cap, known_at=known_at)
+            return JSONResponse({**found.to_dict(),
+                                 "source": "events" if kept is None else "kept"})
         return _guarded(request, "management_status_on", None, run)
 
     @router.get(
@@ -363,7 +376,8 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
                     "by week or month by month from `from` to `to`, the exits by reason, the "
                     "stock before and after each period, and the period's cohort outcomes as "
                     "of `as_of` (default `to`), each with the case ids behind it; `to` before "
-                    "`from` is an empty period (no flows). Caseworkers and auditors.",
+                    "`from` is an empty period (no flows). Caseworkers and auditors. `source`: "
+                    "`kept` (the kept timelines) or `events`, as for the group on a day.",
         responses={**_schema_response({"type": "object"}, "The flows and outcomes."),
                    **problem_responses(*ERRORS)},
         dependencies=[Depends(only_params("from", "to", "every", "as_of", "known_at"))])
@@ -383,12 +397,22 @@ def query_router(app: Ungeforloeb, access: Access) -> APIRouter:
         assert code is not None
 
         def run() -> Response:
-            lines = timelines(municipality_case_files(app, code), known_at)
+            kept = open_kept_timelines(app) if known_at is None else None
+            if kept is not None:
+                try:
+                    rows = kept.flows(start, end, every, municipality=code)
+                    results = kept.outcomes(start, end, as_of or end, municipality=code)
+                finally:
+                    kept.close()
+            else:
+                lines = timelines(municipality_case_files(app, code), known_at)
+                rows = flows(lines, start, end, every)
+                results = outcomes(lines, start, end, as_of or end)
             return JSONResponse({
                 "from": start.isoformat(), "to": end.isoformat(), "every": every,
-                "known_at": _iso(known_at),
-                "flows": [r.to_dict() for r in flows(lines, start, end, every)],
-                "outcomes": [o.to_dict() for o in outcomes(lines, start, end, as_of or end)]})
+                "known_at": _iso(known_at), "source": "events" if kept is None else "kept",
+                "flows": [r.to_dict() for r in rows],
+                "outcomes": [o.to_dict() for o in results]})
         return _guarded(request, "management_flows", None, run)
 
     @router.get(

@@ -123,7 +123,9 @@ class PostgresKeptStore:
             (wanted,))}
 
     def write(self, *, position: int | None, day: date | None, owners: dict[str, str],
-              cases: Sequence[KeptCase]) -> None:
+              cases: Sequence[KeptCase], timelines: Sequence[object] = ()) -> None:
+        # management timelines are kept by the SQLite and in-memory stores only
+        # (KeptVerdicts hands this store none); PostgreSQL computes the figures live
         conn = self._conn
         with conn.transaction():
             current = self._tracking(lock=True)  # one writer at a time, position checked
