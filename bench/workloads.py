@@ -218,6 +218,21 @@ def case_reads(db: str, as_of: str, sample: int = 200, seed: int = 1) -> dict[st
             "median_case_events": records, "index_build_s": index_build_s}
 
 
+def _store_copy(db: str, prefix: str) -> tuple[Path, Path]:
+    """A copy of the SQLite store ``db`` (with its WAL, shared memory and key files) in a new
+    temporary folder: the folder and the copy's path. Remove the folder when done."""
+    import shutil
+    import tempfile
+
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    copy = work / "store.sqlite"
+    for suffix in ("", "-wal", "-shm", ".key"):
+        src = Path(db + suffix)
+        if src.exists():
+            shutil.copyfile(src, str(copy) + suffix)
+    return work, copy
+
+
 def kept(db: str, as_of: str, sample: int = 50, seed: int = 1,
          jobs: int | None = None) -> dict[str, Any]:
     """The kept verdicts (``ungeforloeb keep``): a cold catch-up of a copy of the store (the
@@ -226,17 +241,11 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1,
     median over ``sample`` caseworkers drawn at random (seeded)."""
     import random
     import shutil
-    import tempfile
 
     from ungeforloeb.application.kept import KeptVerdicts
     from ungeforloeb.interchange.parallel import available_cores
 
-    work = Path(tempfile.mkdtemp(prefix="bench-kept-"))
-    copy = work / "store.sqlite"
-    for suffix in ("", "-wal", "-shm", ".key"):
-        src = Path(db + suffix)
-        if src.exists():
-            shutil.copyfile(src, str(copy) + suffix)
+    work, copy = _store_copy(db, "bench-kept-")
     try:
         app = _app(str(copy))
         day = date.fromisoformat(as_of)
@@ -508,19 +517,13 @@ def management_kept(db: str, as_of: str) -> dict[str, Any]:
     year's flows month by month and the cohort outcomes — read from the kept rows.
     ``seconds`` is the figures' wall time (``cpu_s`` their CPU time)."""
     import shutil
-    import tempfile
 
     from dateutil.relativedelta import relativedelta
 
     from ungeforloeb.application.kept import KeptVerdicts
     from ungeforloeb.application.kept_timelines import KeptTimelines
 
-    work = Path(tempfile.mkdtemp(prefix="bench-mi-kept-"))
-    copy = work / "store.sqlite"
-    for suffix in ("", "-wal", "-shm", ".key"):
-        src = Path(db + suffix)
-        if src.exists():
-            shutil.copyfile(src, str(copy) + suffix)
+    work, copy = _store_copy(db, "bench-mi-kept-")
     try:
         app = _app(str(copy))
         day = date.fromisoformat(as_of)

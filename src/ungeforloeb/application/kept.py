@@ -20,6 +20,7 @@ PostgreSQL adapter keeps the same rows in PostgreSQL tables.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
@@ -173,6 +174,12 @@ class SQLiteKeptStore:
         for statement in (*_SCHEMA, *TIMELINE_SCHEMA):
             self._db.execute(statement)
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The store's connection: kept tables of other projections (the management
+        timelines) live in its file and are written in its transactions."""
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 
@@ -264,6 +271,24 @@ class SQLiteKeptStore:
     def cases(self) -> dict[str, date | None]:
         return {r[0]: _d(r[1]) for r in self._db.execute(
             "SELECT case_id, next_change FROM kept_case")}
+
+
+def existing_sqlite_store(app: Ungeforloeb, table: str = "kept_tracking"
+                          ) -> SQLiteKeptStore | None:
+    """The kept store in ``app``'s own SQLite file when that file already holds the kept table
+    ``table`` (looked for read-only: nothing is created in a store that keeps nothing), else
+    ``None`` — also for an in-memory or PostgreSQL store. Close what is returned."""
+    path = app.env.get("SQLITE_DBNAME") if app.env.get(
+        "PERSISTENCE_MODULE") == "eventsourcing.sqlite" else None
+    if not path or path == ":memory:" or "mode=memory" in path:
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro",
+                                                uri=True)) as c:
+            found = c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    except sqlite3.Error:
+        return None
+    return SQLiteKeptStore(path) if found else None
 
 
 # ------------------------------------------------------------------------------- the runner

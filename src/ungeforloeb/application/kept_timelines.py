@@ -27,11 +27,9 @@ path ends in (:func:`~ungeforloeb.projections.management.status_of`,
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -58,7 +56,7 @@ from ungeforloeb.projections.management import (
 
 if TYPE_CHECKING:
     from ungeforloeb.application.app import Ungeforloeb
-    from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+    from ungeforloeb.application.kept import KeptVerdicts
 
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS kept_tl_case (case_id TEXT PRIMARY KEY, municipality TEXT, "
@@ -269,12 +267,6 @@ class _MemoryRows(_Rows):
                 if any(start <= d <= end for d in _marks(k.timeline))]
 
 
-def _db(store: SQLiteKeptStore) -> sqlite3.Connection:
-    """The kept store's connection: the timelines live in its file, written in its
-    transactions."""
-    return store._db
-
-
 class KeptTimelines:
     """The management figures from the kept timelines of a kept projection."""
 
@@ -293,7 +285,7 @@ class KeptTimelines:
 
         store = self.kept.store
         if isinstance(store, SQLiteKeptStore):
-            return _SQLiteRows(_db(store), municipality)
+            return _SQLiteRows(store.connection, municipality)
         if isinstance(store, MemoryKeptStore):
             return _MemoryRows(store.timelines.values(), municipality)
         return None
@@ -309,7 +301,7 @@ class KeptTimelines:
         if store.position() != (app.recorder.max_notification_id() or 0):
             return False
         if isinstance(store, SQLiteKeptStore):
-            row = _db(store).execute(
+            row = store.connection.execute(
                 "SELECT (SELECT COUNT(*) FROM kept_case), (SELECT COUNT(*) FROM kept_tl_case)"
             ).fetchone()
             return bool(row[0] == row[1])
@@ -355,22 +347,11 @@ def open_kept_timelines(app: Ungeforloeb) -> KeptTimelines | None:
     its last event by ``ungeforloeb keep``), else ``None`` — then the figures are computed from
     the events. Nothing is created in a store that has no kept timelines. Close what is
     returned."""
-    from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+    from ungeforloeb.application.kept import KeptVerdicts, existing_sqlite_store
 
-    path = app.env.get("SQLITE_DBNAME") if app.env.get(
-        "PERSISTENCE_MODULE") == "eventsourcing.sqlite" else None
-    if not path or path == ":memory:" or "mode=memory" in path:
+    store = existing_sqlite_store(app, "kept_tl_case")
+    if store is None:
         return None
-    try:
-        with contextlib.closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro",
-                                                uri=True)) as c:
-            found = c.execute("SELECT 1 FROM sqlite_master WHERE name = 'kept_tl_case'"
-                              ).fetchone()
-    except sqlite3.Error:
-        return None
-    if not found:
-        return None
-    store = SQLiteKeptStore(path)
     figures = KeptTimelines(KeptVerdicts(app, store))
     if figures.current():
         return figures
@@ -386,7 +367,7 @@ def backfill(kept: KeptVerdicts) -> int:
     store = kept.store
     if not isinstance(store, SQLiteKeptStore):
         return 0
-    missing = [r[0] for r in _db(store).execute(
+    missing = [r[0] for r in store.connection.execute(
         "SELECT case_id FROM kept_case WHERE case_id NOT IN (SELECT case_id FROM kept_tl_case) "
         "ORDER BY case_id")]
     for i in range(0, len(missing), 500):

@@ -9,11 +9,8 @@ nothing here is stored. Query parameters are checked as strictly as command bodi
 from __future__ import annotations
 
 import logging
-import pathlib
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from datetime import date, datetime
 from enum import Enum
 from typing import IO, Annotated, Any, Literal
@@ -24,7 +21,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ungeforloeb.application import Ungeforloeb
-from ungeforloeb.application.kept import KeptVerdicts, SQLiteKeptStore
+from ungeforloeb.application.kept import KeptVerdicts, existing_sqlite_store
 from ungeforloeb.application.kept_timelines import open_kept_timelines
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
@@ -132,21 +129,9 @@ def kept_items(app: Ungeforloeb, on: date, municipality: str, *, caseworker: str
     are current for ``on`` — kept for that day and up to the store's last event — else
     ``None`` (judge the events instead). Only an SQLite store's own kept tables are read;
     nothing is created in the store. ``municipalities`` caches each case's municipality."""
-    env = app.env
-    path = env.get("SQLITE_DBNAME") if env.get("PERSISTENCE_MODULE") == \
-        "eventsourcing.sqlite" else None
-    if not path or path == ":memory:" or "mode=memory" in path:
+    store = existing_sqlite_store(app)
+    if store is None:
         return None
-    try:
-        with closing(sqlite3.connect(f"{pathlib.Path(path).resolve().as_uri()}?mode=ro",
-                                     uri=True)) as c:
-            found = c.execute("SELECT 1 FROM sqlite_master WHERE name='kept_tracking'"
-                              ).fetchone()
-    except sqlite3.Error:
-        return None
-    if not found:
-        return None
-    store = SQLiteKeptStore(path)
     try:
         kept = KeptVerdicts(app, store)
         if kept.day != on or store.position() != (app.recorder.max_notification_id() or 0):
