@@ -54,7 +54,7 @@ def _new_uuid(value: str, copy: int) -> str:
 
 def _renamer(copy: int) -> Any:
     def rename(value: Any) -> Any:
-        if not isinstance(value, str) or copy == 0 and not _TEAM.match(value):
+        if not isinstance(value, str) or (copy == 0 and not _TEAM.match(value)):
             return value
         if _UUID.match(value):
             return _new_uuid(value, copy)

@@ -436,17 +436,19 @@ def _audit_report(log: Path, audited: Audited, fmt: str, out: Path | None, lang:
                      final_hash=index.trailer.final_hash, event_count=index.event_count,
                      exported_by=index.header.library_version, regimes=index.header.regimes)
     breakdown = Breakdown(audited.tally.teams, audited.tally.months, report.by_caseworker())
-    counts = {"cases": report.case_count, "verdicts": report.verdict_count}
+    cases, verdicts = report.case_count, report.verdict_count
     if fmt == "pdf":
         from ungeforloeb.report.pdf import render_pdf
 
         assert out is not None
-        out.write_bytes(render_pdf(report, lang=lang, log=facts, breakdown=breakdown, **counts))
+        out.write_bytes(render_pdf(report, lang=lang, log=facts, breakdown=breakdown,
+                                   cases=cases, verdicts=verdicts))
     elif out is not None:
-        write_report(out, report, lang=lang, log=facts, breakdown=breakdown, **counts)
+        write_report(out, report, lang=lang, log=facts, breakdown=breakdown, cases=cases,
+                     verdicts=verdicts)
     else:
-        _write(render_html(report, lang=lang, log=facts, breakdown=breakdown, **counts)
-               .encode("utf-8"), None)
+        _write(render_html(report, lang=lang, log=facts, breakdown=breakdown, cases=cases,
+                           verdicts=verdicts).encode("utf-8"), None)
 
 
 def _audit_pack(pack: Path, key: Path | None) -> None:

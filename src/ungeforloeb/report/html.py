@@ -404,8 +404,17 @@ def _case_line(v: Verdict, rules: RuleSet, lang: str) -> _CaseLine:
         case=v.case_id, short=v.case_id[:8], status=status_word(v.status.value, lang),
         status_class=v.status.value, team=v.team_id or dash, caseworker=v.caseworker_id or dash,
         clock=_event(v.clock_start, lang), due_on=long_date(v.due_on, lang) if v.due_on else dash,
-        met_by=_event(v.met_by, lang), explanation=v.explanation,
+        met_by=_event(v.met_by, lang), explanation=_gist(v),
         fields=[])
+
+
+def _gist(v: Verdict) -> str:
+    """The case's own part of the evaluator's explanation ("missed — not done by …"): its
+    first sentence without the rule's description, which the page says once (the rule,
+    source and population sentences after it are the same for every case of the rule)."""
+    first = v.explanation.split(". Rule ", 1)[0]
+    head, sep, rest = first.partition(": ")
+    return rest if sep and rest else first
 
 
 def _event(ref: Any, lang: str) -> str:
@@ -464,7 +473,7 @@ def _points(report: ComplianceReport, breakdown: Breakdown, lang: str,
         month_bars = [(month_name(month, lang),
                        _bar(m, lang, reference=ref, full=GROUP_BAR_W, height=10))
                       for month, m in month_marks]
-        counts = [(t[s], number(n, lang)) for s, n in (
+        status_counts = [(t[s], number(n, lang)) for s, n in (
             ("met", r.met), ("missed", r.missed), ("unused", r.unused), ("due", r.due),
             ("not_documented", r.not_documented), ("not_applicable", r.not_applicable)) if n]
         quotes: list[str] = []
@@ -486,7 +495,7 @@ def _points(report: ComplianceReport, breakdown: Breakdown, lang: str,
             description=r.description, legal_source=r.legal_source, mark=mark,
             bar=_bar(mark, lang, reference=ref), trend=_trend(month_marks, ref, lang),
             reference=ref, audit_text=audit, groups=groups, teams=team_bars,
-            months=month_bars, counts=counts, quotes=quotes, reading=reading, cases=lines,
+            months=month_bars, counts=status_counts, quotes=quotes, reading=reading, cases=lines,
             listed=len(vs),
             page=f"{pages}/{_slug(r.rule_id)}.html" if pages is not None and vs else None))
     return out
@@ -618,19 +627,23 @@ def write_report(out: Path, report: ComplianceReport, *, lang: str = "da",
                  log: LogFacts | None = None, breakdown: Breakdown | None = None,
                  cases: int | None = None, verdicts: int | None = None) -> list[Path]:
     """Write the report to ``out`` and the pages of its cases into the folder beside it
-    (``<name>-sager/`` in Danish, ``<name>-cases/`` in English); return the files written."""
+    (``<name>-sager/`` in Danish, ``<name>-cases/`` in English; pages of an earlier report
+    there that this one has not are removed); return the files written."""
     folder = out.with_name(f"{out.stem}-{'sager' if lang == 'da' else 'cases'}")
     page = render_html(report, lang=lang, log=log, breakdown=breakdown, cases=cases,
                        verdicts=verdicts, pages=folder.name)
     pages = render_case_pages(report, lang=lang, back=f"../{out.name}")
-    written = [out]
-    out.write_text(page, encoding="utf-8")
-    if pages:
+    written = []
+    if pages or folder.is_dir():
         folder.mkdir(exist_ok=True)
+        for stale in folder.glob("*.html"):  # a page of an earlier report's control point
+            if stale.name not in pages:
+                stale.unlink()
         for name, text in pages.items():
             (folder / name).write_text(text, encoding="utf-8")
             written.append(folder / name)
-    return written
+    out.write_text(page, encoding="utf-8")  # last: the page links to the pages written
+    return [out, *written]
 
 
 __all__ = ["BAND", "EXAMPLES", "Breakdown", "LogFacts", "compare", "long_date", "number",
