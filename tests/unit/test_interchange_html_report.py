@@ -166,6 +166,7 @@ def test_the_pages_beside_list_every_case_and_the_page_links_to_them(tmp_path: P
         n = sum(1 for v in r.verdicts
                 if v.rule_id == rule and v.status.value in ("missed", "not_documented"))
         assert text.count("<tr data-case=") == n
+        assert ". Rule " not in text  # each case's own part of the explanation, not the rule's
 
 
 def test_no_recorded_value_can_inject_markup() -> None:

@@ -358,6 +358,7 @@ class _CaseLine:
     team: str
     caseworker: str
     clock: str
+    regime: str
     due_on: str
     met_by: str
     explanation: str
@@ -403,7 +404,7 @@ def _case_line(v: Verdict, rules: RuleSet, lang: str) -> _CaseLine:
     return _CaseLine(
         case=v.case_id, short=v.case_id[:8], status=status_word(v.status.value, lang),
         status_class=v.status.value, team=v.team_id or dash, caseworker=v.caseworker_id or dash,
-        clock=_event(v.clock_start, lang), due_on=long_date(v.due_on, lang) if v.due_on else dash,
+        clock=_event(v.clock_start, lang), regime=v.regime or dash, due_on=long_date(v.due_on, lang) if v.due_on else dash,
         met_by=_event(v.met_by, lang), explanation=_gist(v),
         fields=[])
 
@@ -613,11 +614,18 @@ def render_case_pages(report: ComplianceReport, *, lang: str = "da",
         if not vs:
             continue
         lines = [_case_line(v, report.rules, lang) for v in vs]
+        quotes: list[str] = []
+        reading = ""
+        shown = report.rules.latest(r.rule_id) if r.rule_id in report.rules.ids else None
+        if shown is not None:
+            quotes = list(dict.fromkeys(s.quote for s in shown.sources if s.quote))
+            reading = shown.reading or ""
         title = (f"{t['page_of']} {r.control_point or r.rule_id} "
                  f"({long_date(report.as_of, lang)})")
         out[f"{_slug(r.rule_id)}.html"] = template.render(
             t=t, lang=lang, title=title, description=r.description,
-            legal_source=r.legal_source, rule_id=r.rule_id, cases=lines,
+            legal_source=r.legal_source, rule_id=r.rule_id, cases=lines, quotes=quotes,
+            reading=reading,
             count=number(len(lines), lang),
             back=f"{back}#cp-{_slug(r.rule_id)}")
     return out
