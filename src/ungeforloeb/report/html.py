@@ -404,7 +404,8 @@ def _case_line(v: Verdict, rules: RuleSet, lang: str) -> _CaseLine:
     return _CaseLine(
         case=v.case_id, short=v.case_id[:8], status=status_word(v.status.value, lang),
         status_class=v.status.value, team=v.team_id or dash, caseworker=v.caseworker_id or dash,
-        clock=_event(v.clock_start, lang), regime=v.regime or dash, due_on=long_date(v.due_on, lang) if v.due_on else dash,
+        clock=_event(v.clock_start, lang), regime=v.regime or dash,
+        due_on=long_date(v.due_on, lang) if v.due_on else dash,
         met_by=_event(v.met_by, lang), explanation=_gist(v),
         fields=[])
 
@@ -414,7 +415,7 @@ def _gist(v: Verdict) -> str:
     first sentence without the rule's description, which the page says once (the rule,
     source and population sentences after it are the same for every case of the rule)."""
     first = v.explanation.split(". Rule ", 1)[0]
-    head, sep, rest = first.partition(": ")
+    _, sep, rest = first.partition(": ")
     return rest if sep and rest else first
 
 
