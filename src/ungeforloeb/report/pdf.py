@@ -35,8 +35,8 @@ from ungeforloeb.report.html import (
 if TYPE_CHECKING:
     from ungeforloeb.projections.compliance import ComplianceReport
 
-_LATIN1 = str.maketrans({"–": "-", "—": "-", "…": "...", "»": "»", "«": "«", "’": "'",
-                         "‘": "'", "“": '"', "”": '"', "≥": ">=", "≤": "<=", "§": "§"})
+_LATIN1 = str.maketrans({"–": "-", "—": "-", "…": "...", "’": "'", "‘": "'", "“": '"',
+                         "”": '"', "≥": ">=", "≤": "<="})
 _FILL = {k: tuple(int(v[i:i + 2], 16) for i in (1, 3, 5)) for k, v in COLOURS.items()}
 
 
