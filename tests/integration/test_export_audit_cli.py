@@ -147,10 +147,50 @@ def test_audit_writes_a_self_contained_html_report(demo: dict[str, Path]) -> Non
                  str(out))
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
-    assert html.startswith("<!DOCTYPE html>")
-    assert "<svg" in html and 'href="#case-' in html
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="da">' in html
+    assert "<svg" in html and 'href="report-sager/' in html
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html
     assert "<script" not in html and "<link" not in html
+    # the header names the log by its final hash, the municipality and the library version
+    trailer = orjson.loads(demo["log"].read_bytes().splitlines()[-1])
+    assert trailer["final_hash"] in html and "<dd>101</dd>" in html
+    pages = sorted((demo["tmp"] / "report-sager").iterdir())
+    assert pages and all(p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+                         for p in pages)
+    english = run("audit", str(demo["log"]), "--as-of", AS_OF, "--format", "html", "--lang",
+                  "en")
+    assert english.exit_code == 0 and '<html lang="en">' in english.stdout
+    assert "Write the report to a file (--out)" in english.stdout
+
+
+def test_audit_writes_the_summary_as_a_pdf_with_the_figures(demo: dict[str, Path]) -> None:
+    from pypdf import PdfReader
+
+    out = demo["tmp"] / "rapport.pdf"
+    result = run("audit", str(demo["log"]), "--as-of", AS_OF, "--format", "pdf", "--out",
+                 str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF-")
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    text = " ".join(text.split())
+    trailer = orjson.loads(demo["log"].read_bytes().splitlines()[-1])
+    assert "Overholdelse af kontrolpunkterne pr. 31. december 2024" in text
+    assert trailer["final_hash"] in text and trailer["verdict_digest"] in text
+    rows = orjson.loads(run("audit", str(demo["log"]), "--as-of", AS_OF, "--format",
+                            "json").stdout_bytes)["rows"]
+    for row in rows:
+        if row["reference_population"] and row["reference_denominator"]:
+            met, judged = row["reference_met"], row["reference_denominator"]
+        else:
+            met, judged = row["met"], row["denominator"]
+        if judged:
+            assert f"{met}/{judged} {round(100 * met / judged)} %" in text, row["rule_id"]
+    again = demo["tmp"] / "again.pdf"
+    run("audit", str(demo["log"]), "--as-of", AS_OF, "--format", "pdf", "--out", str(again))
+    assert again.read_bytes() == out.read_bytes()  # the same report, the same bytes
+    refused = CliRunner().invoke(main, ["audit", str(demo["log"]), "--as-of", AS_OF,
+                                        "--format", "pdf"])
+    assert refused.exit_code == 2 and "--format pdf needs --out FILE" in refused.output
 
 
 def test_audit_as_json_lines_is_the_same_with_one_job_or_two_and_holds_the_digest(

@@ -1,5 +1,6 @@
 """The HTML report in a real browser: headless Chromium loads it offline, the bars render with a
-size that matches their share, and a screenshot is kept under test-artifacts/.
+size that matches their share (those not folded away), every control point's link leads to its
+section, and a screenshot is kept under test-artifacts/.
 
 Chromium is Debian's ``chromium`` package (``make test`` installs it: the ``browser`` target).
 Locally the test skips when it is missing; in CI (``CI=true``) it fails.
@@ -29,13 +30,15 @@ MEASURE = """
 (function () {
   const box = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
                         return [r.width, r.height]; };
-  const bars = [...document.querySelectorAll("svg.bar")].map((s) => ({
+  const shown = [...document.querySelectorAll("svg.bar")].filter(
+    (s) => !s.closest("details:not([open])"));
+  const bars = shown.map((s) => ({
     met: +s.dataset.met, denominator: +s.dataset.denominator,
     svg: box(s), track: box(s.querySelector("rect.track")), fill: box(s.querySelector("rect.fill")),
     ref: box(s.querySelector("line.ref")),
     visible: getComputedStyle(s).visibility === "visible" && getComputedStyle(s).display !== "none",
   }));
-  const links = [...document.querySelectorAll('a[href^="#case-"]')].map(
+  const links = [...document.querySelectorAll('a[href^="#cp-"]')].map(
     (a) => !!document.getElementById(a.getAttribute("href").slice(1)));
   const pre = document.createElement("pre");
   pre.id = "measured";
@@ -90,7 +93,7 @@ def test_the_bars_render_in_chromium_with_the_size_of_their_share(report: Path,
     assert found, f"no measurement in the DOM; chromium said: {done.stderr[-2000:]}"
     measured: dict[str, Any] = orjson.loads(html.unescape(found.group(1)))
     bars = measured["bars"]
-    assert len(bars) >= 4 * 10, "expected a bar per rule and per visitation group"
+    assert len(bars) >= 5 * 10, "expected two bars per rule and one per visitation group"
     for bar in bars:
         assert bar["visible"]
         assert bar["track"][0] > 0 and bar["track"][1] > 0
@@ -98,7 +101,7 @@ def test_the_bars_render_in_chromium_with_the_size_of_their_share(report: Path,
             share = bar["met"] / bar["denominator"]
             assert bar["fill"][0] == pytest.approx(share * bar["track"][0], abs=1.5)
     assert any(bar["ref"] and bar["ref"][1] > 0 for bar in bars), "no audit marker drawn"
-    assert measured["links"] and all(measured["links"]), "a case link points nowhere"
+    assert measured["links"] and all(measured["links"]), "a control point's link points nowhere"
 
 
 def test_a_screenshot_of_the_report_is_kept_as_an_artifact(report: Path, tmp_path: Path) -> None:

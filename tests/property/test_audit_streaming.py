@@ -32,7 +32,7 @@ from ungeforloeb.interchange.parallel import Pool
 from ungeforloeb.interchange.ranges import Source
 from ungeforloeb.interchange.reader import LogReader
 from ungeforloeb.interchange.sinks import JsonLines, JsonReport
-from ungeforloeb.report.html import render_html
+from ungeforloeb.report.html import Breakdown, render_html
 from ungeforloeb.rules.loader import default_rules
 
 FEW = settings(max_examples=min(settings.default.max_examples, 40))
@@ -81,7 +81,9 @@ def streamed(log: bytes, workers: Pool, as_of: object, known_at: object) -> dict
     return {"digest": audited.digest.encode(), "jsonl": lines.getvalue(),
             "json": whole.getvalue(), "csv": report.to_csv().encode(),
             "html": render_html(report, source="log", cases=report.case_count,
-                                verdicts=report.verdict_count).encode()}
+                                verdicts=report.verdict_count,
+                                breakdown=Breakdown(audited.tally.teams, audited.tally.months,
+                                                    report.by_caseworker())).encode()}
 
 
 @FEW

@@ -39,6 +39,7 @@ from ungeforloeb.interchange.errors import InterchangeError
 
 if TYPE_CHECKING:
     from ungeforloeb.casefile.fold import CaseFile
+    from ungeforloeb.interchange.audit import Audited
     from ungeforloeb.interchange.checkpoint import Verifier
     from ungeforloeb.interchange.ranges import LogIndex, Source
 
@@ -298,16 +299,20 @@ def verify_command(log: Path, recompute: bool, key: Path | None, checkpoint: Pat
                    "own).")
 @click.option("--known-at", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="Only what had been recorded by this day.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "jsonl", "csv", "html"]),
+@click.option("--format", "fmt",
+              type=click.Choice(["table", "json", "jsonl", "csv", "html", "pdf"]),
               default="table", show_default=True,
-              help="jsonl: one verdict a line as they are judged (for large logs).")
+              help="jsonl: one verdict a line as they are judged (for large logs); html: the "
+                   "report (with --out, a page per control point with every case beside it, in "
+                   "NAME-sager/); pdf: the summary for the audit file (needs --out).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--case", "case_id", default=None, metavar="ID",
               help="One young person's verdicts with their explanations.")
 @click.option("--no-reference", is_flag=True, help="Leave out the audit's 2018–20 column.")
-@click.option("--lang", type=click.Choice(("en", "da")), default="en", show_default=True,
-              help="Language of the HTML report (da: Danish words, the rules' Danish quotes).")
+@click.option("--lang", type=click.Choice(("da", "en")), default="da", show_default=True,
+              help="Language of the HTML and PDF report (da: Danish words, numbers and dates, "
+                   "the rules' Danish quotes).")
 @_KEY
 @_CHECKPOINT
 @_EXPECT_ROOT
@@ -327,6 +332,11 @@ def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str
         return
     if as_of is None:
         raise click.UsageError("Missing option '--as-of' (needed to audit a log).")
+    if fmt == "pdf" and out is None:
+        raise click.UsageError("--format pdf needs --out FILE (a PDF is not written to a "
+                               "terminal).")
+    if fmt == "pdf" and case_id is not None:
+        raise click.UsageError("--format pdf is the summary of every case; leave out --case.")
     from ungeforloeb.interchange.audit import audit_log, regime_mismatch
     from ungeforloeb.interchange.ranges import Source, check_log
     from ungeforloeb.interchange.sinks import JsonLines, JsonReport
@@ -337,7 +347,7 @@ def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str
     # The trailer's digest is checked as verify --recompute checks it, before any output: in
     # the audit's own pass when it judges as of the trailer's date into a report made at the
     # end (table, CSV, HTML), else in a pass of its own first.
-    single = case_id is None and fmt in ("table", "csv", "html") and known_at is None \
+    single = case_id is None and fmt in ("table", "csv", "html", "pdf") and known_at is None \
         and as_of == _trailer_date(source)
     if out is not None:
         refuse_overwrite(out, force=force)
@@ -415,13 +425,36 @@ def audit_command(log: Path, as_of: date | None, known_at: date | None, fmt: str
         finally:
             if target is not None:
                 target.close()
-    elif fmt == "html":
-        from ungeforloeb.report.html import render_html
-
-        _write(render_html(report, source=log.name, cases=report.case_count,
-                           verdicts=report.verdict_count, lang=lang).encode("utf-8"), out)
+    elif fmt in ("html", "pdf"):
+        _audit_report(log, audited, fmt, out, lang)
     elif fmt == "csv":
         _write(report.to_csv().encode("utf-8"), out)
+
+
+def _audit_report(log: Path, audited: Audited, fmt: str, out: Path | None, lang: str) -> None:
+    """The HTML report (with ``out``: and the pages of its cases beside it) or the PDF of its
+    summary, of a streamed audit: the header names the log, the breakdowns are the tally's."""
+    from ungeforloeb.report.html import Breakdown, LogFacts, render_html, write_report
+
+    report = audited.report()
+    index = audited.index
+    facts = LogFacts(source=log.name, municipality=index.header.municipality_code,
+                     final_hash=index.trailer.final_hash, event_count=index.event_count,
+                     exported_by=index.header.library_version, regimes=index.header.regimes)
+    breakdown = Breakdown(audited.tally.teams, audited.tally.months, report.by_caseworker())
+    cases, verdicts = report.case_count, report.verdict_count
+    if fmt == "pdf":
+        from ungeforloeb.report.pdf import render_pdf
+
+        assert out is not None
+        out.write_bytes(render_pdf(report, lang=lang, log=facts, breakdown=breakdown,
+                                   cases=cases, verdicts=verdicts))
+    elif out is not None:
+        write_report(out, report, lang=lang, log=facts, breakdown=breakdown, cases=cases,
+                     verdicts=verdicts)
+    else:
+        _write(render_html(report, lang=lang, log=facts, breakdown=breakdown, cases=cases,
+                           verdicts=verdicts).encode("utf-8"), None)
 
 
 def _audit_pack(pack: Path, key: Path | None) -> None:
@@ -476,7 +509,7 @@ def _write(data: bytes, out: Path | None) -> None:
 
 
 def _audit_case(index: LogIndex, source: Source, case_id: str, as_of: date,
-                known_at: date | None, fmt: str, out: Path | None, lang: str = "en") -> None:
+                known_at: date | None, fmt: str, out: Path | None, lang: str = "da") -> None:
     from ungeforloeb.projections.compliance import evaluate_case
 
     wanted = case_id.strip().lower()

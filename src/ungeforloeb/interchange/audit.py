@@ -251,6 +251,10 @@ _JUDGED = (Status.MET, Status.MISSED, Status.UNUSED)
 """The statuses a group's share counts (met over these), as ComplianceReport.rows does."""
 
 
+_LISTED = (Status.MISSED, Status.NOT_DOCUMENTED)
+"""The statuses whose verdicts the HTML report lists case by case."""
+
+
 @dataclass
 class Tally:
     """Running counts of verdicts: what the compliance table's rows and the per-caseworker
@@ -267,6 +271,11 @@ class Tally:
     by: the rows name the sources the verdicts used"""
     references: dict[str, list[int]] = field(default_factory=dict)
     """Met and judged among the subjects in the audit's own population, per rule."""
+    teams: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(rule id, team id or "") -> [met, judged]: the HTML report's breakdown by team"""
+    months: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    """(rule id, "YYYY-MM" of the due day, else of the clock's start) -> [met, judged]: the
+    HTML report's trend over months"""
     verdicts: int = 0
     cases: int = 0
 
@@ -287,6 +296,11 @@ class Tally:
             ref[1] += 1
         if v.regime is not None and (judged or status is Status.DUE):
             self.sources[(v.rule_id, v.legal_source)] = None
+        if judged:
+            _count(self.teams, (v.rule_id, v.team_id or ""), status is Status.MET)
+            month = v.due_on or (v.clock_start.on if v.clock_start else None)
+            if month is not None:
+                _count(self.months, (v.rule_id, month.isoformat()[:7]), status is Status.MET)
         c = self.caseworkers.setdefault((v.caseworker_id, v.team_id), [0, 0, 0])
         if status is Status.MET:
             c[0] += 1
@@ -306,6 +320,11 @@ class Tally:
             ref = self.references.setdefault(rk, [0, 0])
             ref[0] += met
             ref[1] += denominator
+        for counts_by, theirs in ((self.teams, other.teams), (self.months, other.months)):
+            for tk, (met, judged) in theirs.items():
+                t = counts_by.setdefault(tk, [0, 0])
+                t[0] += met
+                t[1] += judged
         for ck, counts in other.caseworkers.items():
             c = self.caseworkers.setdefault(ck, [0, 0, 0])
             for i in range(3):
@@ -334,6 +353,12 @@ class Tally:
                 for k in sorted(self.caseworkers, key=lambda k: (k[0] or "", k[1] or ""))]
 
 
+def _count(counts: dict[tuple[str, str], list[int]], key: tuple[str, str], met: bool) -> None:
+    c = counts.setdefault(key, [0, 0])
+    c[0] += met
+    c[1] += 1
+
+
 @dataclass
 class Judged:
     """What judging a chunk of cases gave (a worker's answer); verdicts as joined bytes (see
@@ -349,7 +374,7 @@ class Judged:
 def judge_chunk(source: Source, chunk: list[tuple[str, array[int]]], as_of: date,
                 known_at: date | None, indented: bool, keep_missed: bool) -> Judged:
     """Read back, fold and judge a chunk of cases (a worker's task). ``keep_missed``: also
-    return the verdicts of cases with a missed verdict (the HTML report shows them)."""
+    return the missed and not documented verdicts (the HTML report lists their cases)."""
     rules = default_rules()
     tally = Tally()
     # per case, its verdicts joined at once: orjson's results carry spare capacity, so a
@@ -373,8 +398,8 @@ def judge_chunk(source: Source, chunk: list[tuple[str, array[int]]], as_of: date
                 b"    " + orjson.dumps(v.to_dict(), option=orjson.OPT_SORT_KEYS
                                        | orjson.OPT_INDENT_2).replace(b"\n", b"\n    ")
                 for v in verdicts]))
-        if keep_missed and any(v.status is Status.MISSED for v in verdicts):
-            kept.extend(verdicts)
+        if keep_missed:
+            kept.extend(v for v in verdicts if v.status in _LISTED)
     return Judged(b"\n".join(lines), b",\n".join(pretty) if indented else None, kept, tally,
                   events)
 
@@ -386,7 +411,7 @@ CHUNK_EVENTS = 4000
 @dataclass
 class Audited:
     """What :func:`audit_log` found: the log's index (header, trailer, counts), the verdict
-    digest, the tally and (when asked) the verdicts of cases with a missed verdict."""
+    digest, the tally and (when asked) the missed and not documented verdicts."""
 
     index: LogIndex
     as_of: date
@@ -463,7 +488,7 @@ def _streamed_report(audited: Audited, rules: RuleSet) -> StreamedReport:
 class StreamedReport(ComplianceReport):
     """A compliance report made of a streamed audit's counts: its rows, per-caseworker figures
     and digest are those of every verdict, but :attr:`verdicts` holds only the verdicts kept
-    for the HTML report (of the cases with a missed verdict), or none. The table, the CSV of
+    for the HTML report (the missed and not documented ones), or none. The table, the CSV of
     rows and the HTML page are rendered from it as from a whole report."""
 
     streamed_rows: tuple[ComplianceRow, ...] = ()
