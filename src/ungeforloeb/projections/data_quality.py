@@ -129,7 +129,14 @@ def _admissions(reports: list[EventRecord], facts: Facts) -> list[tuple[str, str
 
 def data_quality(facts: Facts, on: date, *,
                  late_days: int = DEFAULT_LATE_DAYS) -> Iterator[WorkItem]:
-    """Worklist source: every data-quality finding on the young person's reports."""
+    """Worklist source: every data-quality finding on the young person's reports, in every
+    benefit spell (an earlier spell's findings stay after the young person returns)."""
+    for spell in facts.spells:
+        yield from _spell_findings(spell, late_days)
+
+
+def _spell_findings(facts: Facts, late_days: int) -> Iterator[WorkItem]:
+    """The data-quality findings of one spell's records."""
     reports = _reports(facts)
     for adm in facts.admissions:
         if adm.rec.payload.get("qualifying") is None:
