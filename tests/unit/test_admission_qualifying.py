@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from exchange_support import new_world
 from gwt import EDUCATION_ORDER, YOUNG_PERSON_ID, day, fact
 
+from exchange_support import new_world
 from ungeforloeb.domain import EducationOrder
 from ungeforloeb.domain.errors import EventOutOfOrderError, InvalidCommandError
 from ungeforloeb.projections.compliance import evaluate_case
@@ -125,7 +125,7 @@ def test_recorded_as_qualifying_the_item_closes_and_the_duties_stand():
 
 
 def test_a_refused_settling_writes_nothing():
-    w, admission = _world_with_unflagged_admission()
+    w, _ = _world_with_unflagged_admission()
     count = len(w.app.case_file(w.yp).records)
     with pytest.raises(InvalidCommandError, match="field 'admission_id'"):
         w.app.record_admission_qualifying(w.order, occurred_on=date(2024, 3, 5),
