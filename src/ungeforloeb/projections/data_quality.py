@@ -41,14 +41,15 @@ from ungeforloeb.casefile.fold import Facts
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.domain.values import ContactKind
 from ungeforloeb.projections.worklist import WorkItem
+from ungeforloeb.rules.citations import cite
 
 DEFAULT_LATE_DAYS = 14
 """A report received more than this many calendar days after it happened is late (our
 threshold; UDB reports daily, 000:268, and one system reports admission 7 days after
 placement)."""
 
-SOURCE = ("not law: the review recommends automatic rule checks on reported data "
-          "(002:324); the checks are ours")
+SOURCE = cite("not law: the review recommends automatic rule checks on reported data "
+              "(002:324); the checks are ours")
 
 _FINAL = ("gennemfoerelse", "afbrydelse")
 _NOT_APPLIED_HINT = {
