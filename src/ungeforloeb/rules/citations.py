@@ -56,7 +56,7 @@ _SEEDS = ((re.compile(r"\bthe seeds\b"), "the bibliography's documents"),
 def _lines(text: str, lang: str) -> str:
     if text == "whole text":
         return "hele teksten" if lang == "da" else "the whole text"
-    word = "l." if "," not in text and "-" not in text else "ll."
+    word = "ll." if any(c in text for c in ",-–") else "l."
     return f"{word} {text.replace('-', '–')}"
 
 
