@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ungeforloeb.domain.catalogue import AGGREGATES, EVENT_TYPES, EventType
+from ungeforloeb.rules.citations import BIBLIOGRAPHY_PAGE, cite
 from ungeforloeb.rules.docs import render_rules
 
 GENERATED_NOTE = (
@@ -107,7 +108,7 @@ def render_events() -> str:
                 lines += ["| field | type | codes |", "|---|---|---|", *_field_rows(event)]
             else:
                 lines.append("No fields beyond the envelope.")
-    return "\n".join(lines) + "\n"
+    return cite("\n".join(lines), link=BIBLIOGRAPHY_PAGE) + "\n"
 
 
 TARGETS: dict[str, Callable[[], str]] = {

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ungeforloeb.docsgen import TARGETS
 from ungeforloeb.projections.compliance import load_rules
+from ungeforloeb.rules.citations import BIBLIOGRAPHY_PAGE, cite
 from ungeforloeb.rules.docs import render_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,10 +29,11 @@ def test_every_rule_period_source_certainty_and_reading_is_listed() -> None:
     for rule in rules.rules:
         assert f"### `{rule.id}`" in text
         assert rule.period_text() in text
+        shown = (lambda t: cite(t, link=BIBLIOGRAPHY_PAGE))  # noqa: E731 - sources cited so
         for source in rule.sources:
-            assert source.text.replace("|", "\\|") in text
-            assert source.certainty.replace("|", "\\|") in text
+            assert shown(source.text.replace("|", "\\|")) in text
+            assert shown(source.certainty.replace("|", "\\|")) in text
         if rule.reading:
-            assert rule.reading in text
+            assert shown(rule.reading) in text
     for regime in rules.regimes:
         assert f"`{regime.file}` (`{regime.sha256[:12]}`)" in text

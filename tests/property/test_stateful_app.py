@@ -1,10 +1,11 @@
 """Random command sequences through the application, on SQLite and PostgreSQL.
 
-A hypothesis state machine registers young people, issues orders, admits, starts, completes and
-interrupts educations, opens and closes retention cases, moves the clock on, and throws in bad
-input — with dates drawn around the clock's day, some of them in the future or before the facts
-they depend on. A light model of the rules predicts which commands must be refused. After every
-step:
+A hypothesis state machine registers young people (and young people the youth effort follows
+without a benefit case), issues orders, admits, starts, completes and interrupts educations,
+opens and closes retention cases (on a risk report or a noted interruption, with the new activity
+after it), moves the clock on, and throws in bad input — with dates drawn around the clock's
+day, some of them in the future or before the facts they depend on. A light model of the rules
+predicts which commands must be refused. After every step:
 
 - a command the model says must be refused raised a ``DomainError`` and wrote nothing; one it
   says is valid wrote exactly one event; nothing else but a ``DomainError`` is ever raised;
@@ -15,6 +16,8 @@ step:
   the model on what is open and ended;
 - the stored log keeps the domain's invariants: nothing recorded before it happened, nothing on
   an order after it ended or on a retention case after it closed;
+- a young person the youth effort follows without a benefit case is in no benefit duty's
+  population: every verdict of theirs but the youth effort's rules is not applicable;
 - the kept verdicts (updated after every step, restarted now and then, rolled as the clock
   moves, with late-recorded events) equal every case judged afresh from its events that day.
 """
@@ -52,6 +55,7 @@ from ungeforloeb.domain.values import (
     RetentionOutcome,
     VisitationGroup,
     VisitationStage,
+    YouthActivity,
 )
 from ungeforloeb.projections.kept import keep
 from ungeforloeb.projections.status import (
@@ -62,6 +66,7 @@ from ungeforloeb.projections.status import (
     rebuild,
 )
 from ungeforloeb.projections.worklist import item_order
+from ungeforloeb.rules.verdict import Status
 
 START = date(2024, 6, 3)
 DAYS_BACK = st.integers(min_value=-1, max_value=120)
@@ -84,6 +89,8 @@ class PersonModel:
     spell_started_on: date | None = None
     """The first contact of the current benefit spell (None: the first contact's)."""
     ended_on: date | None = None
+    youth_only: bool = False
+    """Followed by the youth effort without a benefit case (spell 0): benefit facts refused."""
 
     @property
     def spell_start(self) -> date:
@@ -184,6 +191,10 @@ class CaseMachine(RuleBasedStateMachine):
     def _person_refuses(self, person: PersonModel, on: date) -> bool:
         return on > self.today or on < person.first_contact_on
 
+    def _benefit_refuses(self, person: PersonModel, on: date) -> bool:
+        """A benefit fact: refused for a young person without a benefit spell as well."""
+        return person.youth_only or self._person_refuses(person, on)
+
     def _order_refuses(self, order: OrderModel, on: date) -> bool:
         return order.ended or on > self.today or on < order.issued_on
 
@@ -216,10 +227,21 @@ class CaseMachine(RuleBasedStateMachine):
         self.persons[yp] = PersonModel(on)
         return yp
 
+    @rule(target=people, back=DAYS_BACK,
+          birth=st.sampled_from([date(2008, 3, 1), date(2006, 7, 1), date(2009, 6, 30)]))
+    def follow_in_youth_effort(self, back: int, birth: date) -> Any:
+        on = self.day(back)
+        yp = self.attempt(on > self.today, "follow_in_youth_effort", occurred_on=on,
+                          recorded_by="cw-1", municipality_code="101", birth_date=birth)
+        if yp is None:
+            return multiple()
+        self.persons[yp] = PersonModel(on, youth_only=True)
+        return yp
+
     @rule(yp=people, lag=LAG)
     def hold_first_conversation(self, yp: UUID, lag: int) -> None:
         person, on = self.persons[yp], self.after(self.persons[yp].first_contact_on, lag)
-        refuse = person.first_conversation or self._person_refuses(person, on) or \
+        refuse = person.first_conversation or self._benefit_refuses(person, on) or \
             on < person.spell_start
         if self.attempt(refuse, "hold_first_conversation", yp, occurred_on=on,
                         recorded_by="cw-1"):
@@ -230,7 +252,7 @@ class CaseMachine(RuleBasedStateMachine):
     def visitate(self, yp: UUID, lag: int, stage: VisitationStage, group: VisitationGroup,
                  flag: bool) -> None:
         on = self.after(self.persons[yp].first_contact_on, lag)
-        self.attempt(self._person_refuses(self.persons[yp], on), "visitate", yp, occurred_on=on,
+        self.attempt(self._benefit_refuses(self.persons[yp], on), "visitate", yp, occurred_on=on,
                      recorded_by="cw-1", stage=stage, group=group, perspective_recorded=flag,
                      justification_recorded=not flag)
 
@@ -244,7 +266,7 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(yp=people, lag=LAG, offer=OFFERS)
     def start_offer(self, yp: UUID, lag: int, offer: str) -> None:
         person, on = self.persons[yp], self.after(self.persons[yp].first_contact_on, lag)
-        refuse = offer in person.open_offers or self._person_refuses(person, on)
+        refuse = offer in person.open_offers or self._benefit_refuses(person, on)
         if self.attempt(refuse, "start_offer", yp, occurred_on=on, recorded_by="cw-1",
                         offer_id=offer, kind=OfferKind.COMPANY_INTERNSHIP,
                         individually_assessed=True, purpose_stated=True):
@@ -254,7 +276,7 @@ class CaseMachine(RuleBasedStateMachine):
     def end_offer(self, yp: UUID, lag: int, offer: str) -> None:
         person, on = self.persons[yp], self.after(self.persons[yp].first_contact_on, lag)
         started = person.open_offers.get(offer)
-        refuse = started is None or on < started or self._person_refuses(person, on)
+        refuse = started is None or on < started or self._benefit_refuses(person, on)
         if self.attempt(refuse, "end_offer", yp, occurred_on=on, recorded_by="cw-1",
                         offer_id=offer):
             del person.open_offers[offer]
@@ -262,7 +284,7 @@ class CaseMachine(RuleBasedStateMachine):
     @rule(yp=people, lag=LAG)
     def end_benefit(self, yp: UUID, lag: int) -> None:
         person, on = self.persons[yp], self.after(self.persons[yp].first_contact_on, lag)
-        refuse = person.benefit_ended or self._person_refuses(person, on) or \
+        refuse = person.benefit_ended or self._benefit_refuses(person, on) or \
             on < person.spell_start
         if self.attempt(refuse, "end_benefit", yp, occurred_on=on, recorded_by="cw-1",
                         reason=BenefitEndReason.STARTED_EDUCATION):
@@ -273,21 +295,25 @@ class CaseMachine(RuleBasedStateMachine):
     def return_to_benefit(self, yp: UUID, lag: int) -> None:
         person = self.persons[yp]
         on = self.after(person.ended_on or person.spell_start, lag)
-        refuse = not person.benefit_ended or person.ended_on is None or \
-            on <= person.ended_on or self._person_refuses(person, on)
+        if person.youth_only:  # the first benefit spell of a young person the youth effort follows
+            refuse = self._person_refuses(person, on)
+        else:
+            refuse = not person.benefit_ended or person.ended_on is None or \
+                on <= person.ended_on or self._person_refuses(person, on)
         if self.attempt(refuse, "return_to_benefit", young_person_id=yp, occurred_on=on,
                         recorded_by="cw-1"):
             person.benefit_ended = False
             person.ended_on = None
             person.spell_started_on = on
             person.first_conversation = False
+            person.youth_only = False
 
     # ------------------------------------------------------------------ orders
 
     @rule(target=orders, yp=people, lag=LAG)
     def issue_order(self, yp: UUID, lag: int) -> Any:
         on = self.after(self.persons[yp].first_contact_on, lag)
-        order = self.attempt(self._person_refuses(self.persons[yp], on), "issue_order", yp,
+        order = self.attempt(self._benefit_refuses(self.persons[yp], on), "issue_order", yp,
                              occurred_on=on, recorded_by="cw-1")
         if order is None:
             return multiple()
@@ -399,6 +425,28 @@ class CaseMachine(RuleBasedStateMachine):
         self.retention_models[case] = RetentionModel(yp, on)
         return case
 
+    @rule(target=retention_cases, yp=people, back=DAYS_BACK,
+          delay=st.integers(min_value=-1, max_value=5))
+    def note_interruption(self, yp: UUID, back: int, delay: int) -> Any:
+        on = self.day(back)
+        received = on + timedelta(days=delay)
+        refuse = (received < on or received > self.today
+                  or on < self.persons[yp].first_contact_on)
+        case = self.attempt(refuse, "note_interruption", yp, occurred_on=on, recorded_by="udb",
+                            institution_id="280727", report_id=f"udb-{uuid4().hex[:8]}",
+                            received_on=received)
+        if case is None:
+            return multiple()
+        self.retention_models[case] = RetentionModel(yp, on)
+        return case
+
+    @rule(case=retention_cases, lag=LAG, activity=st.sampled_from(list(YouthActivity)))
+    def start_new_activity(self, case: UUID, lag: int, activity: YouthActivity) -> None:
+        on = self.after(self.retention_models[case].reported_on, lag)
+        self.attempt(self._retention_refuses(self.retention_models[case], on),
+                     "start_new_activity", case, occurred_on=on, recorded_by="cw-1",
+                     activity=activity)
+
     def _retention_refuses(self, case: RetentionModel, on: date) -> bool:
         return case.closed or on > self.today or on < case.reported_on
 
@@ -485,6 +533,17 @@ class CaseMachine(RuleBasedStateMachine):
                                if caseworker is None or i.caseworker_id == caseworker),
                               key=item_order)
             assert self.kept.worklist(caseworker=caseworker) == expected
+
+    @invariant()
+    def the_youth_effort_only_is_in_no_benefit_duty(self) -> None:
+        rules = self.kept.rules
+        youth_rules = {r.id for r in rules.rules if r.population.youth_effort}
+        youth_only = {str(yp) for yp, p in self.persons.items() if p.youth_only}
+        fresh = {k: cf for k, cf in self.reader.case_files().items() if k in youth_only}
+        for case_id, cf in fresh.items():
+            for v in keep(cf, self.today, rules).verdicts:
+                if v.rule_id not in youth_rules:
+                    assert v.status is Status.NOT_APPLICABLE, (case_id, v)
 
     @invariant()
     def the_stored_log_keeps_the_domains_invariants(self) -> None:

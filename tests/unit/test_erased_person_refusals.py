@@ -67,6 +67,8 @@ ORDER_COMMANDS: dict[str, Command] = {
     "admit": lambda a, yp, o, c: a.admit(
         o, occurred_on=DAY, recorded_by="udb", admission_id="adm-2", institution_id="280727",
         education_code="EUD-2", starts_on=date(2024, 9, 20), qualifying=True),
+    "record_admission_qualifying": lambda a, yp, o, c: a.record_admission_qualifying(
+        o, occurred_on=DAY, recorded_by=CW, admission_id="adm-1", qualifying=True),
     "assess_duty_to_start": lambda a, yp, o, c: a.assess_duty_to_start(
         o, occurred_on=DAY, recorded_by=CW, admission_id="adm-1",
         ordered_to_start_and_complete=True),

@@ -336,3 +336,36 @@ def test_designations_load_strictly_from_a_file(tmp_path) -> None:  # type: igno
 
     with pytest.raises(RoutingError, match=r"bad.toml: municipalities.101"):
         load_routing(bad)
+
+
+# ------------------------------------------------------------------------ across spells
+
+
+def _returned(w: object, ended: date, returned: date) -> None:
+    from ungeforloeb.domain.values import BenefitEndReason
+
+    w.app.end_benefit(w.yp, occurred_on=ended, recorded_by="cw-1",  # type: ignore[attr-defined]
+                      reason=BenefitEndReason.OTHER)
+    w.app.return_to_benefit(w.yp, occurred_on=returned,  # type: ignore[attr-defined]
+                            recorded_by="cw-1")
+
+
+def test_an_earlier_spells_data_quality_item_stays_after_the_young_person_returns() -> None:
+    # given a completion with no admission in the first spell, benefit ended and a new spell
+    w = new_world()
+    w.receive(w.completion("h-9", date(2024, 6, 1)))
+    _returned(w, date(2024, 7, 1), date(2024, 9, 2))
+    # when the worklist is read in the second spell, then the first spell's finding is there
+    assert len(w.facts().spells) == 2
+    (item,) = w.items(data_quality)
+    assert item.rule_id == "exchange.dq.no_admission" and "h-9" in item.title
+
+
+def test_an_earlier_spells_mentor_support_still_reminds_before_it_ends() -> None:
+    w = new_world()
+    w.app.grant_mentor(w.yp, occurred_on=date(2024, 6, 3), recorded_by="cw-1",
+                       purpose=MentorPurpose.TRANSITION, until=date(2024, 10, 1))
+    _returned(w, date(2024, 7, 1), date(2024, 9, 2))
+    (item,) = w.items(reminders, date(2024, 9, 20))
+    assert item.due_on == date(2024, 10, 1)
+    assert w.items(reminders, date(2024, 9, 10)) == []

@@ -173,7 +173,9 @@ def test_explain_in_danish_uses_the_glossarys_words_and_the_rules_danish_quote(
             f"2024-03-04") in text
     assert "registreret 2024-03-20" in text and "frist 2024-03-11" in text
     assert "lovens ord »senest 1 uge fra første henvendelse" in text
-    assert "læsning (regeldata, på engelsk)" in text
+    # the reading in Danish (the 2024 period's), its sources by the bibliography
+    assert "sådan læser vi reglen Som før 2020: 7 kalenderdage efter dagen" in text
+    assert "seed" not in text and "003:" not in text
     english = CliRunner().invoke(main, ["explain", yp[:8], "cp01_first_conversation",
                                         "--as-of", "2024-06-01", "--db", str(db)])
     assert "lovens ord" not in english.output and "missed" in english.output

@@ -191,7 +191,7 @@ def test_every_packaged_regime_file_has_a_content_hash() -> None:
 
     rules = load_rules()
     names = [name for name, _ in packaged_files()]
-    assert names == ["before_2020.toml", "from_2020.toml", "from_2022.toml",
+    assert names == ["before_2020.toml", "from_2017.toml", "from_2020.toml", "from_2022.toml",
                      "from_2022_04.toml", "from_2024.toml", "from_2025_07.toml", "from_2026.toml",
                      "from_2026_07.toml"]
     by_file = {r.file: r.sha256 for r in rules.regimes}
@@ -291,3 +291,29 @@ def test_a_bad_condition_set_is_refused_naming_the_file_and_key(
         change: tuple[str, str], error: str) -> None:
     with pytest.raises(RuleDataError, match=error):
         load(("r1.toml", HEADER + CONDITIONS.replace(*change)))
+
+
+def test_an_older_duty_found_later_is_a_closed_period_in_a_new_file() -> None:
+    # the 2022 file was written first and declares the rule; a file for the years before
+    # declares it up to 2022 (effective_to) without editing the 2022 file
+    newer = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + RULE
+    older = HEADER + RULE.replace('scope = "case"', 'scope = "case"\neffective_to = 2022-01-01')
+    rules = load(("r2.toml", newer), ("r1.toml", older))
+    first, second = rules.rules  # type: ignore[attr-defined]
+    assert (first.effective_from, first.effective_to) == (date(2020, 1, 1), date(2022, 1, 1))
+    assert (second.effective_from, second.effective_to) == (date(2022, 1, 1), None)
+    assert rules.continues(first)  # type: ignore[attr-defined]
+
+
+def test_a_closed_period_that_overlaps_the_newer_file_is_refused() -> None:
+    newer = HEADER.replace('"r1"', '"r2"').replace("2020-01-01", "2022-01-01") + RULE
+    older = HEADER + RULE.replace('scope = "case"', 'scope = "case"\neffective_to = 2022-01-02')
+    with pytest.raises(RuleDataError, match=r"r2\.toml: rules\[0\]\.id: rule 'r_first' overlaps"):
+        load(("r2.toml", newer), ("r1.toml", older))
+
+
+def test_a_period_must_end_after_it_starts() -> None:
+    bad = HEADER + RULE.replace('scope = "case"', 'scope = "case"\neffective_to = 2020-01-01')
+    with pytest.raises(RuleDataError, match=r"r1\.toml: rules\[0\]\.effective_to: 2020-01-01 is "
+                                            r"not after the period's start"):
+        load(("r1.toml", bad))

@@ -156,3 +156,46 @@ def test_the_reference_figure_counts_only_the_audits_population() -> None:
     assert (row.reference_met, row.reference_denominator) == (1, 2)  # the audit: started
     assert row.audit_share == 0.45 and row.reference_population == "with EducationStarted"
     assert reference_text(row) == "45 % (N=123) | ours on the audit's population: 50 % (1/2)"
+
+
+# ------------------------------------------------------------------ 2a: our distribution
+
+
+def _group_cases() -> list:  # type: ignore[type-arg]
+    files = []
+    for i, (group, late) in enumerate((("AAUP", False), ("UP", False), ("UP", False),
+                                       ("AP", False), ("AP", True))):
+        case = CaseBuilder(MONDAY, young_person_id=f"00000000-0000-4000-8000-00000000000{i}")
+        case.event("FirstConversationHeld", MONDAY + timedelta(3))
+        case.visitate(MONDAY + timedelta(4 if late else 3), group, stage="preliminary")
+        files.append(case.case_file())
+    return files
+
+
+def test_our_group_distribution_at_the_first_conversation_is_beside_the_audits() -> None:
+    # given four groups recorded by the first conversation and one recorded late (missed)
+    report = evaluate_all(_group_cases(), date(2019, 6, 1))
+    [row] = [r for r in report.rows() if r.rule_id == "cp02a_group_at_first_conversation"]
+    # then the distribution counts the groups recorded in time, in the groups' order
+    assert row.distribution == (("AAUP", 1), ("UP", 2), ("AP", 1))
+    assert reference_text(row).endswith("| ours: ÅUP 25 / UP 50 / AP 25 % (N=4)")
+    assert reference_text(row).startswith("group at the 1st conversation: ÅUP 14 / UP 52 / AP")
+    assert row.to_dict()["distribution"] == {"AAUP": 1, "UP": 2, "AP": 1}
+    header, *lines = report.to_csv().splitlines()
+    assert header.endswith(",ours_distribution")
+    [line] = [x for x in lines if ",cp02a_group_at_first_conversation," in x]
+    assert line.endswith(",ÅUP 25 / UP 50 / AP 25 % (N=4)")
+    other = [r for r in report.rows() if r.rule_id != "cp02a_group_at_first_conversation"]
+    assert all(r.distribution == () for r in other)
+
+
+def test_the_audits_tally_gives_the_same_distribution() -> None:
+    from ungeforloeb.interchange.audit import Tally
+
+    report = evaluate_all(_group_cases(), date(2019, 6, 1))
+    halves = Tally(), Tally()
+    for n, v in enumerate(report.verdicts):
+        halves[n % 2].add(v)
+    halves[0].merge(halves[1])
+    rows = halves[0].rows(report.as_of, None, report.rules)
+    assert [r.to_dict() for r in rows] == [r.to_dict() for r in report.rows()]

@@ -171,3 +171,45 @@ def test_the_youth_effort_and_a_later_benefit_spell_are_judged_apart():
     assert by_subject[("cp01_first_conversation", "spell:0")] is Status.NOT_APPLICABLE
     status = case_status(CaseFile(YP, case.records).facts())
     assert (status.spell, status.first_contact_on) == (1, date(2023, 9, 4))
+
+
+# ------------------------------------------------------------------ older than 2022 (from_2017)
+
+
+def _kui_verdict(rule: str, received: date, birth: date, as_of: date):  # type: ignore[no-untyped-def]
+    case = KuiCase(date(2016, 1, 4), birth_date=birth)
+    if rule == "kui_contact_15_17":
+        case.risk_report(received)
+    else:
+        case.interruption(received)
+    (v,) = [v for v in evaluate_case(case.case_file(), as_of) if v.rule_id == rule]
+    return v
+
+
+@pytest.mark.parametrize("rule", KUI_RULES)
+@pytest.mark.parametrize(("received", "status", "regime"), [
+    (date(2016, 12, 31), Status.NOT_APPLICABLE, None),  # before the earliest source
+    (date(2017, 1, 1), Status.MISSED, "from_2017"),
+])
+def test_the_youth_effort_duties_are_judged_from_2017(rule, received, status, regime):
+    v = _kui_verdict(rule, received, date(2000, 6, 2), date(2017, 6, 1))
+    assert (v.status, v.regime) == (status, regime)
+
+
+@pytest.mark.parametrize("rule", KUI_RULES)
+@pytest.mark.parametrize(("received", "regime"), [
+    (date(2021, 12, 31), "from_2017"),
+    (date(2022, 1, 1), "from_2022"),
+])
+def test_the_2022_file_judges_the_youth_effort_duties_from_2022(rule, received, regime):
+    v = _kui_verdict(rule, received, date(2005, 6, 2), date(2022, 6, 1))
+    assert (v.status, v.regime) == (Status.MISSED, regime)
+
+
+def test_before_2022_the_contact_clock_is_5_working_days_too():
+    # received Friday 29 January 2021: the 5th working day is Friday 5 February
+    rule = "kui_contact_15_17_interruption"
+    assert _kui_verdict(rule, date(2021, 1, 29), date(2005, 6, 2),
+                        date(2021, 2, 5)).status is Status.DUE
+    assert _kui_verdict(rule, date(2021, 1, 29), date(2005, 6, 2),
+                        date(2021, 2, 6)).status is Status.MISSED

@@ -84,6 +84,14 @@ def test_a_case_from_first_contact_to_the_end_goes_through_every_command(
                                 qualifying=True))
         run("assess_duty_to_start", **o, **_by("2024-06-02", admission_id=admission,
                                                 ordered_to_start_and_complete=True))
+    refused = command("record_admission_qualifying", 409, **o,
+                      **_by("2024-06-02", admission_id="a-1", qualifying=False))
+    assert "admission_id" in str(refused) and "already recorded" in str(refused)
+    refused = command("record_admission_qualifying", 422, **o,
+                      **_by("2024-06-02", admission_id="a-9", qualifying=False))
+    assert "admission_id" in str(refused)
+    # its success needs an admission without the flag (an institution message): the unit tests
+    done.add("record_admission_qualifying")
     support = {"academic_support": True, "social_support": False, "needs_documented": True,
                "no_support_need": False, "other_support_persons": False,
                "wants_institution_contact": True}

@@ -895,6 +895,25 @@ class Ungeforloeb(Application[UUID]):
                     education_code=education_code, starts_on=starts_on, qualifying=qualifying)
         self.save(order)
 
+    def record_admission_qualifying(self, order_id: UUID, *, occurred_on: date,
+                                    recorded_by: str, admission_id: str,
+                                    qualifying: bool) -> None:
+        """Record ``AdmissionQualifyingRecorded`` on the order: whether an admitted education is
+        "studie- eller erhvervskompetencegivende", where the admission did not say (an
+        institution message that lacked the flag). The admission's duties follow the recorded
+        value from that day, and the data-quality item ``exchange.dq.qualifying_unknown``
+        closes. Read by the rules ``cp32_duty_to_start_assessed``, ``cp33_institution_notified``,
+        ``x22_institution_notified`` (their legal sources: ``docs/rules.md``).
+
+        Raises ``InvalidCommandError`` (naming the field and the order) for an admission the
+        order does not have, ``EventOutOfOrderError`` for one whose flag is already known, or
+        ``UnknownCaseError`` (see :class:`Ungeforloeb`); nothing is recorded then."""
+        order = self._order(order_id, "record_admission_qualifying")
+        order.record_admission_qualifying(recorded_at=self.clock(), occurred_on=occurred_on,
+                                          recorded_by=recorded_by, admission_id=admission_id,
+                                          qualifying=qualifying)
+        self.save(order)
+
     def assess_duty_to_start(self, order_id: UUID, *, occurred_on: date, recorded_by: str,
                              admission_id: str, ordered_to_start_and_complete: bool) -> None:
         """Record ``DutyToStartAssessed`` on the order: whether the young person is ordered to

@@ -300,6 +300,10 @@ def _order(f: Facts, r: EventRecord) -> None:
         if admission is None:
             f.orphans.append(r)
             return
+        if t == "AdmissionQualifyingRecorded":
+            # the case view's admission carries the flag as settled (the stored one unchanged)
+            admission.rec = admission.rec._replace(
+                payload={**admission.rec.payload, "qualifying": p["qualifying"]})
         slot = _ADMISSION_SLOTS.get(t)
         if slot is None:
             admission.extra.setdefault(t, []).append(r)

@@ -45,11 +45,12 @@ class Enrolment:
     """State of one admission under the order (not an event; the aggregate's bookkeeping)."""
 
     __slots__ = ("admitted_on", "completed_on", "education_code", "institution_id",
-                 "interrupted_on", "started_on", "starts_on")
+                 "interrupted_on", "qualifying", "started_on", "starts_on")
 
     def __init__(self, admitted_on: date, institution_id: str, education_code: str,
-                 starts_on: date) -> None:
+                 starts_on: date, qualifying: bool | None = None) -> None:
         self.admitted_on = admitted_on
+        self.qualifying = qualifying
         self.institution_id = institution_id
         self.education_code = education_code
         self.starts_on = starts_on
@@ -125,6 +126,15 @@ class EducationOrder(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             """v1 → v2: ``qualifying`` added, unknown in an older record."""
             state["qualifying"] = None
+
+    class AdmissionQualifyingRecorded(Event):
+        """The caseworker settled whether an admitted education is qualifying ("studie- eller
+        erhvervskompetencegivende") where the admission did not say (an institution message
+        that lacked the flag): from this day the admission's duties follow the recorded value,
+        and the data-quality item ``exchange.dq.qualifying_unknown`` closes."""
+
+        admission_id: str
+        qualifying: bool
 
     class DutyToStartAssessed(Event):
         """The municipality assessed whether the young person is ordered to start and complete
@@ -223,7 +233,9 @@ class EducationOrder(Aggregate):
             if isinstance(event, EducationOrder.Admitted):
                 self.enrolments[event.admission_id] = Enrolment(
                     event.occurred_on, event.institution_id, event.education_code,
-                    event.starts_on)
+                    event.starts_on, event.qualifying)
+        elif isinstance(event, EducationOrder.AdmissionQualifyingRecorded):
+            self.enrolments[event.admission_id].qualifying = event.qualifying
         elif isinstance(event, EducationOrder.EducationStarted):
             self.enrolments[event.admission_id].started_on = event.occurred_on
         elif isinstance(event, EducationOrder.EducationCompleted):
@@ -357,6 +369,28 @@ class EducationOrder(Aggregate):
         self._record(self.Admitted, command, occurred_on, recorded_by, recorded_at,
                      admission_id=admission_id, institution_id=institution_id,
                      education_code=education_code, starts_on=starts_on, qualifying=qualifying)
+
+    def record_admission_qualifying(self, *, occurred_on: date, recorded_by: str,
+                                    recorded_at: datetime, admission_id: str,
+                                    qualifying: bool) -> None:
+        """Settle whether an admitted education is qualifying where the admission did not say;
+        refused for an unknown admission or one whose flag is already known."""
+        command = "record_admission_qualifying"
+        check_id(command, "admission_id", admission_id)
+        check_bool(command, "qualifying", qualifying)
+        enrolment = self.enrolments.get(admission_id)
+        if enrolment is None:
+            raise InvalidCommandError(command, "admission_id",
+                                      f"an admission recorded on order {self.id}", admission_id)
+        if enrolment.qualifying is not None:
+            known = "qualifying" if enrolment.qualifying else "not qualifying"
+            raise EventOutOfOrderError(
+                f"{command}: field 'admission_id': admission {admission_id} of order {self.id} "
+                f"is already recorded as {known}; the flag is settled only where the admission "
+                f"did not say")
+        self._not_before_admission(command, occurred_on, enrolment)
+        self._record(self.AdmissionQualifyingRecorded, command, occurred_on, recorded_by,
+                     recorded_at, admission_id=admission_id, qualifying=qualifying)
 
     def assess_duty_to_start(self, *, occurred_on: date, recorded_by: str, recorded_at: datetime,
                              admission_id: str, ordered_to_start_and_complete: bool) -> None:

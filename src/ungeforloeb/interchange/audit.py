@@ -276,6 +276,8 @@ class Tally:
     months: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     """(rule id, "YYYY-MM" of the due day, else of the clock's start) -> [met, judged]: the
     HTML report's trend over months"""
+    values: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(rule id, value) -> met verdicts with it (a distribution the audit gave)"""
     verdicts: int = 0
     cases: int = 0
 
@@ -290,6 +292,8 @@ class Tally:
             g = self.groups.setdefault((v.rule_id, v.group), [0, 0])
             g[0] += status is Status.MET
             g[1] += 1
+        if v.value is not None:
+            self.values[(v.rule_id, v.value)] = self.values.get((v.rule_id, v.value), 0) + 1
         if v.reference:
             ref = self.references.setdefault(v.rule_id, [0, 0])
             ref[0] += status is Status.MET
@@ -325,6 +329,8 @@ class Tally:
                 t = counts_by.setdefault(tk, [0, 0])
                 t[0] += met
                 t[1] += judged
+        for vk, n in other.values.items():
+            self.values[vk] = self.values.get(vk, 0) + n
         for ck, counts in other.caseworkers.items():
             c = self.caseworkers.setdefault(ck, [0, 0, 0])
             for i in range(3):
@@ -345,7 +351,11 @@ class Tally:
         used: dict[str, list[str]] = {}
         for rule_id, source in self.sources:
             used.setdefault(rule_id, []).append(source)
-        return ComplianceReport.rows_from_counts(rules, counts, groups, used, self.references)
+        values: dict[str, dict[str, int]] = {}
+        for (rule_id, value), n in self.values.items():
+            values.setdefault(rule_id, {})[value] = n
+        return ComplianceReport.rows_from_counts(rules, counts, groups, used, self.references,
+                                                 values)
 
     def by_caseworker(self) -> list[CaseworkerRow]:
         """As :meth:`ComplianceReport.by_caseworker` of the same verdicts."""

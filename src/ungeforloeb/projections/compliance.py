@@ -104,6 +104,10 @@ class ComplianceRow:
     whose audit measured a narrower population than the law's trigger; 0/0 otherwise."""
     reference_population: str | None = None
     """The audit's population in words, when the rule names one."""
+    distribution: tuple[tuple[str, int], ...] = ()
+    """Ours where the audit gives a distribution, not a share (control point 2a: the group at
+    the first conversation): (value, met verdicts with it), in the groups' order
+    (:data:`ungeforloeb.rules.verdict.DISTRIBUTED`)."""
 
     @property
     def reference_share(self) -> float | None:
@@ -132,6 +136,7 @@ class ComplianceRow:
             "reference_met": self.reference_met,
             "reference_denominator": self.reference_denominator,
             "reference_share": self.reference_share,
+            "distribution": dict(self.distribution),
         }
 
 
@@ -177,7 +182,11 @@ class ComplianceReport:
         groups: dict[str, dict[str, list[int]]] = {}
         used: dict[str, dict[str, None]] = {}
         reference: dict[str, list[int]] = {}
+        values: dict[str, dict[str, int]] = {}
         for v in self.verdicts:
+            if v.value is not None:
+                per = values.setdefault(v.rule_id, {})
+                per[v.value] = per.get(v.value, 0) + 1
             if v.reference:
                 ref = reference.setdefault(v.rule_id, [0, 0])
                 ref[0] += v.status is Status.MET
@@ -191,21 +200,24 @@ class ComplianceReport:
                 g = groups.setdefault(v.rule_id, {}).setdefault(v.group, [0, 0])
                 g[0] += v.status is Status.MET
                 g[1] += 1
-        return self.rows_from_counts(self.rules, counts, groups, used, reference)
+        return self.rows_from_counts(self.rules, counts, groups, used, reference, values)
 
     @staticmethod
     def rows_from_counts(rules: RuleSet, counts: Mapping[str, Mapping[str, int]],
                          groups: Mapping[str, Mapping[str, Sequence[int]]],
                          used: Mapping[str, Iterable[str]],
-                         reference: Mapping[str, Sequence[int]] | None = None
+                         reference: Mapping[str, Sequence[int]] | None = None,
+                         values: Mapping[str, Mapping[str, int]] | None = None
                          ) -> list[ComplianceRow]:
         """The rows of verdicts already counted (a streamed audit keeps counts, not verdicts):
         ``counts`` rule id → status value → verdicts; ``groups`` rule id → group → (met,
         met + missed + unused); ``used`` rule id → the legal sources of the periods its met,
         missed, due or unused verdicts were judged by; ``reference`` rule id → (met, judged)
-        among the subjects in the audit's own population. One row per rule, in the rule data's
-        order; :meth:`rows` is this over the report's verdicts."""
+        among the subjects in the audit's own population; ``values`` rule id → value → met
+        verdicts with it (:attr:`ComplianceRow.distribution`). One row per rule, in the rule
+        data's order; :meth:`rows` is this over the report's verdicts."""
         reference = reference or {}
+        values = values or {}
         rows = []
         for rule_id in rules.ids:
             rule = rules.latest(rule_id)
@@ -227,6 +239,7 @@ class ComplianceReport:
                 reference_denominator=reference.get(rule_id, [0, 0])[1],
                 reference_population=(rule.audit.population.describe()
                                       if rule.audit and rule.audit.population else None),
+                distribution=_ordered(values.get(rule_id, {})),
             ))
         return rows
 
@@ -287,7 +300,7 @@ class ComplianceReport:
                      *(f"share_{g}" for g in GROUP_ORDER),
                      "legal_source", "audit_share_2018_20", "audit_n", "audit_note",
                      "ours_on_audit_population", "ours_on_audit_population_met",
-                     "ours_on_audit_population_denominator"])
+                     "ours_on_audit_population_denominator", "ours_distribution"])
         for r in self.rows():
             by = {g.group: g for g in r.by_group}
             w2.writerow([r.control_point or "", r.rule_id, r.met, r.missed, r.denominator,
@@ -296,7 +309,8 @@ class ComplianceReport:
                          r.legal_source, _fmt(r.audit_share), r.audit_n or "",
                          r.audit_note or "", _fmt(r.reference_share),
                          *((r.reference_met, r.reference_denominator)
-                           if r.reference_population else ("", ""))])
+                           if r.reference_population else ("", "")),
+                         distribution_text(r)])
         return out.getvalue()
 
 
@@ -320,6 +334,22 @@ def _pct(x: float | None) -> str:
     return "–" if x is None else f"{round(100 * x)} %"
 
 
+def _ordered(counts: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    known = [g for g in GROUP_ORDER if g in counts]
+    return tuple((v, counts[v]) for v in [*known, *sorted(set(counts) - set(known))])
+
+
+def distribution_text(r: ComplianceRow) -> str:
+    """Our distribution for a row whose audit figure is one (``ÅUP 14 / UP 52 / AP 34 %
+    (N=369)``); empty otherwise."""
+    total = sum(n for _, n in r.distribution)
+    if not total:
+        return ""
+    parts = " / ".join(f"{GROUP_LABEL.get(v, v)} {round(100 * n / total)}"
+                       for v, n in r.distribution)
+    return f"{parts} % (N={total})"
+
+
 def reference_text(r: ComplianceRow) -> str:
     """The audit's figure for a row: its share (and N), or its figure in words; where the audit
     measured a narrower population than the law's trigger, then ours on that population."""
@@ -331,6 +361,8 @@ def reference_text(r: ComplianceRow) -> str:
     if r.reference_population:
         text += (f" | {OURS_ON_AUDIT_POPULATION}: {_pct(r.reference_share)} "
                  f"({r.reference_met}/{r.reference_denominator})")
+    if r.distribution:
+        text += f" | ours: {distribution_text(r)}"
     return text
 
 

@@ -41,14 +41,15 @@ from ungeforloeb.casefile.fold import Facts
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.domain.values import ContactKind
 from ungeforloeb.projections.worklist import WorkItem
+from ungeforloeb.rules.citations import cite
 
 DEFAULT_LATE_DAYS = 14
 """A report received more than this many calendar days after it happened is late (our
 threshold; UDB reports daily, 000:268, and one system reports admission 7 days after
 placement)."""
 
-SOURCE = ("not law: the review recommends automatic rule checks on reported data "
-          "(002:324); the checks are ours")
+SOURCE = cite("not law: the review recommends automatic rule checks on reported data "
+              "(002:324); the checks are ours")
 
 _FINAL = ("gennemfoerelse", "afbrydelse")
 _NOT_APPLIED_HINT = {
@@ -129,7 +130,14 @@ def _admissions(reports: list[EventRecord], facts: Facts) -> list[tuple[str, str
 
 def data_quality(facts: Facts, on: date, *,
                  late_days: int = DEFAULT_LATE_DAYS) -> Iterator[WorkItem]:
-    """Worklist source: every data-quality finding on the young person's reports."""
+    """Worklist source: every data-quality finding on the young person's reports, in every
+    benefit spell (an earlier spell's findings stay after the young person returns)."""
+    for spell in facts.spells:
+        yield from _spell_findings(spell, late_days)
+
+
+def _spell_findings(facts: Facts, late_days: int) -> Iterator[WorkItem]:
+    """The data-quality findings of one spell's records."""
     reports = _reports(facts)
     for adm in facts.admissions:
         if adm.rec.payload.get("qualifying") is None:

@@ -25,7 +25,13 @@ NOT_LAW = "not law: a reminder to decide an extension before the support ends"
 
 def reminders(facts: Facts, on: date, *,
               notice_days: int = DEFAULT_NOTICE_DAYS) -> Iterator[WorkItem]:
-    """Worklist source: transition mentor support ending within ``notice_days`` of ``on``."""
+    """Worklist source: transition mentor support ending within ``notice_days`` of ``on``, in
+    every benefit spell (a grant of an earlier spell still ends on its day)."""
+    for spell in facts.spells:
+        yield from _spell_reminders(spell, on, notice_days)
+
+
+def _spell_reminders(facts: Facts, on: date, notice_days: int) -> Iterator[WorkItem]:
     grants = [m for m in facts.mentors if m.payload.get("purpose") == "transition"]
     untils = [date.fromisoformat(m.payload["until"]) for m in grants if m.payload.get("until")]
     if not untils:

@@ -3,14 +3,17 @@
 
 In Danish: the status words and event names are the glossary's (:mod:`ungeforloeb.report.labels`),
 the rule's Danish quote (the statute's or guidance's own words, from the rule data) and the reading
-behind it. The readings are written in English in the rule data and are shown as they are,
-labelled so; the explanation the evaluator wrote is kept in English beside them.
+behind it, in Danish (:mod:`ungeforloeb.rules.translations`); the explanation the evaluator wrote
+is kept in English beside them, labelled so. In both languages the sources are cited by the
+bibliography (:func:`ungeforloeb.rules.citations.cite`), never by a file name.
 """
 
 from __future__ import annotations
 
 from ungeforloeb.report.labels import EVENT_LABELS, STATUS_LABELS
+from ungeforloeb.rules.citations import cite
 from ungeforloeb.rules.model import RuleSet
+from ungeforloeb.rules.translations import reading_da
 from ungeforloeb.rules.verdict import EventRef, Verdict
 
 LANGS = ("en", "da")
@@ -26,7 +29,7 @@ _DA = {
     "group at end": "målgruppe ved sagens slutning",
     "legal source": "retsgrundlag",
     "quote": "lovens ord",
-    "reading": "læsning (regeldata, på engelsk)",
+    "reading": "sådan læser vi reglen",
     "explanation": "forklaring (på engelsk)",
     "status": "status",
     "none": "ingen",
@@ -71,15 +74,15 @@ def explain_fields(v: Verdict, rules: RuleSet, lang: str = "en") -> list[tuple[s
         ("due on", v.due_on.isoformat() if v.due_on else dash),
         (met_label, event_text(v.met_by, lang) if v.met_by else none),
         ("group at end", v.group or dash),
-        ("legal source", v.legal_source),
+        ("legal source", cite(v.legal_source, lang=lang)),
     ]
-    if lang == "da":
-        period = rules.period_named(v.rule_id, v.period)
-        shown = period or (rules.latest(v.rule_id) if v.rule_id in rules.ids else None)
-        if shown is not None:
-            for q in dict.fromkeys(s.quote for s in shown.sources if s.quote):
-                fields.append(("quote", f"»{q}«"))
-            if shown.reading:
-                fields.append(("reading", shown.reading))
-    fields.append(("explanation", v.explanation))
+    period = rules.period_named(v.rule_id, v.period)
+    shown = period or (rules.latest(v.rule_id) if v.rule_id in rules.ids else None)
+    if lang == "da" and shown is not None:
+        for q in dict.fromkeys(s.quote for s in shown.sources if s.quote):
+            fields.append(("quote", f"»{q}«"))
+        reading = reading_da(shown)
+        if reading:
+            fields.append(("reading", cite(reading, lang=lang)))
+    fields.append(("explanation", cite(v.explanation, lang=lang)))
     return [(label(k, lang), value) for k, value in fields]

@@ -41,6 +41,7 @@ EVENT_LABELS: dict[str, str] = {
     "EducationWishProposed": "uddannelsesønske (trin 1)",
     "ApplicationSubmitted": "ansøgning om optagelse (trin 2)",
     "Admitted": "optaget",
+    "AdmissionQualifyingRecorded": "kompetencegivende uddannelse afklaret",
     "DutyToStartAssessed": "pligt til at påbegynde og gennemføre vurderet",
     "EducationStarted": "uddannelse påbegyndt",
     "EducationCompleted": "uddannelse gennemført",

@@ -7,6 +7,7 @@ file is out of date.
 
 from __future__ import annotations
 
+from ungeforloeb.rules.citations import BIBLIOGRAPHY_PAGE, cite
 from ungeforloeb.rules.kinds import KINDS
 from ungeforloeb.rules.kinds.text import matches
 from ungeforloeb.rules.loader import default_rules
@@ -81,7 +82,7 @@ def _rule_section(rules: RuleSet, rule_id: str) -> list[str]:
         figure = (f"{round(a.share * 100)} %" if a.share is not None else "")
         note = (("; " if figure else "") + a.note) if a.note else ""
         lines.append(f"- **The audit's share (2018–20, not ours):** "
-                     f"{figure}{note}{n} (seed {a.lines})")
+                     f"{figure}{note}{n} ({a.lines})")
         if a.population is not None:
             lines.append(f"- **The audit's population (the reference figure counts only "
                          f"these):** {a.population.describe()}")
@@ -141,11 +142,14 @@ def render_rules(rules: RuleSet | None = None) -> str:
         "December, 1 May). A clock of length n started on day s is due on the n-th unit after "
         "s. The audit never said which unit it counted in.",
         "",
-        "How sure a source is: *seed NNN:L* is a line of the source documents (for the audit, "
-        "seed 003, it is the audit's own citation); *brief* and *outside the seeds* are public "
-        "secondary sources (statute sites, STAR, bills as tabled), not checked against the "
-        "seeds. The focus audit judged 2018–2020 cases by the pre-2020 rules; its shares are "
-        "shown as a reference, never as ours.",
+        "How sure a source is: a citation of one of the five source documents gives its "
+        "short title and year, linked to [the bibliography](sources.md), and the lines of its "
+        "text (for the focus audit, *Fokusrevisionen (2022)*, it is the audit's own citation "
+        "of the law); *the brief* and *outside the bibliography's documents* are public "
+        "secondary sources (statute sites, STAR, bills as tabled), not checked against them; "
+        "*the legal review of November 2026* read the paragraphs on public statute pages. The "
+        "focus audit judged 2018–2020 cases by the pre-2020 rules; its shares are shown as a "
+        "reference, never as ours.",
         "",
         "## Regimes",
         "",
@@ -229,8 +233,9 @@ def render_rules(rules: RuleSet | None = None) -> str:
                         else " |  |  |  | ")
                 lines.append(f"| {head} | {_cell(src.text)} | {_cell(src.certainty)} |")
     lines += ["", "## Where the audit contradicts itself", "",
-              "| inconsistency (seed 003 lines) | where the reading is taken |", "|---|---|"]
+              "| inconsistency (lines of Fokusrevisionen (2022)) | where the reading is taken |",
+              "|---|---|"]
     for what, where in AUDIT_INCONSISTENCIES:
         ref = f"`{where}`" if where in rs.ids else where
         lines.append(f"| {_cell(what)} | {ref} |")
-    return "\n".join(lines) + "\n"
+    return cite("\n".join(lines), link=BIBLIOGRAPHY_PAGE) + "\n"

@@ -43,7 +43,7 @@ from ungeforloeb.rules.judging import (
 )
 from ungeforloeb.rules.kinds import KINDS
 from ungeforloeb.rules.model import Rule, RuleSet, SetAside
-from ungeforloeb.rules.verdict import EventRef, Status, Verdict, spell_subject
+from ungeforloeb.rules.verdict import DISTRIBUTED, EventRef, Status, Verdict, spell_subject
 
 __all__ = ["Plan", "evaluate", "period_day", "plan_of"]
 
@@ -308,8 +308,12 @@ def _judge(compiled: _Compiled, subject: Subject, case: Case,
     reference = None
     if chosen.reference is not None and out.status in _JUDGED:
         reference = population(chosen.reference, subject, case, decided[1], prior) is None
+    value = None
+    if rule.id in DISTRIBUTED and out.status is Status.MET and out.met_by is not None:
+        rec = next((r for r in subject.records if r.seq == out.met_by.seq), None)
+        value = rec.payload.get(DISTRIBUTED[rule.id]) if rec is not None else None
     return Verdict(status=out.status, due_on=out.due_on, clock_start=out.clock_start,
-                   met_by=out.met_by,
+                   met_by=out.met_by, value=value,
                    explanation=_explain(rule, out, decided, texts=chosen.texts) if explain
                    else "",
                    regime=rule.regime, period=chosen.period, decided_by=decided_ref,

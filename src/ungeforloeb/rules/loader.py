@@ -56,9 +56,9 @@ __all__ = ["RuleDataError", "default_rules", "load_directory", "load_rule_set",
            "packaged_files"]
 
 _RULE_KEYS_REQUIRED = ("id", "kind", "description", "sources", "scope", "applies_by")
-_RULE_KEYS_OPTIONAL = ("effective_from", "population", "clock", "satisfied_by", "control_point",
-                       "audit", "reading", "period_by", "lapses_by", "worklist", "right",
-                       *KIND_KEYS)
+_RULE_KEYS_OPTIONAL = ("effective_from", "effective_to", "population", "clock", "satisfied_by",
+                       "control_point", "audit", "reading", "period_by", "lapses_by", "worklist",
+                       "right", *KIND_KEYS)
 _RULE_KEYS = _RULE_KEYS_REQUIRED + _RULE_KEYS_OPTIONAL
 
 
@@ -351,7 +351,8 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
             c.rule = item.get("rule") if isinstance(item, dict) and isinstance(
                 item.get("rule"), str) else None
             t = c.table(item, k, ("rule", "from"),
-                        tuple(x for x in _RULE_KEYS if x not in ("id", "effective_from")))
+                        tuple(x for x in _RULE_KEYS
+                              if x not in ("id", "effective_from", "effective_to")))
             rule_id = c.string(t["rule"], f"{k}.rule")
             start = c.day(t["from"], f"{k}.from")
             if start < regime.effective_from:
@@ -371,6 +372,14 @@ def load_rule_set(files: Iterable[tuple[str, bytes]]) -> RuleSet:
                 raise c.fail(f"{k}.effective_from", f"{start} is before the regime starts "
                                                     f"({regime.effective_from})")
             rule = _rule(c, t, k, regime, start)
+            if "effective_to" in t:
+                # a closed period: a later regime file, written before this one, declares the
+                # rule anew from that day (an older duty found later never edits the newer file)
+                end = c.day(t["effective_to"], f"{k}.effective_to")
+                if end <= start:
+                    raise c.fail(f"{k}.effective_to", f"{end} is not after the period's start "
+                                                      f"({start})")
+                rule = attrs.evolve(rule, effective_to=end)
             for p, _ in periods:
                 if p.id == rule.id and (p.effective_to is None or p.effective_to > start):
                     raise c.fail(f"{k}.id", f"rule {rule.id!r} overlaps its period "

@@ -78,6 +78,13 @@ def spell_of(subject: str) -> tuple[int, str]:
     return int(number), key
 
 
+DISTRIBUTED: dict[str, str] = {"cp02a_group_at_first_conversation": "group"}
+"""Rule id → the payload field of the event that met it, for the rules whose audit figure is a
+distribution of that field, not a share met (control point 2a: the group at the first
+conversation, ÅUP 14 / UP 52 / AP 34 %): the verdict keeps the value, and the compliance table
+shows our distribution beside the audit's. Presentation, not law."""
+
+
 @attrs.frozen
 class Verdict:
     """One rule's judgement of one subject of one case, as of a date."""
@@ -107,6 +114,9 @@ class Verdict:
     """Whether a judged subject (met, missed, unused) is in the focus audit's own population,
     for a rule whose audit reference names a narrower population than the law's trigger
     (:attr:`ungeforloeb.rules.model.AuditReference.population`); ``None`` otherwise."""
+    value: str | None = None
+    """For a rule in :data:`DISTRIBUTED`, the field's value on the event that met it (the
+    group recorded at the first conversation); ``None`` otherwise."""
 
     @property
     def sort_key(self) -> tuple[str, str, str]:
@@ -142,4 +152,5 @@ class Verdict:
             "team_id": self.team_id,
             "legal_source": self.legal_source,
             "explanation": self.explanation,
-        } | ({"reference": self.reference} if self.reference is not None else {})
+        } | ({"reference": self.reference} if self.reference is not None else {}) | (
+            {"value": self.value} if self.value is not None else {})

@@ -101,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     _c("propose_wish", ORDER, "EducationWishProposed"),
     _c("submit_application", ORDER, "ApplicationSubmitted"),
     _c("admit", ORDER, "Admitted"),
+    _c("record_admission_qualifying", ORDER, "AdmissionQualifyingRecorded"),
     _c("assess_duty_to_start", ORDER, "DutyToStartAssessed"),
     _c("start_education", ORDER, "EducationStarted"),
     _c("complete_education", ORDER, "EducationCompleted"),
