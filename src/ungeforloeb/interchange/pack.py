@@ -38,7 +38,7 @@ from ungeforloeb.interchange.errors import PackDifference, PackError
 from ungeforloeb.interchange.ranges import LogIndex, Source, check_log
 from ungeforloeb.interchange.verify import check_digest
 from ungeforloeb.rules.datafile import RuleDataError
-from ungeforloeb.rules.loader import load_rule_set, packaged_files
+from ungeforloeb.rules.loader import load_rule_set, packaged_files, superseded_files
 from ungeforloeb.rules.model import RuleSet
 
 PACK_FORMAT: Final = "ungeforloeb-pack"
@@ -61,10 +61,11 @@ def _sha256_file(path: Path) -> str:
 
 def regime_files_of(regimes: dict[str, str],
                     files: Iterable[tuple[str, bytes]] | None = None) -> list[tuple[str, bytes]]:
-    """The regime files whose SHA-256 the header names (from the library's rules package by
-    default); :class:`PackError` when one is not there."""
-    by_hash = {hashlib.sha256(raw).hexdigest(): (name, raw)
-               for name, raw in (packaged_files() if files is None else files)}
+    """The regime files whose SHA-256 the header names (by default from the library's rules
+    package: the current files and every earlier version it shipped); :class:`PackError` when
+    one is not there."""
+    held = [*packaged_files(), *superseded_files()] if files is None else files
+    by_hash = {hashlib.sha256(raw).hexdigest(): (name, raw) for name, raw in held}
     out = []
     for rid in sorted(regimes):
         found = by_hash.get(regimes[rid])

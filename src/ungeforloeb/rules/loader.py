@@ -53,7 +53,7 @@ from ungeforloeb.rules.model import (
 )
 
 __all__ = ["RuleDataError", "default_rules", "load_directory", "load_rule_set",
-           "packaged_files"]
+           "packaged_files", "shipped_hashes", "superseded_files"]
 
 _RULE_KEYS_REQUIRED = ("id", "kind", "description", "sources", "scope", "applies_by")
 _RULE_KEYS_OPTIONAL = ("effective_from", "effective_to", "population", "clock", "satisfied_by",
@@ -466,6 +466,30 @@ def packaged_files() -> list[tuple[str, bytes]]:
            if entry.name.endswith(".toml")]
     out.sort()
     return out
+
+
+def superseded_files() -> list[tuple[str, bytes]]:
+    """Every earlier version of the packaged regime files, (name, bytes), as shipped by earlier
+    versions of this library (``regimes/superseded/<name>.<sha256[:16]>.toml``): a log judged
+    by one of them can still be packed and re-judged by its own bytes. Never loaded as law."""
+    folder = resources.files("ungeforloeb.rules") / "regimes" / "superseded"
+    out = [(entry.name.split(".", 1)[0] + ".toml", entry.read_bytes())
+           for entry in folder.iterdir() if entry.name.endswith(".toml")]
+    out.sort()
+    return out
+
+
+def shipped_hashes() -> dict[str, frozenset[str]]:
+    """Per regime file name, the SHA-256 of every version of it this library has shipped
+    (``regimes/superseded/shipped.txt``)."""
+    text = (resources.files("ungeforloeb.rules") / "regimes" / "superseded" / "shipped.txt"
+            ).read_text(encoding="utf-8")
+    found: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, digest = line.split()
+            found.setdefault(name, set()).add(digest)
+    return {name: frozenset(d) for name, d in found.items()}
 
 
 @lru_cache(maxsize=1)
