@@ -48,7 +48,7 @@ def test_a_superseded_file_is_named_by_its_hash_and_is_not_a_current_file() -> N
     folder = resources.files("ungeforloeb.rules") / "regimes" / "superseded"
     for entry in folder.iterdir():
         if entry.name.endswith(".toml"):
-            stem, prefix, _ = entry.name.split(".")
+            _stem, prefix, _ = entry.name.split(".")
             assert _sha(entry.read_bytes()).startswith(prefix), entry.name
 
 
