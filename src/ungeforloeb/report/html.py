@@ -41,6 +41,7 @@ from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.report.explain import explain_fields, status_word
 from ungeforloeb.report.explain import label as field_label
 from ungeforloeb.report.labels import EVENT_LABELS
+from ungeforloeb.rules.translations import reading_da
 from ungeforloeb.rules.verdict import Status, Verdict
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ TEXT: dict[str, dict[str, str]] = {
         "not_applicable": "gælder ikke", "unused": "ret ikke brugt",
         "month": "måned", "count": "antal", "none_judged": "ingen vurderet",
         "explain": "Forklaringer: sagerne bag ikke opfyldt og ikke dokumenteret",
-        "quote": "lovens ord", "reading": "læsning (regeldata, på engelsk)",
+        "quote": "lovens ord", "reading": "læsning",
         "case": "sag", "status": "status", "clock": "fristen startede ved", "due_on": "frist",
         "met_by": "gjort ved", "explanation": "forklaring (på engelsk)",
         "first": "de første", "of": "af", "all_cases": "alle sagerne",
@@ -159,6 +160,17 @@ _MONTHS = {
 
 # ------------------------------------------------------------------------------ formats
 
+
+
+def _words_of(rules: RuleSet, rule_id: str, lang: str) -> tuple[list[str], str]:
+    """The law's quotes and our reading of the rule's latest period (the reading in Danish
+    where one was written, for ``lang`` "da")."""
+    shown = rules.latest(rule_id) if rule_id in rules.ids else None
+    if shown is None:
+        return [], ""
+    quotes = list(dict.fromkeys(s.quote for s in shown.sources if s.quote))
+    reading = (reading_da(shown) if lang == "da" else None) or shown.reading or ""
+    return quotes, reading
 
 def number(x: float, lang: str = "da", decimals: int = 0) -> str:
     """A number as the language writes it: Danish 1.234,5 (point between thousands, comma
@@ -478,12 +490,7 @@ def _points(report: ComplianceReport, breakdown: Breakdown, lang: str,
         status_counts = [(t[s], number(n, lang)) for s, n in (
             ("met", r.met), ("missed", r.missed), ("unused", r.unused), ("due", r.due),
             ("not_documented", r.not_documented), ("not_applicable", r.not_applicable)) if n]
-        quotes: list[str] = []
-        reading = ""
-        shown = report.rules.latest(r.rule_id) if r.rule_id in report.rules.ids else None
-        if shown is not None:
-            quotes = list(dict.fromkeys(s.quote for s in shown.sources if s.quote))
-            reading = shown.reading or ""
+        quotes, reading = _words_of(report.rules, r.rule_id, lang)
         vs = listed.get(r.rule_id, [])
         lines = []
         for v in vs[:examples]:
@@ -615,12 +622,7 @@ def render_case_pages(report: ComplianceReport, *, lang: str = "da",
         if not vs:
             continue
         lines = [_case_line(v, report.rules, lang) for v in vs]
-        quotes: list[str] = []
-        reading = ""
-        shown = report.rules.latest(r.rule_id) if r.rule_id in report.rules.ids else None
-        if shown is not None:
-            quotes = list(dict.fromkeys(s.quote for s in shown.sources if s.quote))
-            reading = shown.reading or ""
+        quotes, reading = _words_of(report.rules, r.rule_id, lang)
         title = (f"{t['page_of']} {r.control_point or r.rule_id} "
                  f"({long_date(report.as_of, lang)})")
         out[f"{_slug(r.rule_id)}.html"] = template.render(
