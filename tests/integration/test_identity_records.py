@@ -10,6 +10,7 @@ import stat
 import threading
 from datetime import UTC, date, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from eventsourcing.persistence import IntegrityError
@@ -18,6 +19,7 @@ from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.application.identity import CprAlreadyRegisteredError, SQLIdentityStore
 from ungeforloeb.application.keys import KEY_SETTING, KeyConfigurationError
 from ungeforloeb.domain.errors import InvalidCommandError
+from ungeforloeb.domain.values import OrderStep
 
 NOW = datetime(2024, 9, 2, 9, tzinfo=UTC)
 PEOPLE = [("010504-1234", "Signe Kjærgaard"), ("311299-4321", "Mads Østergaard"),
@@ -214,3 +216,24 @@ def test_data_keys_are_wrapped_by_a_pluggable_wrapper(tmp_path):
     without = Ungeforloeb(tmp_path / "store.sqlite")  # the local wrapper cannot open them
     with pytest.raises(LookupError, match="does not open"):
         list(without.records())
+
+
+def test_a_new_persons_key_is_not_read_back_from_the_key_table(backend, monkeypatch):
+    """Given a first contact with a new random id, when the person's next commands run, then
+    the key table is not read: the key written with the first event is kept as read (and a
+    new random id is not looked up before it is written). A chosen id is still looked up."""
+    app = backend.app(clock=SettableClock(NOW))
+    store = app.personal_data
+    assert isinstance(store, SQLIdentityStore)
+    reads: list[str] = []
+    real = store._rows
+    monkeypatch.setattr(store, "_rows", lambda sql, params: reads.append(sql) or real(sql, params))
+    person = register(app, *PEOPLE[0])
+    order = app.issue_order(person, occurred_on=date(2024, 9, 2),  # type: ignore[arg-type]
+                            recorded_by="cw-1")
+    app.set_step_deadline(order, occurred_on=date(2024, 9, 2), recorded_by="cw-1",
+                          step=OrderStep.PROPOSE_WISH, deadline=date(2024, 10, 1))
+    assert app.personal_data.data_key(person) is not None  # type: ignore[arg-type]
+    assert not [sql for sql in reads if store._key_table in sql]
+    chosen = register(app, *PEOPLE[1], young_person_id=uuid4())
+    assert chosen and [sql for sql in reads if store._key_table in sql]

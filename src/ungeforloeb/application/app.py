@@ -336,7 +336,8 @@ class Ungeforloeb(Application[UUID]):
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
             young_person_id=young_person_id)
-        return self._open_person(command, person, cpr, name)
+        return self._open_person(command, person, cpr, name,
+                                 supplied=young_person_id is not None)
 
     def follow_in_youth_effort(self, *, occurred_on: date, recorded_by: str,
                                municipality_code: str, birth_date: date,
@@ -355,12 +356,14 @@ class Ungeforloeb(Application[UUID]):
             occurred_on=occurred_on, recorded_by=recorded_by, recorded_at=self.clock(),
             municipality_code=municipality_code, birth_date=birth_date,
             young_person_id=young_person_id)
-        return self._open_person(command, person, cpr, name)
+        return self._open_person(command, person, cpr, name,
+                                 supplied=young_person_id is not None)
 
     def _open_person(self, command: str, person: YoungPerson, cpr: str | None,
-                     name: str | None) -> UUID:
+                     name: str | None, *, supplied: bool) -> UUID:
         """Save a new young person with their data key and (with ``cpr``) identity record, in
-        one transaction."""
+        one transaction. ``supplied``: the caller chose the id (it may be taken; a new random
+        one is not, so the key table is not asked)."""
         keys = self.personal_data.keys
         data_key = new_data_key()
         rows = PersonalRows(person.id, keys.wrapper.wrap(person.id, data_key))
@@ -383,8 +386,9 @@ class Ungeforloeb(Application[UUID]):
                 apart = PersonalRows(person.id, own.wrapper.wrap(person.id, identity_key),
                                      own.cpr_lookup(normalised),
                                      seal_identity(identity_key, record))
-        if self.personal_data.data_key(person.id) is None:  # else the id is taken: refused below
-            self.personal_data.remember(person.id, data_key)
+        if not supplied or self.personal_data.data_key(person.id) is None:
+            self.personal_data.remember(person.id, data_key)  # else the id is taken: refused
+            # below
         if self._batch is not None:
             if apart is not None:
                 raise RuntimeError("batch() needs the identity store beside the events")
@@ -411,26 +415,32 @@ class Ungeforloeb(Application[UUID]):
     def _save_personal(self, aggregates: list[Any], rows: list[PersonalRows]) -> Any:
         """Save aggregates with the personal rows they need, in one transaction where the
         identity store lives beside the events (else rows first, undone if the save fails).
-        The new keys held for the write are let go either way (read back when needed)."""
+        The new keys held for the write are kept as read once written, let go if not."""
         pending = [e for o in aggregates for e in getattr(o, "pending_events", ())]
         have = {r.young_person_id for r in rows}
         rows = rows + [r for r in self.data_keys_for(pending) if r.young_person_id not in have]
         try:
             if getattr(self.personal_data, "transactional", False):
-                return self._save_aggregates(aggregates, personal_rows=rows)
-            written: list[UUID] = []
-            try:
-                for r in rows:
-                    self.personal_data.write(r)
-                    written.append(r.young_person_id)
-                return self._save_aggregates(aggregates)
-            except BaseException:
-                for person_id in written:
-                    getattr(self.personal_data, "discard", self.personal_data.erase)(person_id)
-                raise
-        finally:
+                saved = self._save_aggregates(aggregates, personal_rows=rows)
+            else:
+                written: list[UUID] = []
+                try:
+                    for r in rows:
+                        self.personal_data.write(r)
+                        written.append(r.young_person_id)
+                    saved = self._save_aggregates(aggregates)
+                except BaseException:
+                    for person_id in written:
+                        getattr(self.personal_data, "discard", self.personal_data.erase)(
+                            person_id)
+                    raise
+        except BaseException:
             for r in rows:
                 self.personal_data.forget(r.young_person_id)
+            raise
+        for r in rows:
+            self.personal_data.settle(r.young_person_id)
+        return saved
 
     def write_imported(self, stored: list[StoredEvent], rows: list[PersonalRows]) -> None:
         """Write an import's stored events and the data keys they were sealed with, in one

@@ -110,6 +110,10 @@ class IdentityStore(Protocol):
     def forget(self, young_person_id: UUID) -> None:
         """Drop a held or cached data key (after erasure or a failed write)."""
 
+    def settle(self, young_person_id: UUID) -> None:
+        """The held data key was written with the person's first event: keep it as if read
+        back (the next command on the person needs no read of the key table)."""
+
     def erase(self, young_person_id: UUID) -> bool:
         """Delete the identity record (CPR number, name); True if there was one."""
 
@@ -158,6 +162,9 @@ class MemoryIdentityStore:
         self._held[young_person_id] = data_key
 
     def forget(self, young_person_id: UUID) -> None:
+        self._held.pop(young_person_id, None)
+
+    def settle(self, young_person_id: UUID) -> None:
         self._held.pop(young_person_id, None)
 
     def discard(self, young_person_id: UUID) -> None:
@@ -284,6 +291,18 @@ class SQLIdentityStore:
         with self._lock:
             self._cache.pop(young_person_id, None)
             self._held.pop(young_person_id, None)
+
+    def settle(self, young_person_id: UUID) -> None:
+        """Keep a held key that was just written as read from the table now (a new person
+        has nothing kept by erasure), so the commands that follow do not read it back."""
+        now = time.monotonic()
+        with self._lock:
+            held = self._held.pop(young_person_id, None)
+            if held is None:
+                return
+            if len(self._cache) > 50_000:
+                self._cache.clear()
+            self._cache[young_person_id] = (now, (held, None))
 
     def get(self, young_person_id: UUID) -> IdentityRecord | None:
         found = list(self._rows(f"SELECT sealed FROM {self._identity_table} "
