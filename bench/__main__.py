@@ -175,30 +175,49 @@ class Bench:
             note = f"{note}; 1 run" if note else "1 run"
         result = Result(label, 0, note=note)
         for i in range(runs or self.args.runs):
-            run_args = before(i) if before is not None else args
-            t0 = time.perf_counter()
-            ok = False
-            try:
-                out = self.worker(name, run_args, optimize)
-                ok = True
-            finally:
-                if after is not None:
-                    after(i, ok)
-            result.runs.append(out)
-            result.events = out["events"]
-            rate = out["events"] / max(out["seconds"], 1e-9)
-            self.console.log(f"{label} run {i + 1}: {out['events']:,} events in "
-                             f"{out['seconds']:.2f} s ({rate:,.0f}/s), "
-                             f"peak {out['peak_rss_mib']:.0f} MiB "
-                             f"[{time.perf_counter() - t0:.1f} s wall]")
+            self._once(result, i, name, args, optimize, before, after)
         self.results[label] = result
         return result
 
+    def _once(self, result: Result, i: int, name: str, args: dict[str, Any], optimize: bool,
+              before: Any, after: Any) -> None:
+        """Run ``i`` of a measurement, added to ``result`` and logged."""
+        run_args = before(i) if before is not None else args
+        t0 = time.perf_counter()
+        ok = False
+        try:
+            out = self.worker(name, run_args, optimize)
+            ok = True
+        finally:
+            if after is not None:
+                after(i, ok)
+        result.runs.append(out)
+        result.events = out["events"]
+        rate = out["events"] / max(out["seconds"], 1e-9)
+        self.console.log(f"{result.name} run {i + 1}: {out['events']:,} events in "
+                         f"{out['seconds']:.2f} s ({rate:,.0f}/s), "
+                         f"peak {out['peak_rss_mib']:.0f} MiB "
+                         f"[{time.perf_counter() - t0:.1f} s wall]")
+
+    def alternate(self, *specs: dict[str, Any]) -> None:
+        """Measure several labels a run of each in turn (A B A B A B, not A A A B B B), so that
+        a machine whose speed drifts during the run (this one's disk does, by up to a fifth
+        within minutes) weighs on each alike: for a measurement and its anchor, whose ratio is
+        the point. Each spec: ``label``, ``name`` and :meth:`measure`'s ``args``, ``before``,
+        ``after``, ``note``."""
+        chosen = [s for s in specs if self.selected(s["label"])]
+        results = {s["label"]: Result(s["label"], 0, note=s.get("note", "")) for s in chosen}
+        for i in range(self.args.runs):
+            for s in chosen:
+                self._once(results[s["label"]], i, s["name"], s.get("args", {}), False,
+                           s.get("before"), s.get("after"))
+        self.results.update(results)
+
     # ------------------------------------------------------------------ steps
 
-    def build_store(self, size: Size, label: str | None, runs: int | None = None) -> None:
-        """Measure the batched command path into SQLite; its first run becomes the cached store
-        of the size when there is none yet."""
+    def command_hooks(self, size: Size) -> tuple[Any, Any]:
+        """``before`` and ``after`` of a run of the batched command path into SQLite: its first
+        run becomes the cached store of the size when there is none yet."""
         size.dir.mkdir(parents=True, exist_ok=True)
         tmp = size.dir / "run.sqlite"
         sargs = asdict(size)
@@ -216,15 +235,15 @@ class Bench:
                         src.rename(str(size.store) + suffix)
             _remove_db(tmp)
 
-        if label is None:
-            if not size.store.exists():
-                self.console.log(f"building the {size.events:,}-event store (not measured)")
-                self.worker("command", before(0))
-                after(0, True)
-            return
-        self.measure(label, "command", {}, runs=runs, before=before, after=after)
-        if not size.store.exists():  # skipped by --only
-            self.build_store(size, None)
+        return before, after
+
+    def build_store(self, size: Size) -> None:
+        """The cached store of the size, built (not measured) when there is none yet."""
+        if not size.store.exists():
+            before, after = self.command_hooks(size)
+            self.console.log(f"building the {size.events:,}-event store (not measured)")
+            self.worker("command", before(0))
+            after(0, True)
 
     def export_log(self, size: Size, label: str | None) -> None:
         tmp = size.dir / "run.jsonl"
@@ -266,7 +285,7 @@ class Bench:
                      {"db": str(x), "rows": size.events}, after=lambda _i, _ok: _remove_db(x))
 
         # --- command path -----------------------------------------------------------------
-        self.build_store(size, "command_sqlite_batched")
+        # each measurement beside its anchor, a run of each in turn (see alternate)
         plain = size.dir / "plain.sqlite"
 
         def plain_args(batched: bool, limit: int | None, path: Path) -> Any:
@@ -276,8 +295,15 @@ class Bench:
                         "batched": batched, "limit": limit}
             return before
 
-        self.measure("es_plain_save_batched", "plain", {},
-                     before=plain_args(True, None, plain))
+        if not self.selected("command_sqlite_batched"):
+            self.build_store(size)  # the anchors read their events from it
+        before, after = self.command_hooks(size)
+        self.alternate(
+            {"label": "command_sqlite_batched", "name": "command", "before": before,
+             "after": after},
+            {"label": "es_plain_save_batched", "name": "plain",
+             "before": plain_args(True, None, plain)})
+        self.build_store(size)
         each_db = size.dir / "each.sqlite"
 
         def each_before(_i: int) -> dict[str, Any]:
@@ -285,12 +311,12 @@ class Bench:
             return {"size": sargs, "env": sqlite_env(each_db), "batched": False,
                     "limit": each, "cache": a.cache}
 
-        self.measure("command_sqlite_each", "command", {}, before=each_before,
-                     after=lambda _i, _ok: _remove_db(each_db),
-                     note=f"first {each:,} commands")
-        self.measure("es_plain_save_each", "plain", {},
-                     before=plain_args(False, each, each_db),
-                     after=lambda _i, _ok: _remove_db(each_db), note=f"first {each:,} events")
+        self.alternate(
+            {"label": "command_sqlite_each", "name": "command", "before": each_before,
+             "after": lambda _i, _ok: _remove_db(each_db), "note": f"first {each:,} commands"},
+            {"label": "es_plain_save_each", "name": "plain",
+             "before": plain_args(False, each, each_db),
+             "after": lambda _i, _ok: _remove_db(each_db), "note": f"first {each:,} events"})
         if self.selected("es_plain_read"):
             if not plain.exists():
                 self.worker("plain", plain_args(True, None, plain)(0))
@@ -351,13 +377,13 @@ class Bench:
         if size.events > SMALL_EVENTS:
             small = size_for(SMALL_EVENTS, a.seed)
             if self.selected("case_"):
-                self.build_store(small, None)
+                self.build_store(small)
             self.case_reads(small)
 
         # --- how memory grows ---------------------------------------------------------------
         if a.growth and size.events > GROWTH_BASE:
             small = size_for(GROWTH_BASE, a.seed)
-            self.build_store(small, None)
+            self.build_store(small)
             self.measure(f"export@{_k(GROWTH_BASE)}", "export",
                          {"db": str(small.store), "log": str(small.dir / "run.jsonl"),
                           "as_of": small.as_of},
@@ -424,7 +450,8 @@ class Bench:
                              f"{out['ms']['kept_worklist']:.3f} ms (median of "
                              f"{out['caseworkers']})")
             catch_up.events = worklist.events = out["events"]
-            catch_up.note = f"{out['jobs']} jobs judging, rows written by one process"
+            catch_up.note = (f"{out['jobs']} jobs reading and judging, rows written by one "
+                             "process")
             catch_up.runs.append({"events": out["events"], "seconds": out["seconds"],
                                   "peak_rss_mib": out["peak_rss_mib"]})
             worklist.runs.append({"events": out["events"], "seconds": 0.0,
