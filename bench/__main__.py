@@ -60,6 +60,7 @@ ANCHOR_OF = {
     "kept_catch_up": "es_plain_read",
     "kept_catch_up_pg": "es_runner_pg",
     "export": "es_plain_read",
+    "export_jobs": "es_plain_read",
     "audit": "bare_chained_fold",
     "audit_json": "bare_chained_fold",
     "audit_jobs": "bare_chained_fold",
@@ -76,7 +77,7 @@ ANCHOR_OF = {
 ONCE = frozenset({
     "command_postgres_batched", "es_plain_save_batched_pg", "projection_worklist",
     "projection_compliance", "audit_json", "audit_json_jobs", "management", "export_merkle",
-    "kept_catch_up_pg", "es_runner_pg"})
+    "kept_catch_up_pg", "es_runner_pg", "export_jobs"})
 """Measured once even with ``--runs R``: each takes a minute or more at 1M and is no issue-10
 target's own line (or, ``audit_json``, the same work as ``audit`` with another output), so the
 full run (1M, three runs of the rest) takes less time (still about 85 minutes on the 2-core
@@ -338,11 +339,16 @@ class Bench:
             self.measure(f"projection_{kind}", "projection",
                          {"db": str(size.store), "kind": kind, "as_of": size.as_of})
         self.export_log(size, "export")
+        cores = _cores()
+        jobs_log = size.dir / "jobs.jsonl"
+        self.measure("export_jobs", "export", {"db": str(size.store), "log": str(jobs_log),
+                                               "as_of": size.as_of, "jobs": cores},
+                     after=lambda _i, _ok: jobs_log.unlink(missing_ok=True),
+                     note=f"the trailer judged by {cores} workers")
         self.merkle(size)
         self.measure("orjson_loads", "orjson_loads", {"log": str(size.log)})
         self.measure("bare_chained_fold", "bare_chained_fold",
                      {"log": str(size.log), "as_of": size.as_of})
-        cores = _cores()
         self.measure("verify", "verify", {"log": str(size.log), "jobs": 1},
                      note="check and index only, one core")
         for label, fmt, jobs in (("audit", "table", 1), ("audit_json", "json", 1),

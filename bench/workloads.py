@@ -294,13 +294,15 @@ def kept_pg(size: dict[str, Any], env: dict[str, str], limit: int, as_of: str,
 EXPORTED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def export(db: str, log: str, as_of: str) -> dict[str, Any]:
-    """Export the store to an interchange log (with the trailer's verdict digest)."""
+def export(db: str, log: str, as_of: str, jobs: int = 1) -> dict[str, Any]:
+    """Export the store to an interchange log (with the trailer's verdict digest, judged here
+    or, ``jobs`` > 1, by worker processes reading the cases back from the lines written)."""
     from ungeforloeb.interchange.export import export_to_file
 
     app = _app(db)
     t0 = time.perf_counter()
-    summary = export_to_file(app, log, exported_at=EXPORTED_AT, as_of=date.fromisoformat(as_of))
+    summary = export_to_file(app, log, exported_at=EXPORTED_AT, as_of=date.fromisoformat(as_of),
+                             jobs=jobs)
     seconds = time.perf_counter() - t0
     app.close()
     return {"events": summary.event_count, "seconds": seconds}
