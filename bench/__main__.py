@@ -373,8 +373,7 @@ class Bench:
                          optimize=True, runs=1, note="python -O, 1 run")
 
         # --- the kept verdicts: cold catch-up, then one caseworker's worklist from them ----
-        self.kept(size)
-        self.management_kept(size, m)
+        self.kept(size, m)
         if a.postgres and postgres_reachable():
             self.kept_pg(size, pg_events)
 
@@ -422,40 +421,32 @@ class Bench:
                 f"as many paths in a {o['big_leaves']:,}-leaf tree in "
                 f"{o['big_tree_paths_check_ms']:.2f} ms")
 
-    def management_kept(self, size: Size, live: Result) -> None:
-        """``management_kept``: the same figures as ``management`` from the kept timelines
-        (anchor: the audit of the same log; the ratio to the live figure is logged)."""
-        r = self.measure("management_kept", "management_kept",
-                         {"db": str(size.store), "as_of": size.as_of},
-                         note="the group on a day and a year's flows, from the kept rows")
-        if r.runs:
-            o = r.runs[-1]
-            versus = ""
-            if live.runs and live.events_per_s > 0:
-                versus = f"; {r.events_per_s / live.events_per_s:.1f}× the live figure"
-            self.console.log(f"management_kept: status_on {o['status_on_s']:.2f} s, flows "
-                             f"{o['flows_s']:.2f} s, outcomes {o['outcomes_s']:.2f} s "
-                             f"(CPU {o['cpu_s']:.2f} s; after a catch-up of "
-                             f"{o['catch_up_s']:.1f} s, not counted){versus}")
-
-    def kept(self, size: Size) -> None:
-        """The kept projection: ``kept_catch_up`` (events/s, anchor: the plain read of every
-        event) and ``kept_worklist@<size>`` (ms, one caseworker's worklist from the kept rows)."""
-        if not self.selected("kept"):
+    def kept(self, size: Size, live: Result) -> None:
+        """The kept projection, in one worker per run: ``kept_catch_up`` (events/s, anchor:
+        the plain read of every event), ``kept_worklist@<size>`` (ms, one caseworker's worklist
+        from the kept rows) and ``management_kept`` (the figures of ``management`` from the
+        kept timelines, anchor: the audit of the same log; the ratio to ``live``, the live
+        figure, is logged). One catch-up serves all three."""
+        if not self.selected("kept") and not self.selected("management_kept"):
             return
         k = _k(size.events)
         catch_up = Result("kept_catch_up", 0)
         worklist = Result(f"kept_worklist@{k}", 0)
+        figures = Result("management_kept", 0,
+                         note="the group on a day and a year's flows, from the kept rows")
         for i in range(self.args.runs):
             out = self.worker("kept", {"db": str(size.store), "as_of": size.as_of,
                                        "seed": self.args.seed + i})
+            m = out["management"]
             self.console.log(f"kept run {i + 1}: {out['events']:,} events, {out['cases']:,} "
                              f"cases in {out['seconds']:.1f} s ({out['jobs']} jobs; "
                              f"{out['cpu_seconds']:.1f} s CPU in the writing process); one "
                              f"caseworker's worklist "
                              f"{out['ms']['kept_worklist']:.3f} ms (median of "
-                             f"{out['caseworkers']})")
-            catch_up.events = worklist.events = out["events"]
+                             f"{out['caseworkers']}); management figures {m['seconds']:.2f} s "
+                             f"(status_on {m['status_on_s']:.2f} s, flows {m['flows_s']:.2f} s, "
+                             f"outcomes {m['outcomes_s']:.2f} s, CPU {m['cpu_s']:.2f} s)")
+            catch_up.events = worklist.events = figures.events = out["events"]
             catch_up.note = (f"{out['jobs']} jobs reading and judging, rows written by one "
                              "process")
             catch_up.runs.append({"events": out["events"], "seconds": out["seconds"],
@@ -463,8 +454,16 @@ class Bench:
             worklist.runs.append({"events": out["events"], "seconds": 0.0,
                                   "ms": out["ms"]["kept_worklist"],
                                   "peak_rss_mib": out["peak_rss_mib"]})
-        self.results[catch_up.name] = catch_up
-        self.results[worklist.name] = worklist
+            figures.runs.append({"events": out["events"], "seconds": m["seconds"],
+                                 "peak_rss_mib": out["peak_rss_mib"]})
+        if self.selected("kept"):
+            self.results[catch_up.name] = catch_up
+            self.results[worklist.name] = worklist
+        if self.selected("management_kept"):
+            self.results[figures.name] = figures
+            if live.runs and live.events_per_s > 0:
+                self.console.log(f"management_kept: {figures.events_per_s / live.events_per_s:.1f}"
+                                 f"× the live figure")
 
     def kept_pg(self, size: Size, limit: int) -> None:
         """The kept verdicts into PostgreSQL: ``kept_catch_up_pg`` (a cold catch-up of the first
