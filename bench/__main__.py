@@ -60,6 +60,7 @@ ANCHOR_OF = {
     "kept_catch_up": "es_plain_read",
     "kept_catch_up_pg": "es_runner_pg",
     "export": "es_plain_read",
+    "export_jobs": "es_plain_read",
     "audit": "bare_chained_fold",
     "audit_json": "bare_chained_fold",
     "audit_jobs": "bare_chained_fold",
@@ -76,7 +77,7 @@ ANCHOR_OF = {
 ONCE = frozenset({
     "command_postgres_batched", "es_plain_save_batched_pg", "projection_worklist",
     "projection_compliance", "audit_json", "audit_json_jobs", "management", "export_merkle",
-    "kept_catch_up_pg", "es_runner_pg"})
+    "kept_catch_up_pg", "es_runner_pg", "export_jobs"})
 """Measured once even with ``--runs R``: each takes a minute or more at 1M and is no issue-10
 target's own line (or, ``audit_json``, the same work as ``audit`` with another output), so the
 full run (1M, three runs of the rest) takes less time (still about 85 minutes on the 2-core
@@ -175,30 +176,49 @@ class Bench:
             note = f"{note}; 1 run" if note else "1 run"
         result = Result(label, 0, note=note)
         for i in range(runs or self.args.runs):
-            run_args = before(i) if before is not None else args
-            t0 = time.perf_counter()
-            ok = False
-            try:
-                out = self.worker(name, run_args, optimize)
-                ok = True
-            finally:
-                if after is not None:
-                    after(i, ok)
-            result.runs.append(out)
-            result.events = out["events"]
-            rate = out["events"] / max(out["seconds"], 1e-9)
-            self.console.log(f"{label} run {i + 1}: {out['events']:,} events in "
-                             f"{out['seconds']:.2f} s ({rate:,.0f}/s), "
-                             f"peak {out['peak_rss_mib']:.0f} MiB "
-                             f"[{time.perf_counter() - t0:.1f} s wall]")
+            self._once(result, i, name, args, optimize, before, after)
         self.results[label] = result
         return result
 
+    def _once(self, result: Result, i: int, name: str, args: dict[str, Any], optimize: bool,
+              before: Any, after: Any) -> None:
+        """Run ``i`` of a measurement, added to ``result`` and logged."""
+        run_args = before(i) if before is not None else args
+        t0 = time.perf_counter()
+        ok = False
+        try:
+            out = self.worker(name, run_args, optimize)
+            ok = True
+        finally:
+            if after is not None:
+                after(i, ok)
+        result.runs.append(out)
+        result.events = out["events"]
+        rate = out["events"] / max(out["seconds"], 1e-9)
+        self.console.log(f"{result.name} run {i + 1}: {out['events']:,} events in "
+                         f"{out['seconds']:.2f} s ({rate:,.0f}/s), "
+                         f"peak {out['peak_rss_mib']:.0f} MiB "
+                         f"[{time.perf_counter() - t0:.1f} s wall]")
+
+    def alternate(self, *specs: dict[str, Any]) -> None:
+        """Measure several labels a run of each in turn (A B A B A B, not A A A B B B), so that
+        a machine whose speed drifts during the run (this one's disk does, by up to a fifth
+        within minutes) weighs on each alike: for a measurement and its anchor, whose ratio is
+        the point. Each spec: ``label``, ``name`` and :meth:`measure`'s ``args``, ``before``,
+        ``after``, ``note``."""
+        chosen = [s for s in specs if self.selected(s["label"])]
+        results = {s["label"]: Result(s["label"], 0, note=s.get("note", "")) for s in chosen}
+        for i in range(self.args.runs):
+            for s in chosen:
+                self._once(results[s["label"]], i, s["name"], s.get("args", {}), False,
+                           s.get("before"), s.get("after"))
+        self.results.update(results)
+
     # ------------------------------------------------------------------ steps
 
-    def build_store(self, size: Size, label: str | None, runs: int | None = None) -> None:
-        """Measure the batched command path into SQLite; its first run becomes the cached store
-        of the size when there is none yet."""
+    def command_hooks(self, size: Size) -> tuple[Any, Any]:
+        """``before`` and ``after`` of a run of the batched command path into SQLite: its first
+        run becomes the cached store of the size when there is none yet."""
         size.dir.mkdir(parents=True, exist_ok=True)
         tmp = size.dir / "run.sqlite"
         sargs = asdict(size)
@@ -216,15 +236,15 @@ class Bench:
                         src.rename(str(size.store) + suffix)
             _remove_db(tmp)
 
-        if label is None:
-            if not size.store.exists():
-                self.console.log(f"building the {size.events:,}-event store (not measured)")
-                self.worker("command", before(0))
-                after(0, True)
-            return
-        self.measure(label, "command", {}, runs=runs, before=before, after=after)
-        if not size.store.exists():  # skipped by --only
-            self.build_store(size, None)
+        return before, after
+
+    def build_store(self, size: Size) -> None:
+        """The cached store of the size, built (not measured) when there is none yet."""
+        if not size.store.exists():
+            before, after = self.command_hooks(size)
+            self.console.log(f"building the {size.events:,}-event store (not measured)")
+            self.worker("command", before(0))
+            after(0, True)
 
     def export_log(self, size: Size, label: str | None) -> None:
         tmp = size.dir / "run.jsonl"
@@ -266,7 +286,7 @@ class Bench:
                      {"db": str(x), "rows": size.events}, after=lambda _i, _ok: _remove_db(x))
 
         # --- command path -----------------------------------------------------------------
-        self.build_store(size, "command_sqlite_batched")
+        # each measurement beside its anchor, a run of each in turn (see alternate)
         plain = size.dir / "plain.sqlite"
 
         def plain_args(batched: bool, limit: int | None, path: Path) -> Any:
@@ -276,8 +296,15 @@ class Bench:
                         "batched": batched, "limit": limit}
             return before
 
-        self.measure("es_plain_save_batched", "plain", {},
-                     before=plain_args(True, None, plain))
+        if not self.selected("command_sqlite_batched"):
+            self.build_store(size)  # the anchors read their events from it
+        before, after = self.command_hooks(size)
+        self.alternate(
+            {"label": "command_sqlite_batched", "name": "command", "before": before,
+             "after": after},
+            {"label": "es_plain_save_batched", "name": "plain",
+             "before": plain_args(True, None, plain)})
+        self.build_store(size)
         each_db = size.dir / "each.sqlite"
 
         def each_before(_i: int) -> dict[str, Any]:
@@ -285,12 +312,12 @@ class Bench:
             return {"size": sargs, "env": sqlite_env(each_db), "batched": False,
                     "limit": each, "cache": a.cache}
 
-        self.measure("command_sqlite_each", "command", {}, before=each_before,
-                     after=lambda _i, _ok: _remove_db(each_db),
-                     note=f"first {each:,} commands")
-        self.measure("es_plain_save_each", "plain", {},
-                     before=plain_args(False, each, each_db),
-                     after=lambda _i, _ok: _remove_db(each_db), note=f"first {each:,} events")
+        self.alternate(
+            {"label": "command_sqlite_each", "name": "command", "before": each_before,
+             "after": lambda _i, _ok: _remove_db(each_db), "note": f"first {each:,} commands"},
+            {"label": "es_plain_save_each", "name": "plain",
+             "before": plain_args(False, each, each_db),
+             "after": lambda _i, _ok: _remove_db(each_db), "note": f"first {each:,} events"})
         if self.selected("es_plain_read"):
             if not plain.exists():
                 self.worker("plain", plain_args(True, None, plain)(0))
@@ -312,11 +339,16 @@ class Bench:
             self.measure(f"projection_{kind}", "projection",
                          {"db": str(size.store), "kind": kind, "as_of": size.as_of})
         self.export_log(size, "export")
+        cores = _cores()
+        jobs_log = size.dir / "jobs.jsonl"
+        self.measure("export_jobs", "export", {"db": str(size.store), "log": str(jobs_log),
+                                               "as_of": size.as_of, "jobs": cores},
+                     after=lambda _i, _ok: jobs_log.unlink(missing_ok=True),
+                     note=f"the trailer judged by {cores} workers")
         self.merkle(size)
         self.measure("orjson_loads", "orjson_loads", {"log": str(size.log)})
         self.measure("bare_chained_fold", "bare_chained_fold",
                      {"log": str(size.log), "as_of": size.as_of})
-        cores = _cores()
         self.measure("verify", "verify", {"log": str(size.log), "jobs": 1},
                      note="check and index only, one core")
         for label, fmt, jobs in (("audit", "table", 1), ("audit_json", "json", 1),
@@ -341,8 +373,7 @@ class Bench:
                          optimize=True, runs=1, note="python -O, 1 run")
 
         # --- the kept verdicts: cold catch-up, then one caseworker's worklist from them ----
-        self.kept(size)
-        self.management_kept(size, m)
+        self.kept(size, m)
         if a.postgres and postgres_reachable():
             self.kept_pg(size, pg_events)
 
@@ -351,13 +382,13 @@ class Bench:
         if size.events > SMALL_EVENTS:
             small = size_for(SMALL_EVENTS, a.seed)
             if self.selected("case_"):
-                self.build_store(small, None)
+                self.build_store(small)
             self.case_reads(small)
 
         # --- how memory grows ---------------------------------------------------------------
         if a.growth and size.events > GROWTH_BASE:
             small = size_for(GROWTH_BASE, a.seed)
-            self.build_store(small, None)
+            self.build_store(small)
             self.measure(f"export@{_k(GROWTH_BASE)}", "export",
                          {"db": str(small.store), "log": str(small.dir / "run.jsonl"),
                           "as_of": small.as_of},
@@ -390,48 +421,49 @@ class Bench:
                 f"as many paths in a {o['big_leaves']:,}-leaf tree in "
                 f"{o['big_tree_paths_check_ms']:.2f} ms")
 
-    def management_kept(self, size: Size, live: Result) -> None:
-        """``management_kept``: the same figures as ``management`` from the kept timelines
-        (anchor: the audit of the same log; the ratio to the live figure is logged)."""
-        r = self.measure("management_kept", "management_kept",
-                         {"db": str(size.store), "as_of": size.as_of},
-                         note="the group on a day and a year's flows, from the kept rows")
-        if r.runs:
-            o = r.runs[-1]
-            versus = ""
-            if live.runs and live.events_per_s > 0:
-                versus = f"; {r.events_per_s / live.events_per_s:.1f}× the live figure"
-            self.console.log(f"management_kept: status_on {o['status_on_s']:.2f} s, flows "
-                             f"{o['flows_s']:.2f} s, outcomes {o['outcomes_s']:.2f} s "
-                             f"(CPU {o['cpu_s']:.2f} s; after a catch-up of "
-                             f"{o['catch_up_s']:.1f} s, not counted){versus}")
-
-    def kept(self, size: Size) -> None:
-        """The kept projection: ``kept_catch_up`` (events/s, anchor: the plain read of every
-        event) and ``kept_worklist@<size>`` (ms, one caseworker's worklist from the kept rows)."""
-        if not self.selected("kept"):
+    def kept(self, size: Size, live: Result) -> None:
+        """The kept projection, in one worker per run: ``kept_catch_up`` (events/s, anchor:
+        the plain read of every event), ``kept_worklist@<size>`` (ms, one caseworker's worklist
+        from the kept rows) and ``management_kept`` (the figures of ``management`` from the
+        kept timelines, anchor: the audit of the same log; the ratio to ``live``, the live
+        figure, is logged). One catch-up serves all three."""
+        if not self.selected("kept") and not self.selected("management_kept"):
             return
         k = _k(size.events)
         catch_up = Result("kept_catch_up", 0)
         worklist = Result(f"kept_worklist@{k}", 0)
+        figures = Result("management_kept", 0,
+                         note="the group on a day and a year's flows, from the kept rows")
         for i in range(self.args.runs):
             out = self.worker("kept", {"db": str(size.store), "as_of": size.as_of,
                                        "seed": self.args.seed + i})
+            m = out["management"]
             self.console.log(f"kept run {i + 1}: {out['events']:,} events, {out['cases']:,} "
                              f"cases in {out['seconds']:.1f} s ({out['jobs']} jobs; "
                              f"{out['cpu_seconds']:.1f} s CPU in the writing process); one "
                              f"caseworker's worklist "
                              f"{out['ms']['kept_worklist']:.3f} ms (median of "
-                             f"{out['caseworkers']})")
-            catch_up.events = worklist.events = out["events"]
-            catch_up.note = f"{out['jobs']} jobs judging, rows written by one process"
+                             f"{out['caseworkers']}); management figures {m['seconds']:.2f} s "
+                             f"(status_on {m['status_on_s']:.2f} s, flows {m['flows_s']:.2f} s, "
+                             f"outcomes {m['outcomes_s']:.2f} s, CPU {m['cpu_s']:.2f} s)")
+            catch_up.events = worklist.events = figures.events = out["events"]
+            catch_up.note = (f"{out['jobs']} jobs reading and judging, rows written by one "
+                             "process")
             catch_up.runs.append({"events": out["events"], "seconds": out["seconds"],
                                   "peak_rss_mib": out["peak_rss_mib"]})
             worklist.runs.append({"events": out["events"], "seconds": 0.0,
                                   "ms": out["ms"]["kept_worklist"],
                                   "peak_rss_mib": out["peak_rss_mib"]})
-        self.results[catch_up.name] = catch_up
-        self.results[worklist.name] = worklist
+            figures.runs.append({"events": out["events"], "seconds": m["seconds"],
+                                 "peak_rss_mib": out["peak_rss_mib"]})
+        if self.selected("kept"):
+            self.results[catch_up.name] = catch_up
+            self.results[worklist.name] = worklist
+        if self.selected("management_kept"):
+            self.results[figures.name] = figures
+            if live.runs and live.events_per_s > 0:
+                self.console.log(f"management_kept: {figures.events_per_s / live.events_per_s:.1f}"
+                                 f"× the live figure")
 
     def kept_pg(self, size: Size, limit: int) -> None:
         """The kept verdicts into PostgreSQL: ``kept_catch_up_pg`` (a cold catch-up of the first

@@ -236,13 +236,14 @@ def _store_copy(db: str, prefix: str) -> tuple[Path, Path]:
 def kept(db: str, as_of: str, sample: int = 50, seed: int = 1,
          jobs: int | None = None) -> dict[str, Any]:
     """The kept verdicts (``ungeforloeb keep``): a cold catch-up of a copy of the store (the
-    copy not timed; the kept tables go into it; ``jobs`` worker processes judge the cases,
-    default the cores available), then one caseworker's worklist read from the kept rows — the
-    median over ``sample`` caseworkers drawn at random (seeded)."""
+    copy not timed; the kept tables go into it; ``jobs`` worker processes read and judge the
+    cases, default the cores available), then one caseworker's worklist read from the kept rows
+    — the median over ``sample`` caseworkers drawn at random (seeded) — and the management
+    figures from the kept timelines (:func:`_management_kept`, under ``management``)."""
     import random
     import shutil
 
-    from ungeforloeb.application.kept import KeptVerdicts
+    from ungeforloeb.application.kept import PARALLEL_EVENTS, KeptVerdicts
     from ungeforloeb.interchange.parallel import available_cores
 
     work, copy = _store_copy(db, "bench-kept-")
@@ -263,11 +264,13 @@ def kept(db: str, as_of: str, sample: int = 50, seed: int = 1,
             t = time.perf_counter()
             kept_view.worklist(caseworker=c)
             times.append((time.perf_counter() - t) * 1000)
+        management = _management_kept(app, day)
         app.close()
         return {"events": done.events, "seconds": seconds, "cpu_seconds": cpu,
-                "jobs": jobs or available_cores(), "cases": done.judged,
+                "jobs": jobs or (available_cores() if done.events >= PARALLEL_EVENTS else 1),
+                "cases": done.judged,
                 "ms": {"kept_worklist": statistics.median(times) if times else 0.0},
-                "caseworkers": len(chosen)}
+                "caseworkers": len(chosen), "management": management}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -294,13 +297,15 @@ def kept_pg(size: dict[str, Any], env: dict[str, str], limit: int, as_of: str,
 EXPORTED_AT = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def export(db: str, log: str, as_of: str) -> dict[str, Any]:
-    """Export the store to an interchange log (with the trailer's verdict digest)."""
+def export(db: str, log: str, as_of: str, jobs: int = 1) -> dict[str, Any]:
+    """Export the store to an interchange log (with the trailer's verdict digest, judged here
+    or, ``jobs`` > 1, by worker processes reading the cases back from the lines written)."""
     from ungeforloeb.interchange.export import export_to_file
 
     app = _app(db)
     t0 = time.perf_counter()
-    summary = export_to_file(app, log, exported_at=EXPORTED_AT, as_of=date.fromisoformat(as_of))
+    summary = export_to_file(app, log, exported_at=EXPORTED_AT, as_of=date.fromisoformat(as_of),
+                             jobs=jobs)
     seconds = time.perf_counter() - t0
     app.close()
     return {"events": summary.event_count, "seconds": seconds}
@@ -510,44 +515,30 @@ def management(log: str, as_of: str) -> dict[str, Any]:
             "in_group": group.total, "periods": len(rows), "outcomes": len(figures)}
 
 
-def management_kept(db: str, as_of: str) -> dict[str, Any]:
-    """Management figures from the kept timelines (issue 16): a cold catch-up of a copy of the
-    store (``ungeforloeb keep``: verdicts and timelines; timed apart, not in ``seconds``), then
-    from a fresh reader the same figures as :func:`management` — the group on ``as_of``, the
-    year's flows month by month and the cohort outcomes — read from the kept rows.
-    ``seconds`` is the figures' wall time (``cpu_s`` their CPU time)."""
-    import shutil
-
+def _management_kept(app: Any, day: date) -> dict[str, Any]:
+    """Management figures from the kept timelines (issue 16), from a fresh reader of a store
+    just kept: the same figures as :func:`management` — the group on ``day``, the year's flows
+    month by month and the cohort outcomes — read from the kept rows. ``seconds`` is the
+    figures' wall time (``cpu_s`` their CPU time)."""
     from dateutil.relativedelta import relativedelta
 
     from ungeforloeb.application.kept import KeptVerdicts
     from ungeforloeb.application.kept_timelines import KeptTimelines
 
-    work, copy = _store_copy(db, "bench-mi-kept-")
-    try:
-        app = _app(str(copy))
-        day = date.fromisoformat(as_of)
-        t0 = time.perf_counter()
-        done = KeptVerdicts(app).update(day)
-        catch_up = time.perf_counter() - t0
-        t1, c1 = time.perf_counter(), time.process_time()
-        kept = KeptTimelines(KeptVerdicts(app))  # a fresh reader
-        assert kept.current()
-        t2 = time.perf_counter()
-        group = kept.status_on(day)
-        t3 = time.perf_counter()
-        start = day - relativedelta(years=1) + relativedelta(days=1)
-        rows = kept.flows(start, day, "month")
-        t4 = time.perf_counter()
-        figures = kept.outcomes(start, day, day)
-        t5, c5 = time.perf_counter(), time.process_time()
-        app.close()
-        return {"events": done.events, "seconds": t5 - t1, "cpu_s": c5 - c1,
-                "catch_up_s": catch_up, "status_on_s": t3 - t2, "flows_s": t4 - t3,
-                "outcomes_s": t5 - t4, "cases": done.judged, "in_group": group.total,
-                "periods": len(rows), "outcomes": len(figures)}
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    t1, c1 = time.perf_counter(), time.process_time()
+    kept = KeptTimelines(KeptVerdicts(app))  # a fresh reader
+    assert kept.current()
+    t2 = time.perf_counter()
+    group = kept.status_on(day)
+    t3 = time.perf_counter()
+    start = day - relativedelta(years=1) + relativedelta(days=1)
+    rows = kept.flows(start, day, "month")
+    t4 = time.perf_counter()
+    figures = kept.outcomes(start, day, day)
+    t5, c5 = time.perf_counter(), time.process_time()
+    return {"seconds": t5 - t1, "cpu_s": c5 - c1, "status_on_s": t3 - t2,
+            "flows_s": t4 - t3, "outcomes_s": t5 - t4, "in_group": group.total,
+            "periods": len(rows), "outcomes": len(figures)}
 
 
 WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
@@ -559,7 +550,6 @@ WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {
     "audit": audit,
     "merkle": merkle,
     "management": management,
-    "management_kept": management_kept,
     "kept": kept,
     "kept_pg": kept_pg,
     "bare_chained_fold": bare_chained_fold,

@@ -58,6 +58,24 @@ def test_the_worklist_of_the_kept_day_comes_from_the_kept_verdicts(store: Path) 
     assert "from the kept verdicts" not in other_day.output
 
 
+def test_keep_in_two_workers_keeps_what_one_process_keeps(tmp_path: Path) -> None:
+    """Given two copies of a store, when one is kept by ``keep --jobs 1`` and the other by
+    ``keep --jobs 2``, then their kept worklists are the same."""
+    dbs = [tmp_path / "one.sqlite", tmp_path / "two.sqlite"]
+    for db in dbs:
+        assert run("demo", "--db", str(db), "--people", "30", "--fresh").exit_code == 0
+    out = []
+    for db, jobs in zip(dbs, ("1", "2"), strict=True):
+        kept = run("keep", "--db", str(db), "--on", "2024-10-01", "--jobs", jobs)
+        assert kept.exit_code == 0, kept.output
+        listing = run("kept-worklist", "--format", "json", "--db", str(db))
+        assert listing.exit_code == 0, listing.output
+        out.append(orjson.loads(listing.output))
+    assert out[0] == out[1] and out[0]["count"] > 0
+    refused = run("keep", "--db", str(dbs[0]), "--jobs", "0")
+    assert refused.exit_code == 2 and "--jobs" in refused.output
+
+
 def test_explain_as_json_and_csv_says_what_the_text_says(store: Path) -> None:
     case = _case(store)
     args = ("explain", case, "6", "--as-of", "2024-12-31", "--db", str(store))

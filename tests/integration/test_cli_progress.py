@@ -102,12 +102,17 @@ def test_the_demo_shows_every_phase_after_simulating(tmp_path: Path,
                        "judging the compliance table", "judging the worklist", timed=True)
 
 
-def test_export_shows_the_trailers_judging_and_writes_the_same(demo: dict[str, Path]) -> None:
-    out = demo["tmp"] / "again.jsonl"
-    quiet = run("--no-progress", "export", "--db", demo["db"], "--out", out, *LOG_OPTIONS)
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_export_shows_the_trailers_judging_and_writes_the_same(demo: dict[str, Path],
+                                                              jobs: str) -> None:
+    """The trailer judged here or by two workers reading the log back: the same log, bit for
+    bit, with and without progress."""
+    out = demo["tmp"] / f"again-{jobs}.jsonl"
+    quiet = run("--no-progress", "export", "--db", demo["db"], "--out", out, *LOG_OPTIONS,
+                "--jobs", "1")
     first = out.read_bytes()
     shown = run("--progress", "export", "--db", demo["db"], "--out", out, *LOG_OPTIONS,
-                "--force")
+                "--force", "--jobs", jobs)
     assert quiet.exit_code == shown.exit_code == 0, quiet.output + shown.output
     assert out.read_bytes() == first
     assert_same_stdout(quiet, shown, "export: writing the events",

@@ -36,6 +36,18 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"db": db, "log": log, "tmp": tmp}
 
 
+def test_an_export_whose_trailer_two_workers_judge_is_the_same_log(
+        demo: dict[str, Path]) -> None:
+    """Given the demo's log (a small store: its trailer judged in one process), when the store
+    is exported again with two workers judging the trailer from the lines written, then the
+    log is the same, bit for bit."""
+    again = demo["tmp"] / "two-workers.jsonl"
+    result = run("export", "--db", str(demo["db"]), "--out", str(again), "--exported-at",
+                 EXPORTED_AT, "--as-of", AS_OF, "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert again.read_bytes() == demo["log"].read_bytes()
+
+
 def test_the_exported_log_verifies_and_its_digest_is_recomputed(demo: dict[str, Path]) -> None:
     result = run("verify", str(demo["log"]))
     assert result.exit_code == 0, result.output

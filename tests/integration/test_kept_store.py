@@ -12,6 +12,7 @@ import pytest
 from ungeforloeb.application import SettableClock, Ungeforloeb
 from ungeforloeb.application import kept as kept_module
 from ungeforloeb.application.kept import KeptVerdicts, MemoryKeptStore, SQLiteKeptStore
+from ungeforloeb.application.kept_timelines import _opened
 from ungeforloeb.projections.kept import KeptVerdict, keep
 from ungeforloeb.projections.worklist import worklist
 from ungeforloeb.rules.evaluate import evaluate
@@ -127,6 +128,51 @@ def test_a_cold_start_judged_in_worker_processes_writes_the_same_rows(
     # exactly once: a restart applies nothing, and the rows stay
     assert KeptVerdicts(store, jobs=2).update(DAY).events == 0
     assert _rows(two) == _rows(one)
+
+
+@pytest.mark.parametrize("workers_read", [True, False], ids=["workers-read", "read-here"])
+def test_a_cold_start_in_workers_keeps_the_same_timelines(
+        store: Ungeforloeb, workers_read: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given a store, when a cold start judges its cases in two workers that read the cases
+    themselves (a SQLite file other processes open) or are sent them (a store they cannot
+    open), then the rows and the management timelines equal those of one process."""
+    one = KeptVerdicts(store, MemoryKeptStore(), jobs=1)
+    one.update(DAY)
+    if not workers_read:
+        monkeypatch.setattr(store, "settings_elsewhere", lambda: None)
+    two = KeptVerdicts(store, MemoryKeptStore(), jobs=2)
+    done = two.update(DAY)
+    assert done.events == store.recorder.max_notification_id()
+    assert _rows(two) == _rows(one)
+    assert isinstance(one.store, MemoryKeptStore) and isinstance(two.store, MemoryKeptStore)
+    def opened(store_: MemoryKeptStore) -> dict[str, object]:
+        # the birth date is sealed with a fresh nonce each time: compare it opened
+        return {k: (t.timeline, _opened(store.personal_data, t.birth))
+                for k, t in store_.timelines.items()}
+
+    assert opened(two.store) == opened(one.store)
+    assert len(one.store.timelines) == len(one.store.cases()) > 0
+
+
+def test_a_worker_reads_a_case_only_up_to_the_cold_starts_position(
+        store: Ungeforloeb) -> None:
+    """The workers of a cold start read each case up to the position the start moves to: a
+    later event is left to the next update, and a case first recorded later is not kept."""
+    settings = store.settings_elsewhere()
+    assert settings is not None
+    records = list(store.records())
+    person = records[0].stream_id
+    own = [r for r in records if r.stream_id == person]
+    last = own[1].seq  # the person's second event
+    newcomer = records[-1]
+    later = next(r for r in records
+                 if r.stream_type == "YoungPerson" and r.version == 1 and r.seq > last)
+    kept, lines, events = kept_module.read_and_keep(
+        settings, [person, later.stream_id], last, DAY, None, None, True)
+    assert [k.case_id for k in kept] == [t.case_id for t in lines] == [person]
+    case = store.case_file(kept_module._uuid(person))
+    assert events == len([r for r in case.records if r.seq <= last]) < len(case.records)
+    assert newcomer.seq > last
 
 
 def test_jobs_must_be_at_least_one(store: Ungeforloeb) -> None:

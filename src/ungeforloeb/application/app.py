@@ -162,6 +162,20 @@ class Ungeforloeb(Application[UUID]):
                                     commit=commit), recorder.key_table, recorder.identity_table,
                                 recorder.placeholder)
 
+    def settings_elsewhere(self) -> dict[str, str] | None:
+        """The settings with which another process (a worker of the kept projection's cold
+        start) opens this same store, or ``None`` when it cannot: an in-memory store, or a key
+        wrapper given in code."""
+        if self._key_wrapper is not None:
+            return None
+        env = dict(self.env)
+        if isinstance(self.recorder, PersonalSQLiteRecorder):
+            db = env.get("SQLITE_DBNAME", "")
+            return None if db == ":memory:" or "mode=memory" in db else env
+        if isinstance(self.recorder, PersonalPostgresRecorder):
+            return env
+        return None
+
     def construct_mapper(self) -> Mapper[UUID]:
         """eventsourcing's hook: the mapper that stores events as orjson (cipher and
         compressor as configured) and seals personal fields with the person's key."""
@@ -1321,15 +1335,21 @@ class Ungeforloeb(Application[UUID]):
             raise InvalidCommandError(command, "young_person_id", "a uuid.UUID",
                                       young_person_id)
         wanted = str(young_person_id)
-        mapper = self.mapper
-        assert isinstance(mapper, OrjsonMapper)
-        decode = mapper.decode_state
-        records = [record_from_state(seq, sid, version, topic, decode(state))
-                   for seq, sid, version, topic, state
-                   in person_streams(self.recorder).case_rows(young_person_id)]
+        records = self.case_records(young_person_id)
         if not any(r.stream_id == wanted and r.stream_type == "YoungPerson" for r in records):
             self._person(young_person_id, command)  # unknown, or held unsaved in a batch
         return CaseFile(wanted, records)
+
+    def case_records(self, young_person_id: UUID, last: int | None = None) -> list[EventRecord]:
+        """The stored events of every stream of one young person, in notification order, read
+        through the person → streams index (up to notification ``last`` when given)."""
+        mapper = self.mapper
+        assert isinstance(mapper, OrjsonMapper)
+        decode = mapper.decode_state
+        return [record_from_state(seq, sid, version, topic, decode(state))
+                for seq, sid, version, topic, state
+                in person_streams(self.recorder).case_rows(young_person_id)
+                if last is None or seq <= last]
 
 
 class _Cases:

@@ -38,6 +38,7 @@ from ungeforloeb.application.kept_timelines import (
     kept_timeline,
     write_sqlite,
 )
+from ungeforloeb.application.store_index import person_streams
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord, group_by_case
 from ungeforloeb.interchange.parallel import available_cores, pool
@@ -56,7 +57,9 @@ PARALLEL_EVENTS = 20_000
 """A cold start judges its cases in worker processes (``jobs``) from this many events on; a
 smaller store is judged in this process (starting workers would cost more than it saves)."""
 CHUNK_EVENTS = 4000
-"""About this many events of cases per worker task."""
+"""About this many events of cases per worker task (cases read here)."""
+CHUNK_CASES = 120
+"""Cases per worker task when the workers read the cases themselves (about 4,000 events)."""
 Progress = Callable[[int, int], None]
 """Called with (events applied so far, cases judged so far)."""
 
@@ -379,15 +382,21 @@ class KeptVerdicts:
         return len(due)
 
     def _cold(self, day: date, progress: Progress | None) -> tuple[int, int, int]:
-        """An empty projection: read the log once, judge each case once."""
+        """An empty projection: judge each case once. With more than one job on a store that
+        other processes can open (a SQLite file, PostgreSQL), the workers read their cases
+        themselves through the person → streams index and return rows ready to write; else
+        this process reads the log once and the cases are judged here or in workers."""
+        settings = self.app.settings_elsewhere()
+        last = self.app.recorder.max_notification_id() or 0
+        jobs = self._jobs(last)
+        if jobs > 1 and settings is not None:
+            return self._cold_by_case(day, progress, jobs, last, settings)
         count = 0
-        last = 0
 
         def counted() -> Iterator[EventRecord]:
             nonlocal count, last
-            for rec in self.app.records():
+            for rec in (self.app.records(1, last) if last else ()):
                 count += 1
-                last = rec.seq
                 yield rec
 
         grouped = group_by_case(counted())
@@ -399,10 +408,9 @@ class KeptVerdicts:
         batch: list[KeptCase] = []
         files: list[CaseFile] = []
         judged = 0
-        records_of = dict(cases)
-        for kept in self._judged(cases, day, count):
+        for kept, judged_files in self._judged(cases, day, jobs):
             batch.extend(kept)
-            files.extend(CaseFile(k.case_id, records_of[k.case_id]) for k in kept)
+            files.extend(judged_files)
             if len(batch) >= 500:
                 self.store.write(position=None, day=day, owners={}, cases=batch,
                                  timelines=self._timelines(files))
@@ -417,21 +425,64 @@ class KeptVerdicts:
             progress(count, judged)
         return count, judged, last
 
+    def _jobs(self, events: int) -> int:
+        if self.jobs is not None:
+            return self.jobs
+        return available_cores() if events >= PARALLEL_EVENTS else 1
+
     def _judged(self, cases: list[tuple[str, list[EventRecord]]], day: date,
-                events: int) -> Iterator[list[KeptCase]]:
-        """Each case kept as of ``day``, a chunk at a time, in case order: in worker processes
-        when there are enough events and more than one job."""
-        jobs = self.jobs if self.jobs is not None else (
-            available_cores() if events >= PARALLEL_EVENTS else 1)
+                jobs: int) -> Iterator[tuple[list[KeptCase], list[CaseFile]]]:
+        """Each case kept as of ``day`` with its case file, a chunk at a time, in case order:
+        in worker processes when there is more than one job."""
         if jobs == 1 or len(cases) < 2:
             for case_id, recs in cases:
-                yield [keep(CaseFile(case_id, recs), day, self.rules, self.calendars)]
+                case_file = CaseFile(case_id, recs)
+                yield [keep(case_file, day, self.rules, self.calendars)], [case_file]
             return
         # the default rule set and calendars are the workers' own (not sent with every task)
         rules = None if self.rules is default_rules() else self.rules
+        records_of = dict(cases)
         tasks = ((chunk, day, rules, self._given_calendars) for chunk in _chunks(cases))
         with pool(jobs, ("ungeforloeb.application.kept",)) as workers:
-            yield from workers.map(keep_chunk, tasks)
+            for kept in workers.map(keep_chunk, tasks):
+                yield kept, [CaseFile(k.case_id, records_of[k.case_id]) for k in kept]
+
+    def _cold_by_case(self, day: date, progress: Progress | None, jobs: int, last: int,
+                      settings: dict[str, str]) -> tuple[int, int, int]:
+        """The cold start with the reading in the workers: this process lists the cases and
+        their streams from the person → streams index and writes the rows the workers return
+        (each case's events up to ``last``, the position it moves to)."""
+        index = person_streams(self.app.recorder)
+        owners: dict[str, str] = {}
+        people: dict[str, None] = {}
+        for person, stream in index.owner_pairs():
+            owners[str(stream)] = str(person)
+            people.setdefault(str(person), None)
+        rules = None if self.rules is default_rules() else self.rules
+        timelines = isinstance(self.store, (SQLiteKeptStore, MemoryKeptStore))
+        ids = sorted(people)
+        tasks = ((settings, ids[i:i + CHUNK_CASES], last, day, rules, self._given_calendars,
+                  timelines) for i in range(0, len(ids), CHUNK_CASES))
+        count = judged = 0
+        batch: list[KeptCase] = []
+        lines: list[KeptTimeline] = []
+        with pool(jobs, ("ungeforloeb.application.kept",)) as workers:
+            for kept, kept_lines, events in workers.map(read_and_keep, tasks):
+                batch.extend(kept)
+                lines.extend(kept_lines)
+                count += events
+                if len(batch) >= 500:
+                    self.store.write(position=None, day=day, owners={}, cases=batch,
+                                     timelines=lines)
+                    judged += len(batch)
+                    batch, lines = [], []
+                    if progress is not None:
+                        progress(count, judged)
+        judged += len(batch)
+        self.store.write(position=last, day=day, owners=owners, cases=batch, timelines=lines)
+        if progress is not None:
+            progress(count, judged)
+        return count, judged, last
 
     def _page(self, records: Sequence[EventRecord]) -> _Touched:
         known = self.store.owners(r.stream_id for r in records
@@ -480,6 +531,43 @@ class KeptVerdicts:
     def day(self) -> date | None:
         """The day the kept rows are for."""
         return self.store.day()
+
+
+_WORKER_APP: list[tuple[tuple[tuple[str, str], ...], Ungeforloeb]] = []
+"""A worker's own application on the store (opened once per worker process)."""
+
+
+def read_and_keep(settings: dict[str, str], case_ids: list[str], last: int, day: date,
+                  rules: RuleSet | None, calendars: Calendars | None, timelines: bool
+                  ) -> tuple[list[KeptCase], list[KeptTimeline], int]:
+    """A worker's task: read each case's events up to notification ``last`` through the
+    person → streams index, keep it as of ``day`` (``None``: the default rules or calendars)
+    and, with ``timelines``, its management timeline. Returns the kept cases, their timelines
+    and the number of events read. A case with no event up to ``last`` (first recorded after
+    the cold start began) is left to the next update."""
+    from ungeforloeb.application.app import Ungeforloeb
+
+    key = tuple(sorted(settings.items()))
+    if not _WORKER_APP or _WORKER_APP[0][0] != key:
+        if _WORKER_APP:
+            _WORKER_APP.pop()[1].close()
+        _WORKER_APP.append((key, Ungeforloeb(env=settings)))
+    app = _WORKER_APP[0][1]
+    rule_set = rules if rules is not None else default_rules()
+    calendars = calendars or Calendars()
+    kept: list[KeptCase] = []
+    lines: list[KeptTimeline] = []
+    events = 0
+    for case_id in case_ids:
+        records = app.case_records(UUID(case_id), last)
+        if not records:
+            continue
+        events += len(records)
+        case_file = CaseFile(case_id, records)
+        kept.append(keep(case_file, day, rule_set, calendars))
+        if timelines:
+            lines.append(kept_timeline(case_file, app.personal_data))
+    return kept, lines, events
 
 
 def keep_chunk(cases: list[tuple[str, list[EventRecord]]], day: date, rules: RuleSet | None,

@@ -95,6 +95,9 @@ class PersonStreams(Protocol):
     def people_with_prefix(self, prefix: str, limit: int) -> list[UUID]:
         """Up to ``limit`` young people whose id starts with ``prefix`` (hex digits)."""
 
+    def owner_pairs(self) -> list[tuple[UUID, UUID]]:
+        """Every (young person, stream) pair of the index, by young person."""
+
     def index_complete(self) -> bool:
         """Whether every stream in the store is in the index."""
 
@@ -197,6 +200,12 @@ class IndexedSQLiteRecorder(SQLiteApplicationRecorder):
                       (*bounds, limit))
             return [UUID(r[0]) for r in c.fetchall()]
 
+    def owner_pairs(self) -> list[tuple[UUID, UUID]]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT person_id, stream_id FROM {self.index_table} "
+                      f"ORDER BY person_id, stream_id")
+            return [(UUID(p), UUID(s)) for p, s in c.fetchall()]
+
     def index_complete(self) -> bool:
         if not self._complete:
             with self.datastore.transaction(commit=False) as c:
@@ -295,6 +304,8 @@ class IndexedPostgresRecorder(PostgresApplicationRecorder):
             "AND stream_id = person_id ORDER BY person_id LIMIT %s").format(s=schema, i=index)
         self._select_complete = SQL("SELECT 1 FROM {s}.{x} WHERE name = %s").format(
             s=schema, x=state)
+        self._select_pairs = SQL("SELECT person_id, stream_id FROM {s}.{i} "
+                                 "ORDER BY person_id, stream_id").format(s=schema, i=index)
         self._select_firsts = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {s}.{e} "
             "WHERE originator_version = 1").format(s=schema, e=events)
@@ -338,6 +349,10 @@ class IndexedPostgresRecorder(PostgresApplicationRecorder):
             return []
         lo, hi = (UUID(b) for b in bounds)
         return [_uuid(r["person_id"]) for r in self._fetch(self._select_prefix, [lo, hi, limit])]
+
+    def owner_pairs(self) -> list[tuple[UUID, UUID]]:
+        return [(_uuid(r["person_id"]), _uuid(r["stream_id"]))
+                for r in self._fetch(self._select_pairs, [])]
 
     def index_complete(self) -> bool:
         if not self._complete:
@@ -408,6 +423,10 @@ class IndexedPOPORecorder(POPOApplicationRecorder):
             found = sorted(p for p, streams in self._people.items()
                            if p in streams and bounds[0] <= p.hex <= bounds[1])
         return found[:limit]
+
+    def owner_pairs(self) -> list[tuple[UUID, UUID]]:
+        with self._database_lock:
+            return sorted((p, s) for p, streams in self._people.items() for s in streams)
 
     def index_complete(self) -> bool:
         return True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -84,25 +84,44 @@ def _parse_datetime(ctx: click.Context, param: click.Parameter,
                    "UNGEFORLOEB_SIGNING_KEY): also write the signed checkpoint, LOG.checkpoint.")
 @click.option("--origin", default=None, metavar="NAME",
               help="The checkpoint's origin line (default: the key's name).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes that judge the trailer's verdicts, reading the cases "
+                   "back from the log written (default: the cores available, from 20,000 "
+                   "events on). The log is the same for every N.")
 @FORCE
 @one_line_errors
 def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: date | None,
                    municipality: str | None, sign_key: Path | None, origin: str | None,
-                   force: bool) -> None:
+                   jobs: int | None, force: bool) -> None:
     """Write the store's events as an interchange log (streamed)."""
     from ungeforloeb.interchange.audit import verdict_digest
     from ungeforloeb.interchange.checkpoint import read_signer
-    from ungeforloeb.interchange.export import checkpoint_path, export_to_file
+    from ungeforloeb.interchange.export import PARALLEL_EVENTS, checkpoint_path, export_to_file
+    from ungeforloeb.interchange.parallel import available_cores
 
     refuse_overwrite(out, *([checkpoint_path(out)] if sign_key is not None else []),
                      force=force)
     signer = read_signer(sign_key) if sign_key is not None else None
     app = open_store(db)
     total = app.recorder.max_notification_id() or 0
+    if jobs is None:
+        jobs = available_cores() if total >= PARALLEL_EVENTS else 1
     try:
         with progress() as tracker:
-            options: dict[str, Any] = {}
-            if tracker.shown:
+            options: dict[str, Any] = {"jobs": jobs}
+            if tracker.shown and jobs > 1:
+                judging: list[Callable[[int, int], None] | None] = []
+
+                def trailer(done: int, of: int) -> None:
+                    if not judging:  # the phase starts when the events are written
+                        judging.append(tracker.pairs(
+                            "export: judging the trailer's verdicts", of))
+                    if judging[0] is not None:
+                        judging[0](done, of)
+
+                options.update(progress=tracker.pairs("export: writing the events", total),
+                               trailer_progress=trailer)
+            elif tracker.shown:
                 cases = case_count(app)
 
                 def digest(files: Iterable[CaseFile], day: date) -> str:
@@ -114,8 +133,8 @@ def export_command(db: Path, out: Path, exported_at: datetime | None, as_of: dat
                     return verdict_digest(InCaseOrder(tracked) if isinstance(
                         files, InCaseOrder) else list(tracked), day)
 
-                options = {"progress": tracker.pairs("export: writing the events", total),
-                           "digest": digest}
+                options.update(progress=tracker.pairs("export: writing the events", total),
+                               digest=digest)
             summary = export_to_file(
                 app, out, exported_at=exported_at, as_of=as_of, municipality_code=municipality,
                 signer=signer, origin=origin, **options)

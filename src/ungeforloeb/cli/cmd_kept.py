@@ -19,13 +19,17 @@ from ungeforloeb.cli.cmd_cases import WORKLIST_COLUMNS, item_dict, worklist_rows
 @main.command("keep")
 @click.option("--on", "on", callback=parse_date, default=None, metavar="YYYY-MM-DD",
               help="The day to keep the verdicts for (default: today; never backwards).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Worker processes that read and judge the cases of a first run (default: "
+                   "the cores available, from 20,000 events on). The rows are the same for "
+                   "every N.")
 @DB
 @one_line_errors
-def keep_command(on: date | None, db: Path) -> None:
+def keep_command(on: date | None, jobs: int | None, db: Path) -> None:
     """Apply every event recorded since the last run to the kept verdicts and worklists (in the
     store's file, tables kept_*), then roll the day: only the cases whose next change has come
     are judged again. Run it after loading events and once a day."""
-    kept = KeptVerdicts(_sqlite_store(db))
+    kept = KeptVerdicts(_sqlite_store(db), jobs=jobs)
     with progress() as tracker:
         total = kept.app.recorder.max_notification_id() or 0
         advance = tracker.phase("keep: applying the events", total - kept.store.position())

@@ -29,12 +29,25 @@ from ungeforloeb.casefile.decode import record_from_state
 from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.interchange import format as fmt
-from ungeforloeb.interchange.audit import InCaseOrder, rule_regimes, verdict_digest
+from ungeforloeb.interchange.audit import (
+    CHUNK_EVENTS,
+    Digest,
+    InCaseOrder,
+    judge_chunk,
+    rule_regimes,
+    verdict_digest,
+)
 from ungeforloeb.interchange.checkpoint import Checkpoint, Signer
 from ungeforloeb.interchange.errors import ExportError
 from ungeforloeb.interchange.merkle import TreeBuilder, event_leaf_hash
+from ungeforloeb.interchange.parallel import available_cores, pool
+from ungeforloeb.interchange.ranges import Source
+from ungeforloeb.interchange.reader import pack
 
-Digest = Callable[[Iterable[CaseFile], date], str]
+DigestOf = Callable[[Iterable[CaseFile], date], str]
+PARALLEL_EVENTS = 20_000
+"""With ``jobs`` left to its default, the trailer is judged in worker processes from this many
+events on (fewer would cost more to start than they save)."""
 
 
 class Store(Protocol):
@@ -89,6 +102,35 @@ class CaseIndex:
     def __init__(self) -> None:
         self.streams_of: dict[str, list[str]] = {}
         self.seqs: dict[str, array[int]] = {}
+        self.spans: dict[str, array[int]] = {}
+        """Each stream's lines as packed (byte offset, length) in the log being written (only
+        for a trailer judged by workers reading the log back)."""
+
+    def add_line(self, rec: EventRecord, offset: int, length: int) -> None:
+        """:meth:`add`, and where the event's line is in the log."""
+        self.add(rec)
+        spans = self.spans.get(rec.stream_id)
+        if spans is None:
+            self.spans[rec.stream_id] = spans = array("q")
+        spans.append(pack(offset, length))
+
+    def chunks(self) -> Iterator[list[tuple[str, array[int]]]]:
+        """The cases in ascending id order, each with its lines' packed positions in log order,
+        about :data:`~ungeforloeb.interchange.audit.CHUNK_EVENTS` events a chunk (the audit's
+        tasks)."""
+        chunk: list[tuple[str, array[int]]] = []
+        events = 0
+        for case_id in sorted(self.streams_of):
+            parts = [self.spans[sid] for sid in self.streams_of[case_id]]
+            positions = parts[0] if len(parts) == 1 else array("q", sorted(
+                p for part in parts for p in part))
+            chunk.append((case_id, positions))
+            events += len(positions)
+            if events >= CHUNK_EVENTS:
+                yield chunk
+                chunk, events = [], 0
+        if chunk:
+            yield chunk
 
     def add(self, rec: EventRecord) -> None:
         seqs = self.seqs.get(rec.stream_id)
@@ -132,9 +174,10 @@ def municipality_of(app: Store, stop: int | None = None) -> str | None:
 
 def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = None,
                municipality_code: str | None = None, as_of: date | None = None,
-               regimes: Mapping[str, str] | None = None, digest: Digest = verdict_digest,
+               regimes: Mapping[str, str] | None = None, digest: DigestOf = verdict_digest,
                progress: Callable[[int, int], None] | None = None,
-               merkle: bool = True) -> ExportSummary:
+               merkle: bool = True, jobs: int | None = 1, path: str | None = None,
+               trailer_progress: Callable[[int, int], None] | None = None) -> ExportSummary:
     """Write the store's events to ``out`` as a log.
 
     ``exported_at`` (default: now, UTC) goes into the header; ``as_of`` (default: the day the
@@ -143,6 +186,12 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
     store's (its cases must all share it). ``progress(done, total)`` is called as events are
     written. Only the events stored when the export starts are exported. ``merkle``: build the
     Merkle tree over the event lines as they are written (its root is in the summary).
+
+    ``jobs``: worker processes that judge the trailer's verdicts by reading the cases back from
+    the log being written, as an audit does (``None``: the cores available, from
+    :data:`PARALLEL_EVENTS` events on); only when ``out`` is the file at ``path`` and the digest
+    is the default. The log is the same, bit for bit, for every number of jobs.
+    ``trailer_progress(cases done, cases)`` is called as the trailer's cases are judged by them.
     """
     when = (exported_at or datetime.now(tz=UTC)).astimezone(UTC)
     last: date | None = None
@@ -154,6 +203,10 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
     out.write(line)
     index = CaseIndex()
     tree = TreeBuilder() if merkle else None
+    if jobs is None:
+        jobs = available_cores() if stop >= PARALLEL_EVENTS else 1
+    parallel = jobs > 1 and path is not None and digest is verdict_digest
+    offset = len(line)
     seq = 0
     if stop:
         for rec in app.records(1, stop):
@@ -170,11 +223,20 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
             out.write(line)
             if tree is not None:
                 tree.append(event_leaf_hash(line))
-            index.add(rec)
+            if parallel:
+                index.add_line(rec, offset, len(line))
+                offset += len(line)
+            else:
+                index.add(rec)
             if progress is not None and seq % 500 == 0:
                 progress(seq, stop)
     day = as_of or last or when.date()
-    vd = digest(InCaseOrder(index.case_files(app)), day)
+    if parallel:
+        assert path is not None
+        out.flush()
+        vd = _judged_in_workers(index, Source(path=path), day, jobs, trailer_progress)
+    else:
+        vd = digest(InCaseOrder(index.case_files(app)), day)
     line, trailer_hash = fmt.seal(fmt.trailer(event_count=seq, final_hash=previous,
                                               verdicts_as_of=day, verdict_digest=vd), previous)
     out.write(line)
@@ -182,6 +244,24 @@ def export_log(app: Store, out: IO[bytes], *, exported_at: datetime | None = Non
         progress(seq, max(seq, stop))
     return ExportSummary(seq, previous, day, vd, when, seq,
                          tree.root() if tree is not None else None, trailer_hash)
+
+
+def _judged_in_workers(index: CaseIndex, source: Source, day: date, jobs: int,
+                       progress: Callable[[int, int], None] | None) -> str:
+    """The trailer's verdict digest, the cases read back from the event lines already written
+    and judged in ``jobs`` worker processes with the audit's own task (so the digest is the
+    one ``verify --recompute`` derives from the log)."""
+    digest = Digest()
+    cases = len(index.streams_of)
+    done = 0
+    tasks = ((source, chunk, day, None, False, False) for chunk in index.chunks())
+    with pool(jobs) as workers:
+        for judged in workers.map(judge_chunk, tasks):
+            digest.update_lines(judged.lines)
+            done += judged.tally.cases
+            if progress is not None:
+                progress(done, cases)
+    return digest.hexdigest()
 
 
 def checkpoint_path(log: str | Path) -> Path:
@@ -203,7 +283,7 @@ def export_to_file(app: Store, path: str | Path, *, signer: Signer | None = None
                                dir=target.parent if str(target.parent) else ".")
     try:
         with os.fdopen(fd, "wb") as out:
-            summary = export_log(app, out, **options)  # type: ignore[arg-type]
+            summary = export_log(app, out, path=tmp, **options)  # type: ignore[arg-type]
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # as an ordinary new file (mkstemp makes it 0600)
