@@ -106,6 +106,22 @@ def test_kept_rows_equal_a_rebuild_across_a_crash_and_restarts(pg: Any) -> None:
     _same(store, _rebuilt(app, later))
 
 
+def test_a_cold_start_whose_workers_read_the_cases_from_postgresql_keeps_the_same_rows(
+        pg: Any) -> None:
+    """Given a store in PostgreSQL, when a cold start runs two workers that open the store
+    themselves and read their cases through the person → streams index, then the kept rows
+    equal a rebuild in one process, and a restart applies nothing."""
+    app = _store(pg)
+    assert app.settings_elsewhere() is not None
+    store = PostgresKeptStore(pg.env, pg.schema)
+    pg.closers.append(store.close)
+    done = KeptVerdicts(app, store, jobs=2).update(DAY)
+    assert (done.events, done.position) == (app.recorder.max_notification_id(),) * 2
+    assert done.judged == len(app.case_files())
+    _same(store, _rebuilt(app, DAY))
+    assert KeptVerdicts(app, store, jobs=2).update(DAY).events == 0
+
+
 class Overtaken(PostgresKeptStore):
     """Another runner applies everything between this one's read and its first write."""
 
