@@ -164,11 +164,14 @@ class Ungeforloeb(Application[UUID]):
 
     def settings_elsewhere(self) -> dict[str, str] | None:
         """The settings with which another process (a worker of the kept projection's cold
-        start) opens this same store, or ``None`` when it cannot: an in-memory store, or a key
-        wrapper given in code."""
+        start) opens this same store, without making its tables, or ``None`` when it cannot: an
+        in-memory store, or a key wrapper given in code."""
         if self._key_wrapper is not None:
             return None
         env = dict(self.env)
+        # its tables exist (this process made them): several workers opening the store at once
+        # must not make them again (PostgreSQL: "tuple concurrently updated")
+        env["CREATE_TABLE"] = env[f"{self.env.name.upper()}_CREATE_TABLE"] = "no"
         if isinstance(self.recorder, PersonalSQLiteRecorder):
             db = env.get("SQLITE_DBNAME", "")
             return None if db == ":memory:" or "mode=memory" in db else env
