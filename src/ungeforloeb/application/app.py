@@ -171,7 +171,7 @@ class Ungeforloeb(Application[UUID]):
         env = dict(self.env)
         # its tables exist (this process made them): several workers opening the store at once
         # must not make them again (PostgreSQL: "tuple concurrently updated")
-        env["CREATE_TABLE"] = env[f"{self.env.name.upper()}_CREATE_TABLE"] = "no"
+        env["CREATE_TABLE"] = env[f"{self.name.upper()}_CREATE_TABLE"] = "no"
         if isinstance(self.recorder, PersonalSQLiteRecorder):
             db = env.get("SQLITE_DBNAME", "")
             return None if db == ":memory:" or "mode=memory" in db else env
