@@ -106,13 +106,12 @@ def test_kept_rows_equal_a_rebuild_across_a_crash_and_restarts(pg: Any) -> None:
     _same(store, _rebuilt(app, later))
 
 
-def test_a_cold_start_whose_workers_read_the_cases_from_postgresql_keeps_the_same_rows(
-        pg: Any) -> None:
-    """Given a store in PostgreSQL, when a cold start runs two workers that open the store
-    themselves and read their cases through the person → streams index, then the kept rows
-    equal a rebuild in one process, and a restart applies nothing."""
+def test_a_cold_start_judged_by_two_workers_keeps_the_same_rows(pg: Any) -> None:
+    """Given a store in PostgreSQL, when a cold start has two workers judge the cases (read
+    once from the log by this process: on PostgreSQL the workers do not read case by case),
+    then the kept rows equal a rebuild in one process, and a restart applies nothing."""
     app = _store(pg)
-    assert app.settings_elsewhere() is not None
+    assert app.settings_elsewhere() is None
     store = PostgresKeptStore(pg.env, pg.schema)
     pg.closers.append(store.close)
     done = KeptVerdicts(app, store, jobs=2).update(DAY)
