@@ -80,8 +80,8 @@ ONCE = frozenset({
     "kept_catch_up_pg", "es_runner_pg", "export_jobs"})
 """Measured once even with ``--runs R``: each takes a minute or more at 1M and is no issue-10
 target's own line (or, ``audit_json``, the same work as ``audit`` with another output), so the
-full run (1M, three runs of the rest) takes less time (still about 85 minutes on the 2-core
-machine of 30 November 2026, docs/performance.md). Their note says ``1 run``."""
+full run (1M, three runs of the rest) takes less time (74 minutes on the 2-core machine of
+1 December 2026, docs/performance.md). Their note says ``1 run``."""
 
 
 @dataclass

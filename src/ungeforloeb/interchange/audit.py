@@ -471,10 +471,15 @@ def audit_log(source: Source, as_of: date | None, known_at: date | None = None, 
 
 
 def _chunks(index: LogIndex) -> Iterator[list[tuple[str, array[int]]]]:
+    return chunked((case_id, index.positions(case_id)) for case_id in index.case_ids)
+
+
+def chunked(cases: Iterable[tuple[str, array[int]]]) -> Iterator[list[tuple[str, array[int]]]]:
+    """Cases with their lines' packed positions, in tasks of about :data:`CHUNK_EVENTS` events
+    (the audit's, and the export's trailer judged by workers)."""
     chunk: list[tuple[str, array[int]]] = []
     events = 0
-    for case_id in index.case_ids:
-        positions = index.positions(case_id)
+    for case_id, positions in cases:
         chunk.append((case_id, positions))
         events += len(positions)
         if events >= CHUNK_EVENTS:

@@ -30,9 +30,9 @@ from ungeforloeb.casefile.fold import CaseFile
 from ungeforloeb.casefile.records import EventRecord
 from ungeforloeb.interchange import format as fmt
 from ungeforloeb.interchange.audit import (
-    CHUNK_EVENTS,
     Digest,
     InCaseOrder,
+    chunked,
     judge_chunk,
     rule_regimes,
     verdict_digest,
@@ -116,21 +116,14 @@ class CaseIndex:
 
     def chunks(self) -> Iterator[list[tuple[str, array[int]]]]:
         """The cases in ascending id order, each with its lines' packed positions in log order,
-        about :data:`~ungeforloeb.interchange.audit.CHUNK_EVENTS` events a chunk (the audit's
-        tasks)."""
-        chunk: list[tuple[str, array[int]]] = []
-        events = 0
-        for case_id in sorted(self.streams_of):
-            parts = [self.spans[sid] for sid in self.streams_of[case_id]]
-            positions = parts[0] if len(parts) == 1 else array("q", sorted(
-                p for part in parts for p in part))
-            chunk.append((case_id, positions))
-            events += len(positions)
-            if events >= CHUNK_EVENTS:
-                yield chunk
-                chunk, events = [], 0
-        if chunk:
-            yield chunk
+        in the audit's tasks (:func:`~ungeforloeb.interchange.audit.chunked`)."""
+        def cases() -> Iterator[tuple[str, array[int]]]:
+            for case_id in sorted(self.streams_of):
+                parts = [self.spans[sid] for sid in self.streams_of[case_id]]
+                yield case_id, parts[0] if len(parts) == 1 else array("q", sorted(
+                    p for part in parts for p in part))
+
+        return chunked(cases())
 
     def add(self, rec: EventRecord) -> None:
         seqs = self.seqs.get(rec.stream_id)
