@@ -460,7 +460,7 @@ class KeptVerdicts:
             people.setdefault(str(person), None)
         rules = None if self.rules is default_rules() else self.rules
         timelines = isinstance(self.store, (SQLiteKeptStore, MemoryKeptStore))
-        ids = list(people)  # the order cases first appear: the kept rows of a day lie together
+        ids = sorted(people)
         tasks = ((settings, ids[i:i + CHUNK_CASES], last, day, rules, self._given_calendars,
                   timelines) for i in range(0, len(ids), CHUNK_CASES))
         count = judged = 0

@@ -96,8 +96,7 @@ class PersonStreams(Protocol):
         """Up to ``limit`` young people whose id starts with ``prefix`` (hex digits)."""
 
     def owner_pairs(self) -> list[tuple[UUID, UUID]]:
-        """Every (young person, stream) pair of the index, in the order the streams began (their
-        first events' order in the log)."""
+        """Every (young person, stream) pair of the index, by young person."""
 
     def index_complete(self) -> bool:
         """Whether every stream in the store is in the index."""
@@ -203,9 +202,8 @@ class IndexedSQLiteRecorder(SQLiteApplicationRecorder):
 
     def owner_pairs(self) -> list[tuple[UUID, UUID]]:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT i.person_id, i.stream_id FROM {self.index_table} i JOIN "
-                      f"{self.events_table_name} e ON e.originator_id = i.stream_id AND "
-                      f"e.originator_version = 1 ORDER BY e.rowid")
+            c.execute(f"SELECT person_id, stream_id FROM {self.index_table} "
+                      f"ORDER BY person_id, stream_id")
             return [(UUID(p), UUID(s)) for p, s in c.fetchall()]
 
     def index_complete(self) -> bool:
@@ -306,10 +304,8 @@ class IndexedPostgresRecorder(PostgresApplicationRecorder):
             "AND stream_id = person_id ORDER BY person_id LIMIT %s").format(s=schema, i=index)
         self._select_complete = SQL("SELECT 1 FROM {s}.{x} WHERE name = %s").format(
             s=schema, x=state)
-        self._select_pairs = SQL(
-            "SELECT i.person_id, i.stream_id FROM {s}.{i} i JOIN {s}.{e} e ON e.originator_id = "
-            "i.stream_id AND e.originator_version = 1 ORDER BY e.notification_id").format(
-            s=schema, i=index, e=events)
+        self._select_pairs = SQL("SELECT person_id, stream_id FROM {s}.{i} "
+                                 "ORDER BY person_id, stream_id").format(s=schema, i=index)
         self._select_firsts = SQL(
             "SELECT originator_id, originator_version, topic, state FROM {s}.{e} "
             "WHERE originator_version = 1").format(s=schema, e=events)
@@ -430,10 +426,7 @@ class IndexedPOPORecorder(POPOApplicationRecorder):
 
     def owner_pairs(self) -> list[tuple[UUID, UUID]]:
         with self._database_lock:
-            began = {s: self._stored_events_index[str(s)][1]
-                     for streams in self._people.values() for s in streams}
-            return sorted(((p, s) for p, streams in self._people.items() for s in streams),
-                          key=lambda pair: began[pair[1]])
+            return sorted((p, s) for p, streams in self._people.items() for s in streams)
 
     def index_complete(self) -> bool:
         return True
